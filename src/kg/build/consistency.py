@@ -1,0 +1,52 @@
+"""Consistency checks in SPARQL: the usual culprits, named.
+
+HermiT says *that* an ontology is inconsistent; these queries say *where*
+for the two errors curators make most: an individual in two disjoint classes,
+and a functional data property with two values.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import Store
+
+_PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+
+DISJOINT = """SELECT DISTINCT ?x ?c ?d WHERE {
+  { ?c owl:disjointWith ?d }
+  UNION { ?all a owl:AllDisjointClasses ; owl:members ?l .
+          ?l rdf:rest*/rdf:first ?c . ?l rdf:rest*/rdf:first ?d FILTER(?c != ?d) }
+  ?x a ?c . ?x a ?d FILTER(STR(?c) < STR(?d))
+} ORDER BY ?x LIMIT 100"""
+
+FUNCTIONAL = """SELECT DISTINCT ?x ?p ?v1 ?v2 WHERE {
+  ?p a owl:FunctionalProperty , owl:DatatypeProperty .
+  ?x ?p ?v1 . ?x ?p ?v2 FILTER(STR(?v1) < STR(?v2))
+} ORDER BY ?x LIMIT 100"""
+
+
+def culprits(store: Store) -> list[str]:
+    """Human-readable reasons the dataset (union of graphs) is inconsistent.
+
+    >>> from pyoxigraph import Store
+    >>> s = Store()
+    >>> s.update('''PREFIX owl: <http://www.w3.org/2002/07/owl#>
+    ...   INSERT DATA { <http://e/A> owl:disjointWith <http://e/B> .
+    ...                 <http://e/x> a <http://e/A> , <http://e/B> }''')
+    >>> culprits(s)
+    ['<http://e/x> is in disjoint classes <http://e/A> and <http://e/B>']
+    """
+    out = []
+    for row in _select(store, DISJOINT):
+        out.append(f"{row['x']} is in disjoint classes {row['c']} and {row['d']}")
+    for row in _select(store, FUNCTIONAL):
+        out.append(f"{row['x']} has two values for functional {row['p']}: {row['v1']}, {row['v2']}")
+    return out
+
+
+def _select(store: Store, query: str) -> list[dict[str, str]]:
+    rows = store.query(_PREFIXES + query, use_default_graph_as_union=True)
+    names = [v.value for v in rows.variables]  # type: ignore[union-attr]
+    return [{n: str(row[n]) for n in names} for row in rows]  # type: ignore[union-attr]

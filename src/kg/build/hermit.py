@@ -1,0 +1,73 @@
+"""OWL 2 reasoning with HermiT through owlready2.
+
+HermiT knows only the OWL 2 datatype map: ``xsd:gYear``, ``xsd:gYearMonth``
+and ``xsd:date`` literals reach it as ``xsd:string`` (values unchanged, so a
+functional property with two different years is still caught).
+
+>>> nt = b'<http://e/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C> .\\n'
+>>> reason_ntriples(nt)
+[]
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import owlready2
+
+from kg.errors import InconsistencyError, KgError
+
+_UNSUPPORTED = re.compile(
+    rb"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:gYear|gYearMonth|date|gMonth|gDay)>"
+)
+_STRING = b"^^<http://www.w3.org/2001/XMLSchema#string>"
+_INFERRED_ONTOLOGY = "http://inferrences/"
+_BORING = {
+    "http://www.w3.org/2002/07/owl#Thing",
+    "http://www.w3.org/2002/07/owl#NamedIndividual",
+    "http://www.w3.org/2002/07/owl#Ontology",
+}
+
+Triple = tuple[str, str, str]
+
+
+def reason_ntriples(data: bytes) -> list[Triple]:
+    """Run HermiT on N-Triples; return the inferred IRI triples (s, p, o).
+
+    Raises :class:`InconsistencyError` when HermiT finds the input inconsistent.
+    """
+    with tempfile.TemporaryDirectory(prefix="kg-hermit-") as tmp:
+        path = Path(tmp) / "input.nt"
+        path.write_bytes(_UNSUPPORTED.sub(_STRING, data))
+        world = owlready2.World()
+        try:
+            world.get_ontology(path.as_uri()).load(format="ntriples")
+            owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            raise InconsistencyError("HermiT found no model of the ontology and data") from None
+        except owlready2.OwlReadyJavaError as exc:
+            raise KgError(f"HermiT failed: {_java_message(exc)}") from None
+        return _inferred(world)
+
+
+def _inferred(world: owlready2.World) -> list[Triple]:
+    onto = world.get_ontology(_INFERRED_ONTOLOGY)
+    out: list[Triple] = []
+    for s, p, o in onto.get_triples():
+        if not isinstance(o, int):
+            continue
+        triple = (world._unabbreviate(s), world._unabbreviate(p), world._unabbreviate(o))
+        if triple[2] in _BORING or not all(t.startswith("http") for t in triple):
+            continue
+        out.append(triple)
+    return sorted(set(out))
+
+
+def _java_message(exc: Exception) -> str:
+    text = str(exc)
+    for line in text.splitlines():
+        if "Exception" in line:
+            return line.strip()[:500]
+    return text[:500]

@@ -1,0 +1,89 @@
+"""Sources of a build: files, their formats, the named graph each goes to.
+
+>>> from pathlib import Path
+>>> graph_name(Path("data/beijing.ttl")).value
+'https://w3id.org/future-industries/graph/data/beijing'
+>>> graph_name(Path("ontology/future-industries.ttl")).value
+'https://w3id.org/future-industries/graph/ontology'
+>>> graph_name(Path("data/links/wikidata.ttl")).value
+'https://w3id.org/future-industries/graph/links'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import NamedNode, RdfFormat
+
+from kg import settings
+from kg.errors import UsageError
+from kg.vocab import graph_for
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file and where it goes."""
+
+    path: Path
+    graph: NamedNode
+    format: RdfFormat
+    curated: bool
+
+    @property
+    def is_ontology(self) -> bool:
+        return self.graph == graph_for("ontology")
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+
+def graph_name(path: Path) -> NamedNode:
+    """The named graph a file is loaded into, from where it lies."""
+    if path.parent.name == "ontology":
+        return graph_for("ontology")
+    if path.parent.name == "links":
+        return graph_for("links")
+    return graph_for(f"data/{path.name.split('.')[0]}")
+
+
+def rdf_format(path: Path) -> RdfFormat:
+    """The RDF format of a file, looked up by pyoxigraph from its extension."""
+    suffix = path.suffix.lstrip(".")
+    fmt = RdfFormat.from_extension(suffix) if suffix else None
+    if fmt is None:
+        raise UsageError(f"{path}: unknown RDF file extension {path.suffix!r}")
+    return fmt
+
+
+def make_source(path: Path, curated: bool = False) -> Source:
+    """A :class:`Source` for an existing file."""
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    return Source(path, graph_name(path), rdf_format(path), curated)
+
+
+def collect(paths: list[Path] | None = None) -> list[Source]:
+    """The ontology plus the given data files (default: the curated data)."""
+    res = settings.resources()
+    ontology = sorted(p for p in res.ontology.glob("*.ttl") if p.name != "shapes.ttl")
+    if paths:
+        data = [p for arg in paths for p in _expand(arg)]
+    else:
+        data = sorted(res.data.glob("*.ttl")) + sorted(res.data.glob("links/*.ttl"))
+    curated_root = res.data.resolve()
+    out = [make_source(p, curated=True) for p in ontology]
+    for p in data:
+        out.append(make_source(p, curated=curated_root in p.resolve().parents))
+    return out
+
+
+def _expand(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix)
+    return [path]

@@ -1,0 +1,126 @@
+"""Errors of the project and the exit codes they map to, defined once.
+
+Every failure a user can cause is a :class:`KgError` subclass that carries its
+:class:`ExitCode` (for the CLI) and its HTTP status (for the server).
+
+>>> err = ParseError("data/x.ttl", 3, 7, "unexpected end of file")
+>>> str(err)
+'data/x.ttl:3:7: unexpected end of file'
+>>> int(err.exit_code), err.http_status
+(3, 400)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the ``kg`` command (documented in the README)."""
+
+    OK = 0
+    ERROR = 1  # unexpected internal error
+    USAGE = 2  # bad command line or bad parameter
+    INVALID_SYNTAX = 3  # a source file does not parse
+    INVALID_DATA = 4  # SHACL violations
+    INCONSISTENT = 5  # the ontology + data are inconsistent under HermiT
+    NOT_FOUND = 6  # no built store, unknown query or graph
+    BAD_QUERY = 7  # SPARQL does not parse or fails
+    TIMEOUT = 8  # a query ran past its time limit
+    REMOTE = 9  # a remote endpoint failed or could not be reached
+    INTERRUPTED = 130
+
+
+class KgError(Exception):
+    """Base class: a failure with a message meant for the user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+    http_status: int = 500
+
+
+class UsageError(KgError):
+    """A bad argument or parameter; the message lists what is allowed."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 400
+
+
+class ParseError(KgError):
+    """A source that is not well-formed RDF, with its position."""
+
+    exit_code = ExitCode.INVALID_SYNTAX
+    http_status = 400
+
+    def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
+        self.path, self.line, self.column, self.message = path, line, column, message
+        where = path if line is None else f"{path}:{line}:{column or 1}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result: focus node, path, message and severity."""
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str = "Violation"
+    shape: str | None = None
+
+    def __str__(self) -> str:
+        path = f" <{self.path}>" if self.path else ""
+        return f"{self.severity}: <{self.focus}>{path}: {self.message}"
+
+
+class ValidationError(KgError):
+    """The data do not conform to the SHACL shapes."""
+
+    exit_code = ExitCode.INVALID_DATA
+    http_status = 400
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        lines = "\n".join(f"  {v}" for v in violations[:50])
+        more = f"\n  … and {len(violations) - 50} more" if len(violations) > 50 else ""
+        super().__init__(f"{len(violations)} SHACL violation(s):\n{lines}{more}")
+
+
+class InconsistencyError(KgError):
+    """HermiT found the ontology and data inconsistent."""
+
+    exit_code = ExitCode.INCONSISTENT
+    http_status = 400
+
+    def __init__(self, message: str, culprits: list[str] | None = None) -> None:
+        self.culprits = culprits or []
+        detail = "".join(f"\n  {c}" for c in self.culprits)
+        super().__init__(f"inconsistent ontology: {message}{detail}")
+
+
+class NotFoundError(KgError):
+    """No such store, query, graph or entity."""
+
+    exit_code = ExitCode.NOT_FOUND
+    http_status = 404
+
+
+class QueryError(KgError):
+    """A SPARQL query that does not parse or cannot be evaluated."""
+
+    exit_code = ExitCode.BAD_QUERY
+    http_status = 400
+
+
+class QueryTimeout(KgError):
+    """A query ran past its time limit and was stopped."""
+
+    exit_code = ExitCode.TIMEOUT
+    http_status = 503
+
+
+class RemoteError(KgError):
+    """A remote SPARQL endpoint failed, was too slow or unreachable."""
+
+    exit_code = ExitCode.REMOTE
+    http_status = 502

@@ -1,0 +1,199 @@
+"""The SPARQL service: guard, run and serialise queries over a store.
+
+Formats are looked up through pyoxigraph (by name, extension or media type);
+nothing here keeps its own table of them.
+
+>>> from pyoxigraph import Store
+>>> s = Store()
+>>> s.update('INSERT DATA { <http://e/a> <http://e/p> 1 , 2 , 3 }')
+>>> out = run(s, "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o", row_cap=2)
+>>> out.truncated, out.kind
+(True, 'select')
+>>> out.serialize("csv").decode().split()
+['o', '1', '2']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pyoxigraph import (
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Variable,
+)
+
+from kg import settings
+from kg.errors import QueryError, UsageError
+
+Term = Any
+_PROLOGUE = re.compile(
+    r"\A(?:\s+|#[^\n]*\n|BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)*", re.IGNORECASE
+)
+_FORM = re.compile(r"\A\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_DATASET_CLAUSE = re.compile(r"\bFROM\s+(NAMED\s+)?<", re.IGNORECASE)
+_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(\S+)", re.IGNORECASE)
+
+
+@dataclass
+class Result:
+    """A query's outcome, ready to serialise."""
+
+    kind: str  # select | ask | graph
+    value: QuerySolutions | QueryBoolean | QueryTriples
+    truncated: bool = False
+
+    def serialize(self, fmt: str | None = None) -> bytes:
+        """The result in a format named by name, extension or media type."""
+        if isinstance(self.value, QueryTriples):
+            out = self.value.serialize(format=rdf_format(fmt or "ttl"))
+        else:
+            out = self.value.serialize(format=results_format(fmt or "json"))
+        return out or b""
+
+
+def results_format(name: str) -> QueryResultsFormat:
+    """A SPARQL results format by extension (json, xml, csv, tsv) or media type.
+
+    >>> results_format("tsv").media_type
+    'text/tab-separated-values; charset=utf-8'
+    """
+    fmt = _lookup(QueryResultsFormat, name)
+    if not isinstance(fmt, QueryResultsFormat):
+        raise UsageError(f"unknown results format {name!r}; use one of json, xml, csv, tsv")
+    return fmt
+
+
+def rdf_format(name: str) -> RdfFormat:
+    """An RDF format by extension (ttl, nt, nq, trig, rdf, jsonld) or media type.
+
+    >>> rdf_format("application/n-triples").file_extension
+    'nt'
+    """
+    fmt = _lookup(RdfFormat, name)
+    if not isinstance(fmt, RdfFormat):
+        raise UsageError(
+            f"unknown RDF format {name!r}; use one of ttl, nt, nq, trig, rdf, jsonld, n3"
+        )
+    return fmt
+
+
+def _lookup(kind: Any, name: str) -> Any:
+    aliases = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "rdfxml": "rdf"}
+    aliases["json-ld"] = "jsonld"
+    name = aliases.get(name.lower(), name)
+    try:
+        return kind.from_media_type(name) if "/" in name else kind.from_extension(name)
+    except ValueError:
+        return None
+
+
+def guard(query: str, allowed_services: frozenset[str] = frozenset()) -> str:
+    """Reject queries that would hurt the process: too long, too deep, SSRF.
+
+    Returns the query form (select, ask, construct, describe).
+
+    >>> guard("SELECT * WHERE { ?s ?p ?o }")
+    'select'
+    >>> guard("SELECT * WHERE { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+      ...
+    kg.errors.QueryError: SERVICE <http://10.0.0.1/> is not allowed; allowed: none
+    """
+    if len(query) > settings.MAX_QUERY_CHARS:
+        raise QueryError(f"query longer than {settings.MAX_QUERY_CHARS} characters")
+    if nesting(query) > settings.MAX_NESTING:
+        raise QueryError(f"query nested deeper than {settings.MAX_NESTING} levels")
+    for target in _SERVICE.findall(_strip_literals(query)):
+        if target.strip("<>") not in allowed_services:
+            allowed = ", ".join(sorted(allowed_services)) or "none"
+            raise QueryError(f"SERVICE {target} is not allowed; allowed: {allowed}")
+    match = _FORM.match(query[_PROLOGUE.match(query).end():])  # type: ignore[union-attr]
+    if match is None:
+        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return match.group(1).lower()
+
+
+def nesting(query: str) -> int:
+    """The deepest bracket nesting, outside strings and IRIs.
+
+    >>> nesting("SELECT * { { ?s ?p ?o } FILTER(1 = (2)) }")
+    3
+    """
+    depth = deepest = 0
+    for ch in _strip_literals(query):
+        if ch in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "})":
+            depth -= 1
+    return deepest
+
+
+def _strip_literals(query: str) -> str:
+    return re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', '""', query)
+
+
+def run(
+    store: Store,
+    query: str,
+    *,
+    substitutions: dict[Variable, Term] | None = None,
+    row_cap: int = settings.DEFAULT_ROW_CAP,
+    allowed_services: frozenset[str] = frozenset(),
+    default_graph: Any = None,
+    named_graphs: Any = None,
+) -> Result:
+    """Guard and run a query over the union of the store's graphs (or a given dataset)."""
+    form = guard(query, allowed_services)
+    options = {
+        "use_default_graph_as_union": default_graph is None,
+        "default_graph": default_graph,
+        "named_graphs": named_graphs,
+        "substitutions": substitutions,
+    }
+    truncated = False
+    parts = _split(query) if form == "select" and not _limited(query, row_cap) else None
+    if parts is not None:
+        prologue, body = parts
+        limited = f"SELECT * WHERE {{ {body}\n}} LIMIT {row_cap + 1}"
+        probe = f"{prologue}SELECT (COUNT(*) AS ?n) WHERE {{ {{ {limited} }} }}"
+        counted = next(iter(_execute(store, probe, options)))
+        truncated = int(counted["n"].value) > row_cap
+        query = f"{prologue}SELECT * WHERE {{ {body}\n}} LIMIT {row_cap}"
+    value = _execute(store, query, options)
+    kind = {QuerySolutions: "select", QueryBoolean: "ask"}.get(type(value), "graph")
+    return Result(kind, value, truncated)
+
+
+def _execute(store: Store, query: str, options: dict[str, Any]) -> Any:
+    try:
+        return store.query(query, **options)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc.msg or exc}") from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise QueryError(f"query failed: {exc}") from None
+
+
+_OWN_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.IGNORECASE)
+
+
+def _limited(query: str, row_cap: int) -> bool:
+    """True when the query's own final LIMIT is within the cap."""
+    match = _OWN_LIMIT.search(_strip_literals(query).rstrip())
+    return match is not None and int(match.group(1)) <= row_cap
+
+
+def _split(query: str) -> tuple[str, str] | None:
+    """(prologue, rest) of a query, or None when FROM clauses forbid a sub-select."""
+    split = _PROLOGUE.match(query).end()  # type: ignore[union-attr]
+    body = query[split:]
+    if _DATASET_CLAUSE.search(_strip_literals(body)):
+        return None
+    return query[:split] + "\n", body

@@ -1,0 +1,134 @@
+"""The on-disk layout of a location: immutable builds and a pointer to the current one.
+
+A location is a folder::
+
+    LOCATION/builds/<build-id>/       one Oxigraph store per build, never changed after
+    LOCATION/builds/<build-id>/build.json   its manifest
+    LOCATION/current                   symlink to the current build, swapped atomically
+
+A build is written into a fresh folder and ``current`` is switched with one
+``rename`` only when everything passed, so readers always see a whole build.
+
+>>> import tempfile, pathlib
+>>> loc = Location(pathlib.Path(tempfile.mkdtemp()))
+>>> loc.current() is None
+True
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Store
+
+from kg.errors import KgError, NotFoundError
+
+MANIFEST = "build.json"
+KEEP_BUILDS = 2
+
+
+@dataclass(frozen=True)
+class Build:
+    """One finished build: its folder and manifest."""
+
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    def manifest(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.path / MANIFEST).read_text("utf-8"))
+        return data
+
+    def open(self) -> Store:
+        """Open the build's store read-only (many readers may do so at once)."""
+        return Store.read_only(str(self.path / "store"))
+
+
+class Location:
+    """A folder holding builds and the ``current`` pointer."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.builds = self.root / "builds"
+        self.pointer = self.root / "current"
+
+    def current(self) -> Build | None:
+        """The build ``current`` points to, or None before the first build."""
+        try:
+            target = os.readlink(self.pointer)
+        except (FileNotFoundError, OSError):
+            return None
+        build = Build(self.builds / Path(target).name)
+        return build if (build.path / MANIFEST).is_file() else None
+
+    def require_current(self) -> Build:
+        """Like :meth:`current`, but a missing build is a :class:`NotFoundError`."""
+        build = self.current()
+        if build is None:
+            raise NotFoundError(f"no graph built at {self.root}: run `kg build` first")
+        return build
+
+    def new_build_dir(self, build_id: str) -> Path:
+        """A fresh, empty folder for a build in progress."""
+        path = self.builds / build_id
+        path.mkdir(parents=True, exist_ok=False)
+        return path
+
+    def publish(self, build_dir: Path) -> Build:
+        """Point ``current`` at a finished build with one atomic rename."""
+        tmp = self.root / f".current-{build_dir.name}"
+        tmp.unlink(missing_ok=True)
+        os.symlink(Path("builds") / build_dir.name, tmp)
+        os.replace(tmp, self.pointer)
+        _fsync_dir(self.root)
+        return Build(build_dir)
+
+    def prune(self) -> list[str]:
+        """Delete unfinished builds and all but the newest finished ones."""
+        current = self.current()
+        keep = {current.id} if current else set()
+        finished = sorted(
+            (p for p in self._build_dirs() if (p / MANIFEST).is_file()),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        keep.update(p.name for p in finished[:KEEP_BUILDS])
+        removed = [p.name for p in self._build_dirs() if p.name not in keep]
+        for name in removed:
+            shutil.rmtree(self.builds / name, ignore_errors=True)
+        return removed
+
+    def _build_dirs(self) -> list[Path]:
+        return [p for p in self.builds.iterdir() if p.is_dir()] if self.builds.is_dir() else []
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the location's build lock: one build at a time."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise KgError(f"another build is running in {self.root}") from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,90 @@
+"""Every IRI the code uses, in one place.
+
+>>> FI.Plan.value
+'https://w3id.org/future-industries/ontology#Plan'
+>>> entity("region", "shandong").value
+'https://w3id.org/future-industries/id/region/shandong'
+>>> GRAPH.inferred.value
+'https://w3id.org/future-industries/graph/inferred'
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+BASE = "https://w3id.org/future-industries/"
+ONTOLOGY_IRI = BASE + "ontology"
+ID_BASE = BASE + "id/"
+GRAPH_BASE = BASE + "graph/"
+
+
+class Namespace:
+    """Attribute access to IRIs under a base: ``FI.Plan``.
+
+    >>> Namespace("http://example.org/")["a-b"].value
+    'http://example.org/a-b'
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return NamedNode(self.base + name)
+
+    def __getitem__(self, name: str) -> NamedNode:
+        return NamedNode(self.base + name)
+
+
+FI = Namespace(ONTOLOGY_IRI + "#")
+ID = Namespace(ID_BASE)
+GRAPH = Namespace(GRAPH_BASE)
+KGB = Namespace(BASE + "build#")  # build manifest terms
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SCHEMA = Namespace("https://schema.org/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+WD = Namespace("http://www.wikidata.org/entity/")
+GN = Namespace("http://www.geonames.org/ontology#")
+
+PREFIXES: dict[str, str] = {
+    "fi": FI.base,
+    "id": ID_BASE,
+    "rdf": RDF.base,
+    "rdfs": RDFS.base,
+    "owl": OWL.base,
+    "xsd": XSD.base,
+    "skos": SKOS.base,
+    "dcterms": DCTERMS.base,
+    "prov": PROV.base,
+    "schema": SCHEMA.base,
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "org": "http://www.w3.org/ns/org#",
+    "time": "http://www.w3.org/2006/time#",
+    "qudt": "http://qudt.org/schema/qudt/",
+    "unit": "http://qudt.org/vocab/unit/",
+    "sh": SH.base,
+    "void": VOID.base,
+    "dcat": DCAT.base,
+    "wd": WD.base,
+    "gn": GN.base,
+}
+
+
+def entity(kind: str, slug: str) -> NamedNode:
+    """The IRI of a curated entity of a kind (region, plan, sector, …)."""
+    return NamedNode(f"{ID_BASE}{kind}/{slug}")
+
+
+def graph_for(name: str) -> NamedNode:
+    """The named graph that holds one source or layer (``ontology``, ``data/beijing``…)."""
+    return NamedNode(GRAPH_BASE + name)
