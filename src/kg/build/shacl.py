@@ -17,8 +17,8 @@ from pathlib import Path
 import pyshacl
 from pyoxigraph import NamedNode, RdfFormat, Store
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from kg.errors import Violation
 

@@ -1,0 +1,76 @@
+"""The ``kg`` command: parse, call a service, map errors to exit codes, all here.
+
+Each command family lives in its own module with a ``register(subparsers)``
+function; :func:`main` is the only place that turns errors into exit codes.
+
+>>> main(["--version"]) == ExitCode.OK
+kg ...
+True
+>>> main(["no-such-command"]) == ExitCode.USAGE
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from kg import __version__
+from kg.errors import ExitCode, KgError
+
+COMMAND_MODULES = ("build", "query")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so main() maps every outcome."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageExit(f"{self.prog}: error: {message}")
+
+
+class _UsageExit(Exception):
+    pass
+
+
+def parser() -> argparse.ArgumentParser:
+    """The full argument parser, assembled from the command modules."""
+    top = _Parser(prog="kg", description="Knowledge graph of China's future-industry plans.")
+    top.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = top.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        import_module(f"kg.cli.{name}").register(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``kg`` command; return its exit code."""
+    try:
+        args = parser().parse_args(argv)
+    except _UsageExit as exc:
+        print(exc, file=sys.stderr)
+        return ExitCode.USAGE
+    if args.version:
+        print(f"kg {__version__}")
+        return ExitCode.OK
+    if not getattr(args, "func", None):
+        parser().print_help(sys.stderr)
+        return ExitCode.USAGE
+    return _call(args)
+
+
+def _call(args: argparse.Namespace) -> int:
+    try:
+        result = args.func(args)
+    except KgError as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    return int(result or ExitCode.OK)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""``kg build``, ``kg check``, ``kg stats``: the build service from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from kg import settings
+from kg.build import BuildReport, build, check
+from kg.store import Location
+
+_err = Console(stderr=True)
+
+
+def register(sub: Any) -> None:
+    """Add the build commands to the ``kg`` parser."""
+    p = sub.add_parser("build", help="parse, validate, reason and load into a new store")
+    _location(p)
+    p.add_argument("sources", nargs="*", type=Path, help="data files (default: curated data)")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("check", help="validate and reason; write nothing")
+    p.add_argument("sources", nargs="*", type=Path)
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("stats", help="counts of the current build")
+    _location(p)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_stats)
+
+
+def _location(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--location",
+        type=Path,
+        default=None,
+        help=f"store folder (default: ${settings.ENV_LOCATION} or ./var/kg)",
+    )
+
+
+def location(args: argparse.Namespace) -> Path:
+    """The --location argument or the default."""
+    return Path(args.location) if args.location else settings.default_location()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    loc = location(args)
+    with _err.status("building…") as status:
+        report = build(loc, args.sources or None, on_step=lambda s: status.update(f"{s}…"))
+    _summary(report, f"built {report.build_id} at {loc}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _err.status("checking…") as status:
+        report = check(args.sources or None, on_step=lambda s: status.update(f"{s}…"))
+    _summary(report, "check passed: valid (SHACL) and consistent (HermiT)")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    manifest = Location(location(args)).require_current().manifest()
+    if args.format == "json":
+        print(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return 0
+    out = Console()
+    out.print(f"build {manifest['id']} ({manifest['time']}), {manifest['triples']} triples")
+    out.print(_table("graph", manifest["graphs"]))
+    out.print(_table("class", manifest["classes"]))
+    return 0
+
+
+def _table(title: str, counts: dict[str, int]) -> Table:
+    table = Table(title.capitalize() + "s")
+    table.add_column(title)
+    table.add_column("count", justify="right")
+    for key, n in counts.items():
+        table.add_row(key.rsplit("/", 2)[-1] if title == "class" else key, str(n))
+    return table
+
+
+def _summary(report: BuildReport, headline: str) -> None:
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
+    _err.print(f"[green]{headline}[/green]: {report.triples} triples ({timings})")
