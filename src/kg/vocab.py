@@ -55,6 +55,10 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD = Namespace("http://www.wikidata.org/entity/")
 GN = Namespace("http://www.geonames.org/ontology#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of dumps (DCAT 3)
+GEONAMES_FEATURE = "https://sws.geonames.org/"  # GeoNames feature IRIs: …/ID/
+DIVISION_BASE = BASE + "division/"  # GB/T 2260 divisions imported from an external dataset
+DATASET_IRI = BASE + "dataset"  # the knowledge graph as a dcat:Dataset / void:Dataset
 
 PREFIXES: dict[str, str] = {
     "fi": FI.base,
@@ -77,6 +81,8 @@ PREFIXES: dict[str, str] = {
     "dcat": DCAT.base,
     "wd": WD.base,
     "gn": GN.base,
+    "spdx": SPDX.base,
+    "division": DIVISION_BASE,
 }
 
 
