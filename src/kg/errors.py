@@ -98,6 +98,22 @@ class InconsistencyError(KgError):
         super().__init__(f"inconsistent ontology: {message}{detail}")
 
 
+class CatalogueError(KgError):
+    """A packaged query file whose header or SPARQL is malformed, with its position.
+
+    >>> str(CatalogueError("queries/x.rq", 4, "unknown header key 'titel'"))
+    "queries/x.rq:4: unknown header key 'titel'"
+    """
+
+    exit_code = ExitCode.INVALID_SYNTAX
+    http_status = 500  # the server's own catalogue is broken, not the request
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
 class NotFoundError(KgError):
     """No such store, query, graph or entity."""
 

@@ -16,6 +16,7 @@ BASE = "https://w3id.org/future-industries/"
 ONTOLOGY_IRI = BASE + "ontology"
 ID_BASE = BASE + "id/"
 GRAPH_BASE = BASE + "graph/"
+SPARQL_SERVICE = BASE + "sparql"  # the endpoint packaged queries target (schema:target)
 
 
 class Namespace:
