@@ -208,7 +208,7 @@ class ShaclReport:
 _RESULTS_QUERY = """
 PREFIX sh: <http://www.w3.org/ns/shacl#>
 SELECT ?focus ?path ?message WHERE {
-  ?r a sh:ValidationResult ; sh:focusNode ?focus .
+  ?report sh:result ?r . ?r sh:focusNode ?focus .
   OPTIONAL { ?r sh:resultPath ?path }
   OPTIONAL { ?r sh:resultMessage ?message }
 }
