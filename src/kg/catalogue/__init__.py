@@ -1,0 +1,33 @@
+"""The question catalogue: packaged SPARQL queries with typed parameters.
+
+One ``queries/NAME.rq`` file per question, each with a header (docs/queries-format.md).
+The CLI (``kg queries``, ``kg query``), the HTTP API and the web UI all serve it.
+
+>>> from pyoxigraph import Store
+>>> cat = Catalogue.load()
+>>> len(cat) >= 15
+True
+>>> cat.get("region-sectors").title["en"]
+'Sectors of a region and how its plans treat them'
+>>> run_stored(Store(), "region-sectors", {"region": "atlantis"})
+Traceback (most recent call last):
+  ...
+kg.errors.UsageError: parameter 'region': unknown region 'atlantis'; the graph has none
+"""
+
+from kg.catalogue.params import PARAM_TYPES, Param
+from kg.catalogue.query import VIEWS, StoredQuery
+from kg.catalogue.registry import Catalogue
+from kg.catalogue.run import default_catalogue, run_stored
+from kg.catalogue.values import allowed
+
+__all__ = [
+    "PARAM_TYPES",
+    "VIEWS",
+    "Catalogue",
+    "Param",
+    "StoredQuery",
+    "allowed",
+    "default_catalogue",
+    "run_stored",
+]

@@ -1,0 +1,152 @@
+"""One packaged query: its header, its SPARQL, and binding raw parameters.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "years.rq"
+>>> _ = path.write_text('''# title@en: Years
+... # title@zh: 年份
+... # description@en: Echo a year.
+... # param: year type=year default=2025 — the year
+... # view: table
+... SELECT ?year WHERE {}
+... ''')
+>>> q = StoredQuery.from_file(path)
+>>> q.name, q.title["zh"], [p.name for p in q.params]
+('years', '年份', ['year'])
+>>> from pyoxigraph import Store
+>>> q.bind({}, Store())
+{<Variable value=year>: <Literal value=2025 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Store, Variable
+
+from kg.catalogue import header as hdr
+from kg.catalogue.params import Param, parse_param
+from kg.catalogue.values import Term, convert
+from kg.errors import CatalogueError, UsageError
+
+VIEWS: dict[str, tuple[str, ...]] = {
+    "table": (),
+    "matrix": ("rows", "cols", "cell"),
+    "timeline": ("date", "label"),
+    "bar": ("label", "value"),
+    "map": ("region", "value"),
+}
+QUERY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A packaged query: what the CLI, the HTTP API and the web UI serve."""
+
+    name: str
+    title: dict[str, str]
+    description: str
+    params: tuple[Param, ...]
+    tags: tuple[str, ...]
+    view: str
+    text: str
+    path: Path
+    description_zh: str = ""
+    view_options: dict[str, str] = field(default_factory=dict)
+    text_line: int = 1  # the file line where ``text`` starts
+
+    @classmethod
+    def from_file(cls, path: Path) -> StoredQuery:
+        """Read and check one ``.rq`` file; CatalogueError names file and line."""
+        if not QUERY_NAME.match(path.stem):
+            raise CatalogueError(str(path), None, f"file name must match {QUERY_NAME.pattern}")
+        source = path.read_text("utf-8")
+        head = hdr.parse(str(path), source)
+        view, options = _view(head)
+        body = source.splitlines()[head.body_line - 1:]
+        skipped = next((i for i, line in enumerate(body) if line.strip()), len(body))
+        return cls(
+            name=path.stem,
+            title={"en": head.value("title@en"), "zh": head.value("title@zh")},
+            description=head.value("description@en"),
+            params=_params(head),
+            tags=tuple(t.strip() for t in head.value("tags").split(",") if t.strip()),
+            view=view,
+            text="\n".join(body).strip() + "\n",
+            path=path,
+            description_zh=head.value("description@zh"),
+            view_options=options,
+            text_line=head.body_line + skipped,
+        )
+
+    def param(self, name: str) -> Param | None:
+        """The declared parameter of that name, if any."""
+        return next((p for p in self.params if p.name == name), None)
+
+    def bind(self, raw: Mapping[str, str], store: Store) -> dict[Variable, Term]:
+        """Validate raw parameters (defaults applied) into pyoxigraph substitutions."""
+        unknown = sorted(set(raw) - {p.name for p in self.params})
+        if unknown:
+            declared = ", ".join(p.name for p in self.params) or "none"
+            raise UsageError(
+                f"query {self.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+                f"declared: {declared}"
+            )
+        bound: dict[Variable, Term] = {}
+        for param in self.params:
+            value = raw.get(param.name) or param.default
+            if value is None or value == "":
+                if param.required:
+                    raise UsageError(_missing(self.name, param))
+                continue
+            bound[Variable(param.name)] = convert(param, value, store)
+        return bound
+
+    def to_json(self) -> dict[str, Any]:
+        """The query's description as JSON-ready data (its URL is /queries/NAME)."""
+        return {
+            "name": self.name,
+            "title": dict(self.title),
+            "description": self.description,
+            "description_zh": self.description_zh,
+            "params": [p.to_json() for p in self.params],
+            "tags": list(self.tags),
+            "view": self.view,
+            "view_options": dict(self.view_options),
+            "url": f"/queries/{self.name}",
+        }
+
+
+def _missing(name: str, param: Param) -> str:
+    example = f" (e.g. {param.name}={param.example})" if param.example else ""
+    return f"query {name!r} needs parameter {param.name!r} ({param.type}){example}"
+
+
+def _params(head: hdr.Header) -> tuple[Param, ...]:
+    params: list[Param] = []
+    for entry in head.params:
+        try:
+            param = parse_param(entry.value)
+        except ValueError as exc:
+            raise CatalogueError(head.path, entry.line, str(exc)) from None
+        if any(p.name == param.name for p in params):
+            raise CatalogueError(head.path, entry.line, f"duplicate parameter {param.name!r}")
+        params.append(param)
+    return tuple(params)
+
+
+def _view(head: hdr.Header) -> tuple[str, dict[str, str]]:
+    kind, *tokens = head.value("view").split()
+    if kind not in VIEWS:
+        raise head.error("view", f"unknown view {kind!r}; allowed: {', '.join(VIEWS)}")
+    options: dict[str, str] = {}
+    for token in tokens:
+        key, eq, value = token.partition("=")
+        if not eq or key not in VIEWS[kind] or not value:
+            allowed = ", ".join(f"{k}=COLUMN" for k in VIEWS[kind]) or "no options"
+            raise head.error("view", f"view {kind}: unexpected {token!r}; allowed: {allowed}")
+        options[key] = value
+    return kind, options

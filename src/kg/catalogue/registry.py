@@ -1,0 +1,105 @@
+"""The catalogue: every ``queries/*.rq`` file, loaded and checked once.
+
+Loading checks each header, parses each query with pyoxigraph and checks that
+every declared parameter can be bound (pyoxigraph 0.5 substitutes only
+variables of the SELECT projection). Any fault stops the load with a
+:class:`~kg.errors.CatalogueError` naming file and line.
+
+>>> cat = Catalogue.load()
+>>> "region-sectors" in cat.names()
+True
+>>> cat.get("../etc/passwd")
+Traceback (most recent call last):
+  ...
+kg.errors.NotFoundError: no packaged query '../etc/passwd'; ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, Quad, Store, Variable
+
+from kg import settings, sparql
+from kg.catalogue.query import QUERY_NAME, StoredQuery
+from kg.catalogue.values import Term
+from kg.errors import CatalogueError, KgError, NotFoundError
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+
+
+class Catalogue:
+    """The packaged queries, by name, in name order."""
+
+    def __init__(self, queries: list[StoredQuery]) -> None:
+        self._queries = {q.name: q for q in sorted(queries, key=lambda q: q.name)}
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> Catalogue:
+        """Load every ``*.rq`` file of a folder (default: the project's queries)."""
+        folder = Path(folder) if folder else settings.resources().queries
+        if not folder.is_dir():
+            raise CatalogueError(str(folder), None, "no such query folder")
+        queries = [StoredQuery.from_file(p) for p in sorted(folder.glob("*.rq"))]
+        for query in queries:
+            check_sparql(query)
+        return cls(queries)
+
+    def names(self) -> list[str]:
+        """The query names, sorted."""
+        return list(self._queries)
+
+    def get(self, name: str) -> StoredQuery:
+        """The query of that name; NotFoundError lists the names."""
+        query = self._queries.get(name) if QUERY_NAME.match(name) else None
+        if query is None:
+            raise NotFoundError(f"no packaged query {name!r}; available: {', '.join(self)}")
+        return query
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+    def queries(self) -> list[StoredQuery]:
+        """The queries themselves, in name order."""
+        return list(self._queries.values())
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """Every query's description, in name order."""
+        return [q.to_json() for q in self._queries.values()]
+
+    def to_quads(self) -> list[Quad]:
+        """The catalogue as RDF (SIB sparql-examples style) in graph …/graph/queries."""
+        from kg.catalogue.rdf import catalogue_quads
+
+        return catalogue_quads(self.queries())
+
+
+def check_sparql(query: StoredQuery) -> None:
+    """Parse the query with pyoxigraph, its parameters bound; CatalogueError if it fails."""
+    try:
+        form = sparql.guard(query.text)
+    except KgError as exc:
+        raise CatalogueError(str(query.path), None, str(exc)) from None
+    dummy: dict[Variable, Term] = {Variable(p.name): Literal("x") for p in query.params}
+    try:
+        Store().query(query.text, substitutions=dummy if form == "select" else None)
+    except SyntaxError as exc:
+        raise _located(query, exc.msg or str(exc)) from None
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise CatalogueError(str(query.path), None, f"cannot bind parameters: {exc}") from None
+
+
+def _located(query: StoredQuery, message: str) -> CatalogueError:
+    match = _POSITION.match(message)
+    if match is None:
+        return CatalogueError(str(query.path), None, f"SPARQL syntax error: {message}")
+    line = int(match.group(1)) + query.text_line - 1
+    detail = message[match.end():].splitlines()[0]
+    return CatalogueError(str(query.path), line, f"SPARQL syntax error (column "
+                          f"{match.group(2)}): {detail}")

@@ -1,0 +1,114 @@
+"""Turning raw parameter strings into RDF terms, checked against the graph.
+
+Regions and sectors accept a slug (``shandong``, ``6g``) or a full IRI and must
+exist in the graph; years become ``xsd:gYear``; strings stay plain literals,
+whatever they contain (they are bound with pyoxigraph substitutions, never
+spliced into the query text).
+
+>>> from pyoxigraph import Store
+>>> year = Param("year", "year", False, None, None, "")
+>>> convert(year, "2025", Store())
+<Literal value=2025 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>
+>>> convert(Param("q", "string", True, None, None, ""), '"} ; DROP ALL ; {', Store()).value
+'"} ; DROP ALL ; {'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store, Variable
+
+from kg.catalogue.params import SLUG, Param, check_form
+from kg.errors import UsageError
+from kg.vocab import FI, ID_BASE, PREFIXES, XSD
+
+Term = Any
+MAX_STRING_CHARS = 10_000
+MAX_IRI_CHARS = 2_000
+MAX_LISTED = 60
+CLASSES = {"region": FI.Region, "sector": FI.Sector}
+_IS_A = "ASK { ?x a ?class }"
+_ALL_OF = "SELECT DISTINCT ?x ?class WHERE { ?x a ?class } ORDER BY ?x"
+
+
+def convert(param: Param, raw: str, store: Store) -> Term:
+    """The RDF term for a raw value; UsageError says what is allowed."""
+    if param.type == "string":
+        if len(raw) > MAX_STRING_CHARS:
+            raise UsageError(
+                f"parameter {param.name!r}: text longer than {MAX_STRING_CHARS} characters"
+            )
+        return Literal(raw)
+    try:
+        check_form(param, raw)
+    except ValueError as exc:
+        raise UsageError(str(exc) + _allowed_hint(param, store)) from None
+    if param.type == "year":
+        return Literal(raw, datatype=XSD.gYear)
+    if param.type == "integer":
+        return Literal(int(raw))
+    if param.type == "lang":
+        return Literal(raw)
+    if param.type == "iri":
+        return iri(param, raw)
+    return _entity(param, raw, store)
+
+
+def iri(param: Param, raw: str) -> NamedNode:
+    """A full IRI, or a prefixed name with a known prefix (``id:region/beijing``).
+
+    >>> iri(Param("x", "iri", True, None, None, ""), "id:region/beijing").value
+    'https://w3id.org/future-industries/id/region/beijing'
+    """
+    prefix, _, local = raw.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        raw = PREFIXES[prefix] + local
+    if len(raw) > MAX_IRI_CHARS:
+        raise UsageError(f"parameter {param.name!r}: IRI longer than {MAX_IRI_CHARS} characters")
+    try:
+        return NamedNode(raw)
+    except ValueError as exc:
+        raise UsageError(f"parameter {param.name!r}: not a valid IRI {raw!r} ({exc})") from None
+
+
+def _entity(param: Param, raw: str, store: Store) -> NamedNode:
+    node = NamedNode(f"{ID_BASE}{param.type}/{raw}") if SLUG.match(raw) else iri(param, raw)
+    found = store.query(
+        _IS_A,
+        substitutions={Variable("x"): node, Variable("class"): CLASSES[param.type]},
+        use_default_graph_as_union=True,
+    )
+    if isinstance(found, QueryBoolean) and bool(found):
+        return node
+    raise UsageError(f"parameter {param.name!r}: unknown {param.type} {raw!r}" + _listing(
+        param.type, store))
+
+
+def _allowed_hint(param: Param, store: Store) -> str:
+    return _listing(param.type, store) if param.type in CLASSES else ""
+
+
+def _listing(kind: str, store: Store) -> str:
+    values = allowed(store, kind)
+    shown = ", ".join(values[:MAX_LISTED])
+    more = f", … and {len(values) - MAX_LISTED} more" if len(values) > MAX_LISTED else ""
+    return f"; allowed: {shown}{more}" if values else "; the graph has none"
+
+
+def allowed(store: Store, kind: str) -> list[str]:
+    """The values a region or sector parameter accepts: slugs (or IRIs outside id/).
+
+    >>> allowed(Store(), "region")
+    []
+    """
+    rows = store.query(
+        _ALL_OF, substitutions={Variable("class"): CLASSES[kind]}, use_default_graph_as_union=True
+    )
+    assert isinstance(rows, QuerySolutions)
+    base = f"{ID_BASE}{kind}/"
+    out = []
+    for row in rows:
+        value = str(row["x"].value)
+        out.append(value[len(base):] if value.startswith(base) else value)
+    return out

@@ -1,0 +1,111 @@
+"""``kg queries``, ``kg query NAME``, ``kg docs``: the question catalogue from the command line.
+
+>>> parse_params(["region=zhejiang", "text=a=b"])
+{'region': 'zhejiang', 'text': 'a=b'}
+>>> parse_params(["oops"])
+Traceback (most recent call last):
+  ...
+kg.errors.UsageError: --param expects NAME=VALUE, got 'oops'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from kg.catalogue import Catalogue, StoredQuery, run_stored
+from kg.catalogue import docs as catalogue_docs
+from kg.cli.build import location
+from kg.cli.query import emit
+from kg.errors import UsageError
+from kg.store import Location
+
+FORMATS = ["table", "json", "csv", "tsv", "xml"]
+LANGS = ["zh", "en"]
+
+
+def register(sub: Any) -> None:
+    """Add ``kg queries``, ``kg query`` and ``kg docs`` to the parser."""
+    p = sub.add_parser("queries", help="list the packaged questions")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of the titles")
+    p.set_defaults(func=cmd_queries)
+    p = sub.add_parser("query", help="run a packaged question on the current build")
+    p.add_argument("name", help="the question's name (see `kg queries`)")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value (repeatable)")
+    p.add_argument("--format", default="table", help=f"one of {', '.join(FORMATS)}")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of labels, for questions with a lang parameter")
+    p.add_argument("--location", type=Path, default=None, help="store folder")
+    p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
+    p.set_defaults(func=cmd_query)
+    p = sub.add_parser("docs", help="regenerate docs/queries.md from the query headers")
+    p.add_argument("--check", action="store_true", help="fail if docs/queries.md is stale")
+    p.set_defaults(func=cmd_docs)
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    catalogue = Catalogue.load()
+    if args.format == "json":
+        print(json.dumps(catalogue.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    table = Table("name", "title", "parameters", "view")
+    for query in catalogue.queries():
+        params = ", ".join(p.name + ("" if p.required else "?") for p in query.params)
+        table.add_row(query.name, query.title[args.lang], params, query.view)
+    Console().print(table)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    if args.format not in FORMATS:
+        raise UsageError(f"unknown format {args.format!r}; use one of {', '.join(FORMATS)}")
+    query = Catalogue.load().get(args.name)
+    raw = parse_params(args.param)
+    if args.lang and query.param("lang") is not None:
+        raw.setdefault("lang", args.lang)
+    if args.show:
+        print(describe(query))
+        return 0
+    store = Location(location(args)).require_current().open()
+    emit(run_stored(store, query, raw), args.format)
+    return 0
+
+
+def parse_params(items: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` strings into a dict; a name given twice is an error."""
+    raw: dict[str, str] = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise UsageError(f"--param expects NAME=VALUE, got {item!r}")
+        if name in raw:
+            raise UsageError(f"parameter {name!r} given twice")
+        raw[name] = value
+    return raw
+
+
+def describe(query: StoredQuery) -> str:
+    """A query's title, parameters and SPARQL, as text."""
+    lines = [f"{query.name}: {query.title['en']} / {query.title['zh']}", ""]
+    for p in query.params:
+        need = "required" if p.required else "optional"
+        lines.append(f"  {p.name} ({p.type}, {need}, default {p.default or '-'}): {p.description}")
+    return "\n".join([*lines, "", query.text])
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    if args.check:
+        catalogue_docs.check()
+        print(f"{catalogue_docs.DOC_PATH} is up to date", file=sys.stderr)
+    else:
+        path = catalogue_docs.write()
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
