@@ -1,0 +1,72 @@
+"""``kg serve``: the SPARQL endpoint and linked-data server on the current build."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from kg import settings
+from kg.cli.build import location
+from kg.errors import UsageError
+from kg.server.config import ServerConfig, default_workers, token_from_env
+
+
+def register(sub: Any) -> None:
+    """Add ``kg serve`` to the parser."""
+    p = sub.add_parser("serve", help="serve the current build over HTTP (SPARQL, linked data)")
+    p.add_argument("--location", default=None, help="store folder")
+    p.add_argument("--bind", default=settings.DEFAULT_BIND, help="HOST:PORT to listen on")
+    p.add_argument("--workers", type=int, default=default_workers(),
+                   help="query worker processes (at least 2)")
+    p.add_argument("--timeout", type=float, default=settings.DEFAULT_TIMEOUT_S,
+                   help="per-query time limit in seconds (requests may ask for less)")
+    p.add_argument("--update-token", default=None,
+                   help="allow SPARQL Update / Graph Store writes with this bearer token "
+                        "(or set $KG_UPDATE_TOKEN); read-only without one")
+    p.add_argument("--cors-origin", action="append", default=[],
+                   help="allow cross-origin requests from this origin (repeatable)")
+    p.add_argument("--no-cache", action="store_true", help="disable the response cache")
+    p.add_argument("--log-level", default="warning", help="uvicorn log level")
+    p.set_defaults(func=cmd_serve)
+
+
+def parse_bind(text: str) -> tuple[str, int]:
+    """HOST:PORT as a pair.
+
+    >>> parse_bind("127.0.0.1:7878")
+    ('127.0.0.1', 7878)
+    >>> parse_bind("7878")
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: --bind must be HOST:PORT, got '7878'
+    """
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--bind must be HOST:PORT, got {text!r}")
+    return host.strip("[]"), int(port)
+
+
+def config(args: argparse.Namespace) -> ServerConfig:
+    """The server configuration from the command line."""
+    if args.workers < 1 or args.timeout <= 0:
+        raise UsageError("--workers must be at least 1 and --timeout positive")
+    return ServerConfig(
+        location=location(args),
+        timeout_s=args.timeout,
+        workers=args.workers,
+        update_token=token_from_env(args.update_token),
+        cors_origins=tuple(args.cors_origin),
+        cache_entries=0 if args.no_cache else ServerConfig.cache_entries,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kg.server import create_app
+
+    host, port = parse_bind(args.bind)
+    app = create_app(config(args))
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False,
+                timeout_graceful_shutdown=5)
+    return 0

@@ -1,0 +1,131 @@
+"""The ASGI application: the route table, and what wraps every request.
+
+Every request is given the current build on arrival (one readlink) and every
+response carries ``X-KG-Build``; handlers raise :class:`kg.errors.KgError`
+and one handler turns those into plain-text answers with their status.
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> app = create_app(ServerConfig(Path(tempfile.mkdtemp())))
+>>> sorted(r.path for r in app.routes)[:3]
+['/', '/.well-known/void', '/catalog']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg import __version__
+from kg.catalogue import Catalogue
+from kg.errors import KgError
+from kg.server import gsp, ld, meta, openapi, queries, sparql
+from kg.server.config import ServerConfig
+from kg.server.respond import error, ok, snapshot
+from kg.server.runtime import Runtime
+
+EXPOSED = ["ETag", "X-KG-Build", "X-KG-Truncated"]
+
+
+class BuildPerRequest:
+    """Pin the current build to each request and name it in ``X-KG-Build``."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        snap = self.runtime.snapshot()
+        scope["kg.snapshot"] = snap
+        header = [(b"x-kg-build", snap.build.id.encode())] if snap else []
+
+        async def send_with_build(message: Message) -> None:
+            if message["type"] == "http.response.start" and header:
+                message["headers"] = [*message.get("headers", []), *header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_build)
+
+
+async def openapi_json(request: Request) -> Response:
+    """GET /openapi.json: generated from the catalogue."""
+    cat: Catalogue = request.app.state.catalogue
+    doc = openapi.document([cat.get(n) for n in cat.names()], __version__)
+    body = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    variant = ("openapi", request.app.state.catalogue_digest)
+    return ok(body, "application/json", snapshot(request), variant, request)
+
+
+async def on_error(_request: Request, exc: Exception) -> Response:
+    """Every KgError as plain text with its HTTP status."""
+    assert isinstance(exc, KgError)
+    headers = {"Retry-After": "1"} if exc.http_status == 503 else None
+    return error(exc.http_status, str(exc), headers)
+
+
+def routes() -> list[Any]:
+    """The route table: one small handler per route."""
+    static = StaticFiles(directory=str(resources.files("kg.server").joinpath("static")))
+    return [
+        Route("/", ld.home, name="home"),
+        Route("/sparql", sparql.query, methods=["GET", "POST"], name="sparql"),
+        Route("/query", sparql.query, methods=["GET", "POST"], name="query"),
+        Route("/update", sparql.update, methods=["POST"], name="update"),
+        Route("/store", gsp.store, methods=["GET", "PUT", "POST", "DELETE"], name="store"),
+        Route("/queries", queries.listing, name="queries"),
+        Route("/queries/{name}", queries.run, name="stored"),
+        Route("/openapi.json", openapi_json, name="openapi"),
+        Route("/id/{path:path}", ld.entity, name="entity"),
+        Route("/ontology", ld.ontology, name="ontology"),
+        Route("/context.jsonld", ld.context, name="context"),
+        Route("/.well-known/void", meta.void, name="void"),
+        Route("/catalog", meta.catalog, name="catalog"),
+        Route("/dumps/{filename}", meta.dump, name="dump"),
+        Route("/health", meta.health, name="health"),
+        Mount("/static", static, name="static"),
+    ]
+
+
+def create_app(config: ServerConfig) -> Starlette:
+    """The application for one location and configuration."""
+    runtime = Runtime(config)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await runtime.pool.start()
+        try:
+            yield
+        finally:
+            await runtime.pool.close()
+
+    middleware = [Middleware(BuildPerRequest, runtime=runtime)]
+    if config.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type", "Authorization", "X-KG-Timeout",
+                           "If-None-Match"],
+            expose_headers=EXPOSED, max_age=600))
+    app = Starlette(routes=routes(), middleware=middleware, lifespan=lifespan,
+                    exception_handlers={KgError: on_error})
+    app.state.runtime = runtime
+    app.state.catalogue = Catalogue.load(config.queries)
+    app.state.catalogue_digest = queries.digest(app.state.catalogue)
+    return app
+
+
+__all__ = ["ServerConfig", "create_app"]

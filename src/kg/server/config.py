@@ -1,0 +1,59 @@
+"""The server's settings, fixed when it starts.
+
+>>> cfg = ServerConfig(Path("var/kg"))
+>>> cfg.timeout_s == settings.DEFAULT_TIMEOUT_S, cfg.writable
+(True, False)
+>>> ServerConfig(Path("x"), update_token="s3cret").writable
+True
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg import settings
+
+ENV_UPDATE_TOKEN = "KG_UPDATE_TOKEN"  # noqa: S105 - the variable's name, not a secret
+CACHE_ENTRIES = 2048
+CACHE_BYTES = 64 * 1024 * 1024
+
+
+def default_workers() -> int:
+    """Query worker processes: one per core, and never fewer than two.
+
+    >>> default_workers() >= 2
+    True
+    """
+    return max(2, os.cpu_count() or 2)
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """What ``kg serve`` was started with."""
+
+    location: Path
+    timeout_s: float = settings.DEFAULT_TIMEOUT_S
+    workers: int = field(default_factory=default_workers)
+    update_token: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    cache_entries: int = CACHE_ENTRIES
+    cache_bytes: int = CACHE_BYTES
+    row_cap: int = settings.DEFAULT_ROW_CAP
+    max_body_bytes: int = settings.MAX_BODY_BYTES
+    queries: Path | None = None  # the packaged-query folder (default: the curated one)
+
+    @property
+    def writable(self) -> bool:
+        """True when updates are possible at all (a token was configured)."""
+        return bool(self.update_token)
+
+
+def token_from_env(explicit: str | None) -> str | None:
+    """The update token: the option's value, else ``$KG_UPDATE_TOKEN``, else None.
+
+    >>> token_from_env("abc")
+    'abc'
+    """
+    return explicit or os.environ.get(ENV_UPDATE_TOKEN) or None

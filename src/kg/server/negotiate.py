@@ -1,0 +1,166 @@
+"""Content negotiation over the formats pyoxigraph knows (and HTML for pages).
+
+The offers come from pyoxigraph's own format lists; an ``Accept`` entry is
+normalised through ``from_media_type`` so its aliases (``application/json``
+for SPARQL JSON results, ``application/x-turtle``…) count as what they mean.
+
+>>> choose("text/csv;q=0.5, application/sparql-results+xml", RESULTS)
+'application/sparql-results+xml'
+>>> choose("*/*", GRAPH)
+'text/turtle'
+>>> choose("application/json", RESULTS)
+'application/sparql-results+json'
+>>> choose("image/png", GRAPH) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pyoxigraph import QueryResultsFormat, RdfFormat
+
+from kg import sparql
+from kg.errors import UsageError
+
+HTML = "text/html; charset=utf-8"
+
+
+def _members(kind: Any) -> list[Any]:
+    return [getattr(kind, a) for a in sorted(dir(kind)) if isinstance(getattr(kind, a), kind)]
+
+
+def _ordered(formats: list[Any], first: Any) -> list[str]:
+    return [first.media_type] + [f.media_type for f in formats if f != first]
+
+
+#: SELECT / ASK results: SPARQL JSON first, then the others pyoxigraph writes.
+RESULTS = _ordered(_members(QueryResultsFormat), QueryResultsFormat.JSON)
+#: Triples (CONSTRUCT, DESCRIBE, one graph): Turtle first; formats that hold triples.
+GRAPH = _ordered(
+    [f for f in _members(RdfFormat) if not f.supports_datasets or f == RdfFormat.JSON_LD],
+    RdfFormat.TURTLE,
+)
+#: Datasets (dumps of all graphs): N-Quads first.
+DATASET = _ordered(
+    [f for f in _members(RdfFormat) if f.supports_datasets and f != RdfFormat.STREAMING_JSON_LD],
+    RdfFormat.N_QUADS,
+)
+#: Linked-data pages: HTML for people, then the graph formats.
+PAGE = [HTML, *GRAPH]
+
+
+@dataclass(frozen=True)
+class Range:
+    """One entry of an Accept header."""
+
+    base: str  # type/subtype, lower case
+    q: float
+
+    @property
+    def specificity(self) -> int:
+        return 0 if self.base == "*/*" else 1 if self.base.endswith("/*") else 2
+
+
+def parse_accept(header: str | None, offers: Sequence[str] = ()) -> list[Range]:
+    """The entries of an Accept header (absent header: ``*/*``), aliases resolved.
+
+    >>> parse_accept("text/turtle;q=0.9, */*;q=0.1")
+    [Range(base='text/turtle', q=0.9), Range(base='*/*', q=0.1)]
+    >>> parse_accept("application/json", RESULTS)[0].base
+    'application/sparql-results+json'
+    """
+    out = []
+    for part in (header or "*/*").split(","):
+        base, *params = [p.strip() for p in part.split(";")]
+        if not base:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        out.append(Range(_canonical(base.lower(), offers), q))
+    return out
+
+
+def _canonical(base: str, offers: Sequence[str]) -> str:
+    """A media range as the offer pyoxigraph's lookup maps it to, if any."""
+    if "*" in base or base == "text/html":
+        return base
+    for kind in (QueryResultsFormat, RdfFormat):
+        try:
+            fmt = kind.from_media_type(base)
+        except ValueError:
+            fmt = None
+        if fmt is not None and fmt.media_type in offers:
+            return str(fmt.media_type).split(";")[0]
+    return base
+
+
+def _quality(offer: str, ranges: list[Range]) -> float:
+    base = offer.split(";")[0]
+    kind = base.split("/")[0] + "/*"
+    matching = [r for r in ranges if r.base in (base, kind, "*/*")]
+    if not matching:
+        return 0.0
+    return max(matching, key=lambda r: r.specificity).q
+
+
+def choose(accept: str | None, offers: Sequence[str]) -> str | None:
+    """The offer the client prefers most (ties: the server's order), or None (406)."""
+    ranges = parse_accept(accept, offers)
+    best, best_q = None, 0.0
+    for offer in offers:
+        q = _quality(offer, ranges)
+        if q > best_q:
+            best, best_q = offer, q
+    return best
+
+
+def by_name(name: str, offers: Sequence[str]) -> str:
+    """The offer a ``format=`` parameter names (extension, alias or media type).
+
+    >>> by_name("ttl", GRAPH)
+    'text/turtle'
+    >>> by_name("csv", RESULTS)
+    'text/csv; charset=utf-8'
+    """
+    if name.lower() == "html" and HTML in offers:
+        return HTML
+    try:
+        found = sparql.rdf_format(name).media_type if offers is not RESULTS else None
+    except UsageError:
+        found = None
+    if found is None:
+        try:
+            found = sparql.results_format(name).media_type
+        except UsageError:
+            found = None
+    if found in offers:
+        return str(found)
+    names = ", ".join(short_name(o) for o in offers)
+    raise UsageError(f"unknown or unsuitable format {name!r}; use one of {names}")
+
+
+def short_name(media_type: str) -> str:
+    """The file extension pyoxigraph gives a media type (``html`` for pages).
+
+    >>> short_name("application/n-triples")
+    'nt'
+    """
+    if media_type == HTML:
+        return "html"
+    for kind in (QueryResultsFormat, RdfFormat):
+        try:
+            fmt = kind.from_media_type(media_type)
+        except ValueError:
+            fmt = None
+        if fmt is not None:
+            return str(fmt.file_extension)
+    return media_type

@@ -1,0 +1,239 @@
+"""What the worker processes do: open the right build, run one task, reply.
+
+Each worker keeps one store open and re-opens it when a job names another
+build (or, for readers, a newer revision of the same build). Tasks are plain
+functions ``(store, args, state) -> Reply`` looked up by name in
+:data:`TASKS`; errors come back as replies, never as exceptions across the
+pipe.
+
+>>> from pyoxigraph import Store
+>>> s = Store()
+>>> s.update('INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/p> 1 } }')
+>>> reply = run_query(s, {"text": "SELECT ?o { ?s ?p ?o }", "format": "csv"}, None)
+>>> reply.body.split(), reply.media_type
+([b'o', b'1'], 'csv')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import time
+from collections.abc import Callable
+from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+from pyoxigraph import NamedNode, Store
+
+from kg import settings, sparql
+from kg.errors import KgError, UsageError
+from kg.server import describe, void
+from kg.server.output import rdf_reply, serialize
+from kg.server.workers import Job, Reply
+
+JOURNAL = "updates.jsonl"  # beside the build's store: one line per applied write
+GRAPH_CAP = 1_000_000  # triples in one Graph Store Protocol GET
+
+Task = Callable[[Store, dict[str, Any], Any], Reply]
+
+
+class WorkerState:
+    """One worker's open store and lazily loaded catalogue."""
+
+    def __init__(self, queries: Path | None, writer: bool) -> None:
+        self.queries = queries
+        self.writer = writer
+        self.key: tuple[str, int] | None = None
+        self.store: Store | None = None
+        self._catalogue: Any = None
+
+    def store_for(self, job: Job) -> Store:
+        key = (job.build, 0 if self.writer else job.revision)
+        if key != self.key or self.store is None:
+            self.store = None  # release the old store before opening the new one
+            path = str(Path(job.build) / "store")
+            self.store = Store(path) if self.writer else Store.read_only(path)
+            self.key = key
+        return self.store
+
+    def catalogue(self) -> Any:
+        if self._catalogue is None:
+            from kg.catalogue import Catalogue
+
+            self._catalogue = Catalogue.load(self.queries)
+        return self._catalogue
+
+
+def serve(conn: Connection, queries: Path | None, writer: bool) -> None:
+    """A worker's main loop: receive a job, send its reply, until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    state = WorkerState(queries, writer)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(handle(state, job))
+
+
+def handle(state: WorkerState, job: Job) -> Reply:
+    """Run one job; every failure becomes an error reply."""
+    task = TASKS.get(job.task)
+    if task is None:
+        return Reply(status=500, message=f"unknown task {job.task!r}")
+    try:
+        store = state.store_for(job)
+    except OSError as exc:
+        return Reply(status=503, message=f"build not available, retry: {exc}")
+    try:
+        return task(store, job.args, state)
+    except KgError as exc:
+        return Reply(status=exc.http_status, message=str(exc))
+    except Exception as exc:  # a bug must not kill the worker
+        return Reply(status=500, message=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def run_query(store: Store, args: dict[str, Any], _state: Any) -> Reply:
+    """``text``, ``format`` (media type) and an optional protocol dataset."""
+    result = sparql.run(
+        store,
+        args["text"],
+        row_cap=int(args.get("row_cap", settings.DEFAULT_ROW_CAP)),
+        default_graph=_nodes(args.get("default_graphs")),
+        named_graphs=_nodes(args.get("named_graphs")),
+    )
+    return serialize(result, args["format"], args)
+
+
+def run_stored(store: Store, args: dict[str, Any], state: WorkerState) -> Reply:
+    """A packaged query by name with raw string parameters."""
+    from kg.catalogue import run_stored as run
+
+    cap = int(args.get("row_cap", settings.DEFAULT_ROW_CAP))
+    result = run(store, args["name"], args["params"], row_cap=cap, catalogue=state.catalogue())
+    return serialize(result, args["format"], args)
+
+
+def _nodes(iris: list[str] | None) -> list[NamedNode] | None:
+    if not iris:
+        return None
+    try:
+        return [NamedNode(i) for i in iris]
+    except ValueError as exc:
+        raise UsageError(f"not an IRI: {exc}") from None
+
+
+def run_update(store: Store, args: dict[str, Any], state: WorkerState) -> Reply:
+    """Apply a SPARQL Update (writer only) and journal it beside the store."""
+    if not state.writer:
+        return Reply(status=500, message="updates go to the writer process only")
+    text = guard_update(args["text"])
+    try:
+        store.update(text)
+    except SyntaxError as exc:
+        raise UsageError(f"SPARQL syntax error: {exc.msg or exc}") from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise UsageError(f"update failed: {exc}") from None
+    store.flush()
+    journal(args["build"], {"update": text})
+    return Reply(status=204)
+
+
+def graph_write(store: Store, args: dict[str, Any], state: WorkerState) -> Reply:
+    """Graph Store Protocol PUT/POST/DELETE of one graph (writer only)."""
+    if not state.writer:
+        return Reply(status=500, message="writes go to the writer process only")
+    graph = NamedNode(args["graph"]) if args.get("graph") else pyoxigraph.DefaultGraph()
+    existed = _graph_exists(store, graph)
+    if args["method"] == "DELETE" and not existed:
+        return Reply(status=404, message=f"no graph {args.get('graph') or 'default'}")
+    if args["method"] in ("PUT", "DELETE") and existed:
+        store.remove_graph(graph) if isinstance(graph, NamedNode) else store.clear_graph(graph)
+    if args["method"] in ("PUT", "POST"):
+        _load(store, args["data"], args["format"], graph)
+    store.flush()
+    journal(args["build"], {k: args[k] for k in ("method", "graph", "format") if k in args})
+    return Reply(status=204 if existed or args["method"] == "DELETE" else 201)
+
+
+def _graph_exists(store: Store, graph: Any) -> bool:
+    if isinstance(graph, NamedNode):
+        return store.contains_named_graph(graph)
+    return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
+
+
+def _load(store: Store, data: bytes, media_type: str, graph: Any) -> None:
+    try:
+        store.load(data, format=sparql.rdf_format(media_type), to_graph=graph)
+    except SyntaxError as exc:
+        raise UsageError(f"RDF syntax error: {exc.msg or exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"cannot load: {exc}") from None
+
+
+def guard_update(text: str) -> str:
+    """Refuse updates that reach outside the store (LOAD, SERVICE) or are too big.
+
+    >>> guard_update("LOAD <http://10.0.0.1/x.ttl>")
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: LOAD and SERVICE are not allowed in updates
+    """
+    if len(text) > settings.MAX_QUERY_CHARS:
+        raise UsageError(f"update longer than {settings.MAX_QUERY_CHARS} characters")
+    if sparql.nesting(text) > settings.MAX_NESTING:
+        raise UsageError(f"update nested deeper than {settings.MAX_NESTING} levels")
+    bare = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
+    if re.search(r"\b(LOAD|SERVICE)\b", bare, re.IGNORECASE):
+        raise UsageError("LOAD and SERVICE are not allowed in updates")
+    return text
+
+
+def journal(build: str, entry: dict[str, Any]) -> None:
+    """Append one applied write to the build's journal (its line count is the revision)."""
+    line = json.dumps({"time": time.time(), **entry}, ensure_ascii=False)
+    with open(Path(build) / JOURNAL, "a", encoding="utf-8") as fh:
+        fh.write(line.replace("\n", " ") + "\n")
+
+
+def graph_get(store: Store, args: dict[str, Any], _state: Any) -> Reply:
+    """Graph Store Protocol GET: one graph (or the default graph) serialised."""
+    graph = NamedNode(args["graph"]) if args.get("graph") else pyoxigraph.DefaultGraph()
+    if isinstance(graph, NamedNode) and not store.contains_named_graph(graph):
+        return Reply(status=404, message=f"no graph <{args['graph']}>")
+    cap = int(args.get("row_cap", GRAPH_CAP))
+    quads = list(islice(store.quads_for_pattern(None, None, None, graph), cap + 1))
+    triples = [q.triple for q in quads[:cap]]
+    return rdf_reply(triples, args["format"], args, truncated=len(quads) > cap)
+
+
+def run_dump(store: Store, args: dict[str, Any], _state: Any) -> Reply:
+    """A whole dump through :func:`kg.export.dump`."""
+    from kg import export
+
+    fmt = sparql.rdf_format(args["format"])
+    body = export.dump(store, fmt.file_extension, graph=args.get("graph"))
+    return Reply(body=body, media_type=fmt.media_type)
+
+
+def ping(_store: Store, _args: dict[str, Any], _state: Any) -> Reply:
+    """A no-op that proves a worker answers."""
+    return Reply(data="pong")
+
+
+TASKS: dict[str, Task] = {
+    "query": run_query,
+    "stored": run_stored,
+    "update": run_update,
+    "graph_write": graph_write,
+    "graph_get": graph_get,
+    "dump": run_dump,
+    "describe": describe.entity_task,
+    "ontology": describe.ontology_task,
+    "void": void.stats_task,
+    "ping": ping,
+}
