@@ -57,6 +57,15 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 PREFIX qudt: <http://qudt.org/schema/qudt/>
 PREFIX unit: <http://qudt.org/vocab/unit/>
+PREFIX region: <https://w3id.org/future-industries/id/region/>
+PREFIX agency: <https://w3id.org/future-industries/id/agency/>
+PREFIX plan: <https://w3id.org/future-industries/id/plan/>
+PREFIX sector: <https://w3id.org/future-industries/id/sector/>
+PREFIX target: <https://w3id.org/future-industries/id/target/>
+PREFIX action: <https://w3id.org/future-industries/id/action/>
+PREFIX scheme: <https://w3id.org/future-industries/id/scheme/>
+PREFIX treatment: <https://w3id.org/future-industries/id/treatment/>
+PREFIX qualifier: <https://w3id.org/future-industries/id/qualifier/>
 """
 
 
@@ -77,8 +86,7 @@ def source_files() -> list[Path]:
 
 def parse_quads(path: Path) -> list[ox.Quad]:
     """Parse one Turtle file with pyoxigraph (raises SyntaxError with line/column)."""
-    with path.open("rb") as handle:
-        return list(ox.parse(handle, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
+    return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
 
 
 def load_store(paths: Iterable[Path], extra_ntriples: bytes = b"") -> ox.Store:
@@ -134,8 +142,8 @@ def run_hermit(ntriples: bytes) -> ReasonerResult:
         world.get_ontology(Path(name).as_uri()).load(format="ntriples")
         try:
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError as err:
-            return ReasonerResult(False, b"", str(err))
+        except owlready2.OwlReadyInconsistentOntologyError:
+            return ReasonerResult(False, b"", "HermiT: the ontology and data have no model")
         buffer = io.BytesIO()
         world.get_ontology(INFERRED_IRI).save(buffer, format="ntriples")
         return ReasonerResult(True, _useful_inferences(buffer.getvalue()))
@@ -157,18 +165,19 @@ def _useful_inferences(ntriples: bytes) -> bytes:
     return ("\n".join(keep) + "\n").encode("utf-8")
 
 
-MATERIALIZE_INVERSES = (
+MATERIALIZE = (
     PREFIXES
     + """
 INSERT { ?o ?q ?s } WHERE { ?p owl:inverseOf ?q . ?s ?p ?o . FILTER(!isLiteral(?o)) } ;
-INSERT { ?o ?p ?s } WHERE { ?p owl:inverseOf ?q . ?s ?q ?o . FILTER(!isLiteral(?o)) }
+INSERT { ?o ?p ?s } WHERE { ?p owl:inverseOf ?q . ?s ?q ?o . FILTER(!isLiteral(?o)) } ;
+INSERT { ?x a ?d } WHERE { ?x a ?c . ?c rdfs:subClassOf+ ?d . FILTER(isIRI(?d)) }
 """
 )
 
 
-def materialize_inverses(store: ox.Store) -> None:
-    """owlready2 does not report inverse property values it knows natively: add them."""
-    store.update(MATERIALIZE_INVERSES)
+def materialize(store: ox.Store) -> None:
+    """Add what HermiT entails but owlready2 does not report: inverse values, superclasses."""
+    store.update(MATERIALIZE)
 
 
 @functools.cache
@@ -179,13 +188,39 @@ def kg_reasoning() -> ReasonerResult:
 
 @functools.cache
 def kg_store() -> ox.Store:
-    """Ontology + data + HermiT-inferred triples (+ inverses), once per session."""
+    """Ontology + data + HermiT-inferred triples (+ inverses, superclasses), once per session."""
     result = kg_reasoning()
     if not result.consistent:
         raise AssertionError(f"knowledge graph inconsistent: {result.message}")
     store = load_store(source_files(), result.inferred)
-    materialize_inverses(store)
+    materialize(store)
     return store
+
+
+_DISJOINT_CULPRITS = """
+SELECT DISTINCT ?x ?a ?b WHERE {
+  ?group a owl:AllDisjointClasses ; owl:members ?list .
+  ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b . FILTER(STR(?a) < STR(?b))
+  ?x a/rdfs:subClassOf* ?a . ?x a/rdfs:subClassOf* ?b .
+}"""
+_FUNCTIONAL_CULPRITS = """
+SELECT DISTINCT ?x ?p WHERE {
+  ?p a owl:FunctionalProperty . ?x ?p ?v1 , ?v2 . FILTER(?v1 != ?v2)
+}"""
+
+
+def explain_inconsistency(paths: Iterable[Path]) -> list[str]:
+    """Say where HermiT's 'no model' comes from, for the two usual curation errors."""
+    store = load_store(paths)
+    disjoint = [
+        f"{short(r['x'])}: in disjoint classes {short(r['a'])} and {short(r['b'])}"
+        for r in select(store, _DISJOINT_CULPRITS)
+    ]
+    functional = [
+        f"{short(r['x'])}: several values for functional {short(r['p'])}"
+        for r in select(store, _FUNCTIONAL_CULPRITS)
+    ]
+    return disjoint + functional
 
 
 def rdflib_graph(paths: Iterable[Path]) -> rdflib.Graph:
@@ -254,8 +289,10 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
 
 
 def short(iri: str) -> str:
-    """id/{kind}/{slug} → '{kind}/{slug}'; other IRIs unchanged."""
-    return iri[len(ID):] if iri.startswith(ID) else iri
+    """id/{kind}/{slug} → '{kind}/{slug}', fi:X → 'fi:X'; other IRIs unchanged."""
+    if iri.startswith(ID):
+        return iri[len(ID):]
+    return "fi:" + iri[len(FI):] if iri.startswith(FI) else iri
 
 
 def article_text() -> str:
