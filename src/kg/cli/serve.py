@@ -25,6 +25,8 @@ def register(sub: Any) -> None:
                         "(or set $KG_UPDATE_TOKEN); read-only without one")
     p.add_argument("--cors-origin", action="append", default=[],
                    help="allow cross-origin requests from this origin (repeatable)")
+    p.add_argument("--row-cap", type=int, default=settings.DEFAULT_ROW_CAP,
+                   help="most rows (or triples) in one answer; more sets X-KG-Truncated")
     p.add_argument("--no-cache", action="store_true", help="disable the response cache")
     p.add_argument("--log-level", default="warning", help="uvicorn log level")
     p.set_defaults(func=cmd_serve)
@@ -48,14 +50,15 @@ def parse_bind(text: str) -> tuple[str, int]:
 
 def config(args: argparse.Namespace) -> ServerConfig:
     """The server configuration from the command line."""
-    if args.workers < 1 or args.timeout <= 0:
-        raise UsageError("--workers must be at least 1 and --timeout positive")
+    if args.workers < 1 or args.timeout <= 0 or args.row_cap < 1:
+        raise UsageError("--workers and --row-cap must be at least 1, --timeout positive")
     return ServerConfig(
         location=location(args),
         timeout_s=args.timeout,
         workers=args.workers,
         update_token=token_from_env(args.update_token),
         cors_origins=tuple(args.cors_origin),
+        row_cap=args.row_cap,
         cache_entries=0 if args.no_cache else ServerConfig.cache_entries,
     )
 

@@ -1,0 +1,193 @@
+"""The SPARQL 1.1 Protocol of `kg serve`: forms of request, negotiation, errors, caching."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from kg import sparql
+from kg.store import Build
+from tests._server import Server, select
+
+ORIGIN = "http://allowed.example"
+PLANS = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
+SELECT ?plan ?region WHERE { ?plan a fi:Plan ; fi:forRegion ?region }"""
+CONSTRUCT = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
+CONSTRUCT { ?plan fi:forRegion ?region } WHERE { ?plan fi:forRegion ?region }"""
+
+
+@pytest.fixture(scope="module")
+def server(curated_location: Path) -> Iterator[Server]:
+    srv = Server(curated_location, "--workers", "2", "--cors-origin", ORIGIN, "--row-cap", "50")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    with server.client() as c:
+        yield c
+
+
+def triples(data: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
+    return {q.triple for q in ox.parse(data, format=fmt)}
+
+
+def expected_rows(build: Build, query: str) -> set[tuple[str, ...]]:
+    result = sparql.run(build.open(), query)
+    assert isinstance(result.value, ox.QuerySolutions)
+    names = [v.value for v in result.value.variables]
+    return {tuple(row[n].value for n in names) for row in result.value}
+
+
+def test_get_post_form_and_post_body_agree(client: httpx.Client, curated_build: Build) -> None:
+    want = expected_rows(curated_build, PLANS)
+    assert len(want) > 5
+    get = client.get("/sparql", params={"query": PLANS})
+    form = client.post("/sparql", data={"query": PLANS})
+    body = client.post("/query", content=PLANS.encode(),
+                       headers={"Content-Type": "application/sparql-query"})
+    for r in (get, form, body):
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"] == "application/sparql-results+json"
+        rows = {(b["plan"]["value"], b["region"]["value"]) for b in r.json()["results"]["bindings"]}
+        assert rows == want
+        assert r.headers["x-kg-build"] == curated_build.id
+
+
+@pytest.mark.parametrize(("accept", "media"), [
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv; charset=utf-8"),
+    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+    ("application/json", "application/sparql-results+json"),
+])
+def test_select_negotiation(client: httpx.Client, curated_build: Build, accept: str,
+                            media: str) -> None:
+    r = client.get("/sparql", params={"query": PLANS}, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == media
+    if media.startswith("text/csv"):  # lossy: pyoxigraph does not read it back
+        rows = {tuple(row) for row in list(csv.reader(io.StringIO(r.text)))[1:]}
+    else:
+        fmt = ox.QueryResultsFormat.from_media_type(media)
+        parsed = ox.parse_query_results(r.content, format=fmt)
+        assert isinstance(parsed, ox.QuerySolutions)
+        rows = {(row["plan"].value, row["region"].value) for row in parsed}
+    assert rows == expected_rows(curated_build, PLANS)
+
+
+def test_csv_by_format_parameter(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": PLANS, "format": "csv"})
+    assert r.headers["content-type"].startswith("text/csv")
+    assert next(csv.reader(io.StringIO(r.text))) == ["plan", "region"]
+
+
+def test_ask(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": "ASK { ?s a ?c }"},
+                   headers={"Accept": "application/sparql-results+xml"})
+    assert r.status_code == 200 and "<boolean>true</boolean>" in r.text
+
+
+@pytest.mark.parametrize("media", ["text/turtle", "application/n-triples", "application/rdf+xml",
+                                   "application/ld+json"])
+def test_construct_negotiation(client: httpx.Client, curated_build: Build, media: str) -> None:
+    r = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": media})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == media
+    want = set(ox.Store.read_only(str(curated_build.path / "store")).query(
+        CONSTRUCT, use_default_graph_as_union=True))
+    if media == "application/ld+json":
+        doc = json.loads(r.content)
+        doc["@context"] = client.get("/context.jsonld").json()["@context"]
+        got = triples(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD)
+    else:
+        got = triples(r.content, ox.RdfFormat.from_media_type(media))
+    assert got == want and len(got) > 5
+
+
+def test_dataset_parameters(client: httpx.Client) -> None:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    ontology = "https://w3id.org/future-industries/graph/ontology"
+    union = int(select(client, query)[0]["n"])
+    only = int(select(client, query, **{"default-graph-uri": ontology})[0]["n"])
+    assert 0 < only < union
+    named = select(client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                   **{"named-graph-uri": ontology})
+    assert named == [{"g": ontology}]
+
+
+def test_service_description(client: httpx.Client) -> None:
+    r = client.get("/sparql", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200
+    sd_triples = triples(r.content, ox.RdfFormat.N_TRIPLES)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert ox.Triple(ox.NamedNode(str(r.url).split("?")[0]), ox.NamedNode(sd + "endpoint"),
+                     ox.NamedNode(str(r.url).split("?")[0])) in sd_triples
+    results = {t.object.value for t in sd_triples if t.predicate.value == sd + "resultFormat"}
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in results
+    languages = {t.object.value for t in sd_triples if t.predicate.value == sd + "supportedLanguage"}
+    assert languages == {sd + "SPARQL11Query"}  # read-only: no update
+
+
+def test_syntax_error_is_400_with_parser_message(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
+    assert r.status_code == 400
+    assert "syntax error" in r.text.lower() and "x-kg-build" in r.headers
+
+
+@pytest.mark.parametrize(("method", "kwargs", "status"), [
+    ("PUT", {"params": {"query": "ASK {}"}}, 405),
+    ("DELETE", {}, 405),
+    ("GET", {"params": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}}, 406),
+    ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415),
+    ("POST", {"content": b"query=" + b"x" * 1_100_000,
+              "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 413),
+    ("GET", {"params": {"query": "ASK {}", "format": "png"}}, 400),
+    ("GET", {"params": {"query": "ASK {}", "timeout": "soon"}}, 400),
+    ("GET", {"params": {"update": "CLEAR ALL"}}, 405),
+    ("POST", {"data": {"update": "CLEAR ALL"}}, 403),
+])
+def test_error_statuses(client: httpx.Client, method: str, kwargs: dict, status: int) -> None:
+    r = client.request(method, "/sparql", **kwargs)
+    assert r.status_code == status, r.text
+
+
+def test_row_cap_sets_truncated(client: httpx.Client) -> None:
+    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.headers.get("x-kg-truncated") == "true"
+    assert len(r.json()["results"]["bindings"]) == 50
+    small = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
+    assert "x-kg-truncated" not in small.headers
+
+
+def test_etag_and_304(client: httpx.Client, curated_build: Build) -> None:
+    first = client.get("/sparql", params={"query": PLANS})
+    etag = first.headers["etag"]
+    assert curated_build.id in etag
+    again = client.get("/sparql", params={"query": PLANS}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["x-kg-build"] == curated_build.id
+    other = client.get("/sparql", params={"query": PLANS, "format": "csv"},
+                       headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["etag"] != etag
+
+
+def test_cors_allow_list(client: httpx.Client) -> None:
+    allowed = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": ORIGIN})
+    assert allowed.headers["access-control-allow-origin"] == ORIGIN
+    assert "X-KG-Build" in allowed.headers["access-control-expose-headers"]
+    other = client.get("/sparql", params={"query": "ASK {}"},
+                       headers={"Origin": "http://elsewhere.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_health(client: httpx.Client, curated_build: Build) -> None:
+    data = client.get("/health").json()
+    assert data["build"] == curated_build.id and data["uptime_s"] > 0 and data["workers"] == 2
