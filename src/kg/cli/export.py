@@ -1,0 +1,138 @@
+"""``kg export``, ``kg import``, ``kg import-divisions``, ``kg push``, ``kg federated``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from kg import divisions, export, federation, ingest, remote, settings
+from kg.cli.build import location
+from kg.cli.query import emit
+from kg.errors import UsageError
+from kg.store import Location
+
+_err = Console(stderr=True)
+
+
+def register(sub: Any) -> None:
+    """Add the linked-data commands to the ``kg`` parser."""
+    p = sub.add_parser("export", help="write the dataset or one graph as RDF")
+    _location(p)
+    p.add_argument("--format", help=f"one of {', '.join(export.FORMATS)} "
+                   "(default: nq for all graphs, ttl for one)")
+    p.add_argument("--graph", default=export.ALL, help="short graph name (e.g. links, "
+                   "data/beijing, inferred) or 'all' (default)")
+    p.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--all-formats", action="store_true",
+                   help="write every dump and a SHA256SUMS file into --output-dir")
+    p.add_argument("--output-dir", type=Path, help="folder for --all-formats")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("import", help="load another RDF dataset into its own named graph")
+    _location(p)
+    p.add_argument("source", help="an RDF file or an http(s) URL")
+    p.add_argument("--graph", required=True, help="short graph name, e.g. external/NAME")
+    p.add_argument("--format", help="RDF format (default: from the extension or media type)")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("import-divisions",
+                       help="import China's administrative divisions (GB/T 2260, from cpca)")
+    _location(p)
+    p.add_argument("--from-package", action="store_true",
+                   help="convert the installed cpca package's file instead of the shipped one")
+    p.set_defaults(func=cmd_import_divisions)
+    p = sub.add_parser("push", help="PUT every named graph to a Graph Store Protocol endpoint")
+    _location(p)
+    p.add_argument("url", help="GSP endpoint, e.g. http://127.0.0.1:7879/store")
+    p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S)
+    p.set_defaults(func=cmd_push)
+    p = sub.add_parser("federated", help="run a federated packaged query (SERVICE to Wikidata)")
+    _location(p)
+    p.add_argument("name", nargs="?", help="query name (omit to list them)")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--allow", action="append", default=[], metavar="IRI",
+                   help="also allow SERVICE to this endpoint")
+    p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S)
+    p.add_argument("--format", default="table")
+    p.set_defaults(func=cmd_federated)
+
+
+def _location(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--location", type=Path, default=None, help="store folder")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = Location(location(args)).require_current().open()
+    if args.all_formats:
+        if args.output_dir is None:
+            raise UsageError("--all-formats needs --output-dir DIR")
+        dumps = export.write_all(store, args.output_dir, export.graph_names(store))
+        for d in dumps:
+            _err.print(f"{d.filename}  {d.size} bytes  sha256 {d.sha256[:16]}…")
+        _err.print(f"[green]{len(dumps)} dumps and {export.CHECKSUMS} in {args.output_dir}")
+        return 0
+    fmt = args.format or ("nq" if args.graph == export.ALL else "ttl")
+    data = export.dump(store, fmt, args.graph)
+    if args.output:
+        args.output.write_bytes(data)
+        _err.print(f"wrote {len(data)} bytes to {args.output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    report = ingest.import_rdf(location(args), args.source, args.graph, args.format)
+    _err.print(f"[green]imported {report.triples} triples into graph {report.graph}[/green]: "
+               f"build {report.build_id} (from {report.previous})")
+    return 0
+
+
+def cmd_import_divisions(args: argparse.Namespace) -> int:
+    if not args.from_package:
+        return _import_file(args, divisions.shipped_path())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cn-admin-divisions.ttl"
+        divisions.generate(path, None)
+        return _import_file(args, path)
+
+
+def _import_file(args: argparse.Namespace, path: Path) -> int:
+    report = ingest.import_rdf(location(args), str(path), divisions.GRAPH_NAME)
+    _err.print(f"[green]imported {report.triples} triples into graph {report.graph}[/green]: "
+               f"build {report.build_id}")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    store = Location(location(args)).require_current().open()
+    sent = remote.push(store, args.url, timeout=args.timeout)
+    for graph, n in sent.items():
+        _err.print(f"PUT {graph}: {n} triples")
+    _err.print(f"[green]pushed {len(sent)} graphs, {sum(sent.values())} triples to {args.url}")
+    return 0
+
+
+def cmd_federated(args: argparse.Namespace) -> int:
+    if not args.name:
+        for name, query in federation.load().items():
+            print(f"{name}\t{query.title['en']}")
+        return 0
+    params = dict(_pair(p) for p in args.param)
+    store = Location(location(args)).require_current().open()
+    allowed = settings.ALLOWED_SERVICES | frozenset(args.allow)
+    result = federation.run(store, federation.get(args.name), params,
+                            allowed_services=allowed, timeout=args.timeout)
+    emit(result, args.format)
+    return 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, eq, value = text.partition("=")
+    if not eq or not key:
+        raise UsageError(f"expected KEY=VALUE, got {text!r}")
+    return key, value

@@ -1,0 +1,138 @@
+"""Federated packaged queries: SERVICE blocks answered with a timeout, then joined locally.
+
+pyoxigraph's own SERVICE has no timeout (a remote that accepts and never
+answers hangs the query), so each ``SERVICE <iri> { … }`` or ``SERVICE ?param
+{ … }`` block is sent here, through :class:`kg.remote.RemoteEndpoint` (timeout,
+size cap, :class:`~kg.errors.RemoteError`), as ``SELECT * WHERE { … }``; its
+answer replaces the block as a ``VALUES`` table and the rest runs locally.
+The target must be on the allow-list (:data:`kg.settings.ALLOWED_SERVICES` by
+default); a ``service`` parameter of type iri lets tests point the query at a
+local server. ``SERVICE SILENT`` turns a failure into no constraint, as SPARQL says.
+
+The queries live in ``queries/federated/`` (same header format as ``queries/``).
+
+>>> names = sorted(load())
+>>> names
+['wikidata-region-labels', 'wikidata-sector-labels']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import BlankNode, QuerySolutions, Store, Variable
+
+from kg import settings, sparql
+from kg.catalogue import StoredQuery, run_stored
+from kg.errors import NotFoundError, QueryError, RemoteError
+from kg.remote import RemoteEndpoint, closing, mask, parse_results
+
+FOLDER = "federated"
+_SERVICE = re.compile(r"\bSERVICE\s+(SILENT\s+)?", re.IGNORECASE)
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_PREFIX = re.compile(r"(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
+
+
+def load(folder: Path | None = None) -> dict[str, StoredQuery]:
+    """The federated packaged queries, by name."""
+    folder = folder or settings.resources().queries / FOLDER
+    return {p.stem: StoredQuery.from_file(p) for p in sorted(folder.glob("*.rq"))}
+
+
+def get(name: str, folder: Path | None = None) -> StoredQuery:
+    """One federated query by name; NotFoundError lists them."""
+    queries = load(folder)
+    if name not in queries:
+        raise NotFoundError(f"no federated query {name!r}; available: {', '.join(queries)}")
+    return queries[name]
+
+
+def run(store: Store, query: StoredQuery, raw_params: Mapping[str, str], *,
+        allowed_services: frozenset[str] = settings.ALLOWED_SERVICES,
+        timeout: float = settings.REMOTE_TIMEOUT_S,
+        row_cap: int = settings.DEFAULT_ROW_CAP) -> sparql.Result:
+    """Run a federated packaged query: remote blocks first (bounded), then the local rest."""
+    bindings = query.bind(raw_params, store)
+    text = resolve(query.text, bindings, allowed_services, timeout)
+    used = {name for name in _VAR.findall(mask(text))}
+    params = tuple(p for p in query.params if p.name in used)
+    local = dataclasses.replace(query, text=text, params=params)
+    kept = {p.name: v for p, v in ((p, raw_params.get(p.name)) for p in params) if v}
+    return run_stored(store, local, kept, row_cap=row_cap)
+
+
+def resolve(text: str, bindings: Mapping[Variable, Any], allowed: frozenset[str],
+            timeout: float) -> str:
+    """The query with every SERVICE block replaced by its remote answer as VALUES."""
+    masked = mask(text)
+    blocks = list(_SERVICE.finditer(masked))
+    for match in reversed(blocks):  # from the end, so earlier offsets stay valid
+        target, after = _target(text, match.end(), bindings)
+        if target not in allowed:
+            shown = ", ".join(sorted(allowed)) or "none"
+            raise QueryError(f"SERVICE <{target}> is not allowed; allowed: {shown}")
+        opening = masked.index("{", after)
+        end = closing(masked, opening)
+        inner = text[opening + 1:end]
+        if _SERVICE.search(mask(inner)):
+            raise QueryError("nested SERVICE blocks are not supported")
+        table = _answer(target, _remote_query(text, inner), bool(match.group(1)), timeout)
+        text = text[:match.start()] + "{ " + table + " }" + text[end + 1:]
+    return text
+
+
+def _target(text: str, pos: int, bindings: Mapping[Variable, Any]) -> tuple[str, int]:
+    if text.startswith("<", pos):
+        end = text.index(">", pos)
+        return text[pos + 1:end], end + 1
+    var = _VAR.match(text, pos)
+    if var is None:
+        raise QueryError("SERVICE needs an IRI or a parameter variable")
+    value = bindings.get(Variable(var.group(1)))
+    if value is None or type(value).__name__ != "NamedNode":
+        raise QueryError(f"SERVICE ?{var.group(1)} needs an IRI parameter")
+    return str(value.value), var.end()
+
+
+def _remote_query(text: str, inner: str) -> str:
+    prologue = "\n".join(_PREFIX.findall(text[:_first_form(text)]))
+    return f"{prologue}\nSELECT * WHERE {{{inner}}}"
+
+
+def _first_form(text: str) -> int:
+    found = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(text), re.IGNORECASE)
+    return found.start() if found else 0
+
+
+def _answer(target: str, query: str, silent: bool, timeout: float) -> str:
+    try:
+        data = RemoteEndpoint(target, timeout=timeout).query(query)
+        solutions = parse_results(data, target)
+    except RemoteError:
+        if silent:
+            return ""
+        raise
+    if not isinstance(solutions, QuerySolutions):
+        raise RemoteError(f"{target}: expected SELECT results")
+    return values_table(solutions)
+
+
+def values_table(solutions: QuerySolutions) -> str:
+    """A VALUES table from solutions (unbound values and blank nodes become UNDEF)."""
+    names = list(solutions.variables)
+    if not names:
+        return ""
+    rows = [" ".join(_cell(row[v]) for v in names) for row in solutions]
+    table = f"VALUES ({' '.join(str(v) for v in names)}) {{ " + " ".join(
+        f"({r})" for r in rows) + " }"
+    if len(table) > settings.MAX_QUERY_CHARS // 2:
+        raise RemoteError(f"remote answer too large to join here ({len(rows)} rows)")
+    return table
+
+
+def _cell(term: Any) -> str:
+    return "UNDEF" if term is None or isinstance(term, BlankNode) else str(term)

@@ -1,0 +1,191 @@
+"""Remote SPARQL endpoints: query them, push our graphs to them, run the catalogue there.
+
+Every call has a timeout (connect and read, plus an overall deadline) and a cap
+on the bytes read; failures become :class:`~kg.errors.RemoteError` (exit code
+9, HTTP 502). Substitutions cannot travel to a remote endpoint, so a packaged
+query's validated parameters are sent as a ``VALUES`` block written from the
+bound terms' N-Triples form (``str(term)``), never from raw user text.
+
+>>> from pyoxigraph import Variable, Literal, NamedNode
+>>> print(with_values("SELECT ?year WHERE { ?p <http://e/y> ?year }",
+...                   {Variable("year"): Literal("2025")}))
+SELECT ?year WHERE { VALUES (?year) { ("2025") } ?p <http://e/y> ?year }
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from pyoxigraph import (
+    QueryResultsFormat,
+    RdfFormat,
+    Store,
+    Variable,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from kg import settings, sparql
+from kg.catalogue import StoredQuery
+from kg.errors import QueryError, RemoteError
+from kg.vocab import FI, GRAPH_BASE
+
+RESULTS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+_MASKED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'|#[^\n]*",
+)
+
+
+class RemoteEndpoint:
+    """A SPARQL endpoint over HTTP (SPARQL 1.1 Protocol, query via POST)."""
+
+    def __init__(self, url: str, timeout: float = settings.REMOTE_TIMEOUT_S,
+                 max_bytes: int = settings.REMOTE_MAX_BYTES) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise RemoteError(f"not an http(s) endpoint: {url!r}")
+        self.url, self.timeout, self.max_bytes = url, timeout, max_bytes
+
+    def query(self, text: str, accept: str = RESULTS_JSON) -> bytes:
+        """POST a query; return the answer's bytes (RemoteError on failure)."""
+        headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
+        return self.request("POST", self.url, data={"query": text}, headers=headers)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> bytes:
+        deadline = time.monotonic() + self.timeout * 4
+        try:
+            with httpx.Client(timeout=self.timeout) as client, \
+                    client.stream(method, url, **kwargs) as response:
+                body = self._read(response, deadline)
+        except httpx.TimeoutException:
+            raise RemoteError(f"{self.url}: no answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise RemoteError(f"{self.url}: {type(exc).__name__}: {exc}") from None
+        if response.status_code >= 300:
+            snippet = body[:300].decode("utf-8", "replace").strip()
+            raise RemoteError(f"{self.url}: HTTP {response.status_code}: {snippet}")
+        return body
+
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise RemoteError(f"{self.url}: answer larger than {self.max_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise RemoteError(f"{self.url}: answer took longer than {self.timeout * 4:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def run(self, text: str) -> sparql.Result:
+        """Run a query remotely; the answer parsed into a :class:`kg.sparql.Result`."""
+        form = sparql.guard(text)
+        if form in ("construct", "describe"):
+            data = self.query(text, N_TRIPLES)
+            store = Store()
+            try:
+                store.extend(q for q in parse(data, format=RdfFormat.N_TRIPLES))
+            except SyntaxError as exc:
+                raise RemoteError(f"{self.url}: unreadable N-Triples: {exc.msg}") from None
+            return sparql.Result("graph", store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
+        value = parse_results(self.query(text, RESULTS_JSON), self.url)
+        return sparql.Result("select" if form == "select" else "ask", value)
+
+
+def parse_results(data: bytes, url: str) -> Any:
+    """SPARQL JSON results as pyoxigraph solutions or a boolean."""
+    try:
+        return parse_query_results(data, format=QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
+        raise RemoteError(f"{url}: unreadable SPARQL results: {exc}") from None
+
+
+def mask(query: str) -> str:
+    """The query with strings, IRIs and comments blanked out, offsets kept.
+
+    >>> mask('SELECT * { ?s <http://e#p> "}" } # {').replace(" ", "_")
+    'SELECT_*_{_?s__________________}____'
+    """
+    return _MASKED.sub(lambda m: " " * len(m.group(0)), query)
+
+
+def where_brace(query: str) -> int:
+    """Offset just after the ``{`` that opens the query's outermost WHERE group."""
+    masked = mask(query)
+    start = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", masked, re.IGNORECASE)
+    if start is None:
+        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    pos = start.end()
+    if start.group(1).upper() == "CONSTRUCT" and not re.match(r"\s*WHERE\b", masked[pos:], re.I):
+        pos = closing(masked, masked.index("{", pos)) + 1
+    brace = masked.find("{", pos)
+    if brace < 0:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    return brace + 1
+
+
+def closing(masked: str, opening: int) -> int:
+    """The offset of the brace that closes the one at ``opening``."""
+    depth = 0
+    for i in range(opening, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[i], 0)
+        if depth == 0:
+            return i
+    raise QueryError("unbalanced braces in the query")
+
+
+def values_block(bindings: Mapping[Variable, Any]) -> str:
+    """A one-row VALUES block from bound pyoxigraph terms (their N-Triples form)."""
+    names = " ".join(str(v) for v in bindings)
+    terms = " ".join(str(t) for t in bindings.values())
+    return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def with_values(query: str, bindings: Mapping[Variable, Any]) -> str:
+    """The query with its bindings as a VALUES block opening its WHERE group."""
+    if not bindings:
+        return query
+    at = where_brace(query)
+    return f"{query[:at]} {values_block(bindings)}{query[at:]}"
+
+
+_INDEX = (f"CONSTRUCT {{ ?x a ?class }} WHERE {{ VALUES ?class {{ {FI.Region} {FI.Sector} }} "
+          "?x a ?class }")
+
+
+def run_stored(endpoint: RemoteEndpoint, stored_query: StoredQuery,
+               raw_params: Mapping[str, str]) -> sparql.Result:
+    """Run a packaged query on a remote endpoint, its parameters validated and bound.
+
+    Region and sector parameters are checked against the remote's own regions
+    and sectors (fetched with one small CONSTRUCT).
+    """
+    index = Store()
+    if any(p.type in ("region", "sector") for p in stored_query.params):
+        data = endpoint.query(_INDEX, N_TRIPLES)
+        index.extend(parse(data, format=RdfFormat.N_TRIPLES))
+    bindings = stored_query.bind(raw_params, index)
+    return endpoint.run(with_values(stored_query.text, bindings))
+
+
+def push(store: Store, gsp_url: str, *, timeout: float = settings.REMOTE_TIMEOUT_S,
+         graphs: list[str] | None = None) -> dict[str, int]:
+    """PUT each named graph (N-Triples) to a Graph Store Protocol endpoint; graph → triples."""
+    endpoint = RemoteEndpoint(gsp_url, timeout=timeout)
+    sent: dict[str, int] = {}
+    for graph in store.named_graphs():
+        name = str(graph.value)
+        if graphs is not None and name.removeprefix(GRAPH_BASE) not in graphs:
+            continue
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
+        body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        endpoint.request("PUT", gsp_url, params={"graph": name}, content=body,
+                       headers={"Content-Type": N_TRIPLES})
+        sent[name] = len(triples)
+    return sent
