@@ -42,7 +42,7 @@ _GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?
 _CLASSES = "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
 _TOTALS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
   (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
-  WHERE { ?s ?p ?o }"""
+  WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"""  # a triple in two graphs counts once
 _EXAMPLES = """SELECT ?c (MIN(STR(?x)) AS ?ex) WHERE { ?x a ?c
   FILTER(STRSTARTS(STR(?x), "https://w3id.org/future-industries/id/")
          && STRSTARTS(STR(?c), "https://w3id.org/future-industries/ontology#")) }

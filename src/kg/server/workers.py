@@ -210,6 +210,7 @@ async def _readable(conn: Connection) -> None:
         await ready
     finally:
         loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # uvloop leaves the fd non-blocking; recv needs blocking
 
 
 def _timeout_message(timeout: float, doing: str) -> str:
