@@ -47,7 +47,8 @@ def _wait(base: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"oxigraph serve exited: {proc.stderr.read() if proc.stderr else ''}")
+            err = proc.stderr.read() if proc.stderr else b""
+            raise RuntimeError(f"oxigraph serve exited: {err!r}")
         try:
             httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
             return

@@ -75,7 +75,7 @@ def test_triple_format_for_all_graphs_is_a_usage_error(store: Store) -> None:
 
 
 def test_unknown_graph_and_format(store: Store) -> None:
-    with pytest.raises(NotFoundError, match="graphs: .*links"):
+    with pytest.raises(NotFoundError, match=r"graphs: .*links"):
         export.dump(store, "ttl", "data/atlantis")
     with pytest.raises(UsageError, match="unknown export format"):
         export.dump(store, "n3")
@@ -113,7 +113,8 @@ def test_dcat_distributions_carry_size_and_checksum(store: Store, tmp_path: Path
     assert values == {d.sha256 for d in dumps}
     sizes = {int(t.object.value) for t in triples if t.predicate == DCAT.byteSize}
     assert sizes == {d.size for d in dumps}
-    assert len(list(parse(serialize(triples, format=RdfFormat.TURTLE), format=RdfFormat.TURTLE))) == len(set(triples))
+    turtle = serialize(triples, format=RdfFormat.TURTLE)
+    assert len(list(parse(turtle, format=RdfFormat.TURTLE))) == len(set(triples))
 
 
 def test_cli_export(curated_location: Path, tmp_path: Path) -> None:
