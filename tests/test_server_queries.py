@@ -1,0 +1,83 @@
+"""Packaged queries over HTTP and the OpenAPI document generated from the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from kg.catalogue import Catalogue, run_stored
+from kg.store import Build
+from tests._server import Server
+
+
+@pytest.fixture(scope="module")
+def server(curated_location: Path) -> Iterator[Server]:
+    srv = Server(curated_location, "--workers", "2")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    with server.client() as c:
+        yield c
+
+
+def rows(result: ox.QuerySolutions) -> set[tuple[str | None, ...]]:
+    names = [v.value for v in result.variables]
+    return {tuple(r[n].value if r[n] is not None else None for n in names) for r in result}
+
+
+def test_listing_is_the_catalogue(client: httpx.Client) -> None:
+    r = client.get("/queries")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    assert r.json() == Catalogue.load().to_json()
+
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("region-sectors", {"region": "zhejiang", "lang": "zh"}),
+    ("plans-timeline", {}),
+    ("region-sectors", {"region": ("https://w3id.org/future-industries/id/region/shandong")}),
+])
+def test_results_match_the_service(client: httpx.Client, curated_build: Build, name: str,
+                                   params: dict[str, str]) -> None:
+    r = client.get(f"/queries/{name}", params=params,
+                   headers={"Accept": "application/sparql-results+xml"})
+    assert r.status_code == 200, r.text
+    got = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.XML)
+    want = run_stored(curated_build.open(), name, params).value
+    assert isinstance(got, ox.QuerySolutions) and isinstance(want, ox.QuerySolutions)
+    expected = rows(want)
+    assert rows(got) == expected and expected
+
+
+def test_format_parameter(client: httpx.Client) -> None:
+    r = client.get("/queries/plans-timeline", params={"format": "tsv"})
+    assert r.headers["content-type"].startswith("text/tab-separated-values")
+
+
+def test_unknown_query_lists_the_names(client: httpx.Client) -> None:
+    r = client.get("/queries/no-such-question")
+    assert r.status_code == 404
+    assert all(name in r.text for name in Catalogue.load().names())
+
+
+def test_bad_parameters_list_what_is_allowed(client: httpx.Client) -> None:
+    r = client.get("/queries/region-sectors", params={"region": "atlantis"})
+    assert r.status_code == 400 and "zhejiang" in r.text
+    r = client.get("/queries/region-sectors", params={"colour": "red"})
+    assert r.status_code == 400 and "region" in r.text
+
+
+def test_openapi_is_valid_and_covers_every_query(client: httpx.Client) -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+    doc = client.get("/openapi.json").json()
+    validator.validate(doc)
+    for name in Catalogue.load().names():
+        assert f"/queries/{name}" in doc["paths"]
+    params = {p["name"]: p for p in doc["paths"]["/queries/region-sectors"]["get"]["parameters"]}
+    assert params["lang"]["schema"]["enum"] == ["zh", "en"]
