@@ -223,6 +223,12 @@ def test_every_sector_reaches_a_domain_unless_noted(data: ox.Store) -> None:
     }
 
 
+def test_every_sector_is_named_by_some_plan(data: ox.Store) -> None:
+    rows = select(data, """
+        SELECT ?s WHERE { ?s a fi:Sector FILTER NOT EXISTS { ?l fi:linkedSector ?s } }""")
+    assert rows == []
+
+
 def test_same_field_different_words_is_one_concept(data: ox.Store) -> None:
     rows = select(data, "SELECT ?s ?alt WHERE { ?s a fi:Sector ; skos:altLabel ?alt }")
     alts = {(short(r["s"]), r["alt"]) for r in rows}
