@@ -32,7 +32,7 @@ from kg.errors import NotFoundError, QueryError, RemoteError
 from kg.remote import RemoteEndpoint, closing, mask, parse_results
 
 FOLDER = "federated"
-_SERVICE = re.compile(r"\bSERVICE\s+(SILENT\s+)?", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![?$\w])SERVICE\s+(SILENT\s+)?", re.IGNORECASE)
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _PREFIX = re.compile(r"(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
 
@@ -70,7 +70,9 @@ def resolve(text: str, bindings: Mapping[Variable, Any], allowed: frozenset[str]
     """The query with every SERVICE block replaced by its remote answer as VALUES."""
     masked = mask(text)
     blocks = list(_SERVICE.finditer(masked))
-    for match in reversed(blocks):  # from the end, so earlier offsets stay valid
+    for found in reversed(blocks):  # from the end, so earlier offsets stay valid
+        match = _SERVICE.match(text, found.start())  # on the text: IRIs are blank in masked
+        assert match is not None
         target, after = _target(text, match.end(), bindings)
         if target not in allowed:
             shown = ", ".join(sorted(allowed)) or "none"

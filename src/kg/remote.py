@@ -9,7 +9,7 @@ bound terms' N-Triples form (``str(term)``), never from raw user text.
 >>> from pyoxigraph import Variable, Literal, NamedNode
 >>> print(with_values("SELECT ?year WHERE { ?p <http://e/y> ?year }",
 ...                   {Variable("year"): Literal("2025")}))
-SELECT ?year WHERE { VALUES (?year) { ("2025") } ?p <http://e/y> ?year }
+SELECT ?year WHERE {  VALUES (?year) { ("2025") } ?p <http://e/y> ?year }
 """
 
 from __future__ import annotations
@@ -148,11 +148,26 @@ def values_block(bindings: Mapping[Variable, Any]) -> str:
 
 
 def with_values(query: str, bindings: Mapping[Variable, Any]) -> str:
-    """The query with its bindings as a VALUES block opening its WHERE group."""
+    """The query with its bindings as a VALUES block opening every group of its WHERE clause.
+
+    One block per group, not one at the top: under SPARQL's bottom-up evaluation a FILTER
+    inside a nested OPTIONAL would not see a top-level binding, whereas a substitution binds
+    the variable everywhere. Inline-data blocks and sub-SELECT braces are left alone.
+    """
     if not bindings:
         return query
-    at = where_brace(query)
-    return f"{query[:at]} {values_block(bindings)}{query[at:]}"
+    block = " " + values_block(bindings) + " "
+    masked = mask(query)
+    start = where_brace(query) - 1
+    spots = [i + 1 for i in range(start, len(masked)) if masked[i] == "{"
+             and not _SUBSELECT.match(masked, i + 1) and not _DATA_BLOCK.search(masked[:i])]
+    for at in reversed(spots):
+        query = query[:at] + block + query[at:]
+    return query
+
+
+_SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_DATA_BLOCK = re.compile(r"\bVALUES\s+(?:[?$]\w+|\((?:\s*[?$]\w+)*\s*\))\s*$", re.IGNORECASE)
 
 
 _INDEX = (f"CONSTRUCT {{ ?x a ?class }} WHERE {{ VALUES ?class {{ {FI.Region} {FI.Sector} }} "

@@ -1,0 +1,123 @@
+"""Remote endpoints: push over the Graph Store Protocol, query, run the catalogue remotely."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, Store, Variable
+
+from _linking import canonical, closed_port_url, oxigraph_server, silent_server
+from kg import remote, sparql
+from kg.catalogue import default_catalogue, run_stored
+from kg.cli import main
+from kg.errors import QueryError, RemoteError, UsageError
+from kg.store import Build
+
+COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+@pytest.fixture(scope="module")
+def local(curated_build: Build) -> Store:
+    return curated_build.open()
+
+
+@pytest.fixture(scope="module")
+def server(local: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve` (union default graph) holding our graphs, pushed over GSP."""
+    with oxigraph_server(tmp_path_factory.mktemp("remote")) as base:
+        sent = remote.push(local, base + "/store")
+        assert sent and all(n > 0 for n in sent.values())
+        yield base
+
+
+def _counts(result: sparql.Result) -> dict[str, int]:
+    return {r["g"].value: int(r["n"].value) for r in result.value}  # type: ignore[union-attr]
+
+
+def test_push_copies_every_graph(local: Store, server: str) -> None:
+    remote_counts = _counts(remote.RemoteEndpoint(server + "/query").run(COUNT))
+    assert remote_counts == _counts(sparql.Result("select", local.query(COUNT)))
+
+
+def test_push_again_replaces_graphs(local: Store, server: str) -> None:
+    remote.push(local, server + "/store")
+    remote_counts = _counts(remote.RemoteEndpoint(server + "/query").run(COUNT))
+    assert sum(remote_counts.values()) == len(local)
+
+
+def test_construct_comes_back_as_a_graph(local: Store, server: str) -> None:
+    query = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/future-industries/graph/"
+             "links> { ?s ?p ?o } }")
+    result = remote.RemoteEndpoint(server + "/query").run(query)
+    assert result.kind == "graph"
+    assert canonical(result.value) == canonical(local.query(query))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name,params", [
+    ("region-sectors", {"region": "shandong"}),
+    ("regions-map", {"lang": "zh"}),
+    ("wikidata-links", {}),
+    ("plans-timeline", {}),
+])
+def test_catalogue_runs_remotely_with_the_same_answers(
+        local: Store, server: str, name: str, params: dict[str, str]) -> None:
+    query = default_catalogue().get(name)
+    here = run_stored(local, query, params)
+    there = remote.run_stored(remote.RemoteEndpoint(server + "/query"), query, params)
+    assert there.kind == here.kind == "select"
+    rows_here = {tuple(sorted((k.value, str(r[k])) for k in here.value.variables if r[k]))
+                 for r in here.value}  # type: ignore[union-attr]
+    rows_there = {tuple(sorted((k.value, str(r[k])) for k in there.value.variables if r[k]))
+                  for r in there.value}  # type: ignore[union-attr]
+    assert rows_there == rows_here and rows_here
+
+
+def test_remote_parameters_are_validated_against_the_remote(server: str) -> None:
+    query = default_catalogue().get("region-sectors")
+    with pytest.raises(UsageError, match="unknown region 'atlantis'"):
+        remote.run_stored(remote.RemoteEndpoint(server + "/query"), query, {"region": "atlantis"})
+
+
+def test_values_block_holds_terms_not_text() -> None:
+    tricky = Literal('"} ; DROP ALL ; {')
+    text = remote.with_values("SELECT ?q WHERE { ?s ?p ?q }", {Variable("q"): tricky})
+    store = Store()
+    store.update('INSERT DATA { <http://e/s> <http://e/p> "\\"} ; DROP ALL ; {" }')
+    assert [r["q"] for r in store.query(text)] == [tricky]  # type: ignore[union-attr]
+    construct = remote.with_values("CONSTRUCT { ?s ?p ?q } WHERE { ?s ?p ?q }",
+                                   {Variable("q"): tricky})
+    assert construct.index("VALUES") > construct.index("WHERE")
+
+
+def test_bad_query_and_http_errors(server: str) -> None:
+    endpoint = remote.RemoteEndpoint(server + "/query")
+    with pytest.raises(RemoteError, match="HTTP 400"):
+        endpoint.query("SELECT ?x WHERE { ?x ?y }")
+    with pytest.raises(QueryError):
+        endpoint.run("SELECT * WHERE { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }")
+    small = remote.RemoteEndpoint(server + "/query", max_bytes=100)
+    with pytest.raises(RemoteError, match="larger than 100 bytes"):
+        small.query("SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_unreachable_and_silent_endpoints_fail_within_the_timeout() -> None:
+    start = time.monotonic()
+    with pytest.raises(RemoteError):
+        remote.RemoteEndpoint(closed_port_url(), timeout=2).query("ASK {}")
+    with silent_server() as url, pytest.raises(RemoteError, match="no answer within 1 s"):
+        remote.RemoteEndpoint(url, timeout=1).query("ASK {}")
+    assert time.monotonic() - start < 15  # a bound, not a speed measurement
+    with pytest.raises(RemoteError, match="not an http"):
+        remote.RemoteEndpoint("file:///etc/passwd")
+
+
+def test_cli_push(curated_location: Path, tmp_path: Path) -> None:
+    with oxigraph_server(tmp_path / "other") as base:
+        assert main(["push", base + "/store", "--location", str(curated_location)]) == 0
+        result = remote.RemoteEndpoint(base + "/query").run("ASK { ?s ?p ?o }")
+        assert bool(result.value)
+    assert main(["push", closed_port_url(), "--location", str(curated_location),
+                 "--timeout", "2"]) == 9
