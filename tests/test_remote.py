@@ -121,3 +121,12 @@ def test_cli_push(curated_location: Path, tmp_path: Path) -> None:
         assert bool(result.value)
     assert main(["push", closed_port_url(), "--location", str(curated_location),
                  "--timeout", "2"]) == 9
+
+
+def test_cli_query_on_a_remote_endpoint(server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "region-sectors", "-p", "region=shanxi", "--format", "csv",
+                 "--endpoint", server + "/query"]) == 0
+    out = capsys.readouterr().out
+    assert "https://w3id.org/future-industries/id/region/shanxi" in out
+    assert main(["query", "region-sectors", "-p", "region=shanxi",
+                 "--endpoint", closed_port_url()]) == 9

@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from kg import remote
 from kg.catalogue import Catalogue, StoredQuery, run_stored
 from kg.catalogue import docs as catalogue_docs
 from kg.cli.build import location
@@ -45,6 +46,7 @@ def register(sub: Any) -> None:
                    help="language of labels, for questions with a lang parameter")
     p.add_argument("--location", type=Path, default=None, help="store folder")
     p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
+    p.add_argument("--endpoint", default=None, help="run on a remote SPARQL endpoint URL instead")
     p.set_defaults(func=cmd_query)
     p = sub.add_parser("docs", help="regenerate docs/queries.md from the query headers")
     p.add_argument("--check", action="store_true", help="fail if docs/queries.md is stale")
@@ -73,6 +75,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         raw.setdefault("lang", args.lang)
     if args.show:
         print(describe(query))
+        return 0
+    if args.endpoint:  # kg.remote: parameters travel as VALUES, with timeout and size caps
+        emit(remote.run_stored(remote.RemoteEndpoint(args.endpoint), query, raw), args.format)
         return 0
     store = Location(location(args)).require_current().open()
     emit(run_stored(store, query, raw), args.format)
