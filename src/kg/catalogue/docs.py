@@ -20,11 +20,12 @@ from kg.catalogue.registry import Catalogue
 from kg.errors import KgError
 
 DOC_PATH = Path("docs") / "queries.md"
-REGENERATE = "kg docs (or python -m kg.catalogue.docs)"
+REGENERATE = "kg docs"
 
 _INTRO = """# Packaged questions
 
-Generated from the headers of `queries/*.rq` by `{regenerate}`: do not edit by hand.
+Generated from the headers of `queries/*.rq` by `{regenerate}` (or
+`python -m kg.catalogue.docs`): do not edit by hand.
 The header format is described in [queries-format.md](queries-format.md).
 
 Run a question with `kg query NAME [--param NAME=VALUE …] [--lang zh|en]`, over HTTP at

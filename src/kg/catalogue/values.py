@@ -26,7 +26,7 @@ from kg.vocab import FI, ID_BASE, PREFIXES, XSD
 Term = Any
 MAX_STRING_CHARS = 10_000
 MAX_IRI_CHARS = 2_000
-MAX_LISTED = 60
+MAX_LISTED = 100
 CLASSES = {"region": FI.Region, "sector": FI.Sector}
 _IS_A = "ASK { ?x a ?class }"
 _ALL_OF = "SELECT DISTINCT ?x ?class WHERE { ?x a ?class } ORDER BY ?x"
