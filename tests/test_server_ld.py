@@ -10,10 +10,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
+from tests._server import Server
 
 from kg.store import Build
 from kg.vocab import FI, GRAPH, ID_BASE, RDFS, VOID, graph_for
-from tests._server import Server
 
 BEIJING = ID_BASE + "region/beijing"
 

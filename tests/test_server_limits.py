@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from tests._server import Server
 
 # Seven-way cartesian product of every triple: never finishes on any store.

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from tests._server import Server, select
 
 from kg import sparql
 from kg.store import Build
-from tests._server import Server, select
 
 ORIGIN = "http://allowed.example"
 PLANS = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
@@ -132,7 +132,8 @@ def test_service_description(client: httpx.Client) -> None:
                      ox.NamedNode(str(r.url).split("?")[0])) in sd_triples
     results = {t.object.value for t in sd_triples if t.predicate.value == sd + "resultFormat"}
     assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in results
-    languages = {t.object.value for t in sd_triples if t.predicate.value == sd + "supportedLanguage"}
+    languages = {t.object.value for t in sd_triples
+                 if t.predicate.value == sd + "supportedLanguage"}
     assert languages == {sd + "SPARQL11Query"}  # read-only: no update
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from tests._server import Server
 
 from kg.catalogue import Catalogue, run_stored
 from kg.store import Build
-from tests._server import Server
 
 
 @pytest.fixture(scope="module")

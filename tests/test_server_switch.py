@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from tests._server import Server
 
 from kg.build import build
 from kg.store import Location
-from tests._server import Server
 
 BUILD_ID = """SELECT ?id WHERE { GRAPH <https://w3id.org/future-industries/graph/build> {
   ?b <https://w3id.org/future-industries/build#id> ?id } }"""

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-
-from kg.build import build
 from tests._server import Server, select
 
-TOKEN = "test-token-123"  # noqa: S105
+from kg.build import build
+
+TOKEN = "test-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 GRAPH = "https://w3id.org/future-industries/graph/scratch"
 ASK = "ASK { <http://e/a> <http://e/p> ?o }"
