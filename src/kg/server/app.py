@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg import __version__
+from kg import __version__, web
 from kg.catalogue import Catalogue
 from kg.errors import KgError
 from kg.server import gsp, ld, meta, openapi, queries, sparql
@@ -81,7 +81,7 @@ def routes() -> list[Any]:
     """The route table: one small handler per route."""
     static = StaticFiles(directory=str(resources.files("kg.server").joinpath("static")))
     return [
-        Route("/", ld.home, name="home"),
+        Route("/", web.home, name="home"),
         Route("/sparql", sparql.query, methods=["GET", "POST"], name="sparql"),
         Route("/query", sparql.query, methods=["GET", "POST"], name="query"),
         Route("/update", sparql.update, methods=["POST"], name="update"),
@@ -96,6 +96,7 @@ def routes() -> list[Any]:
         Route("/catalog", meta.catalog, name="catalog"),
         Route("/dumps/{filename}", meta.dump, name="dump"),
         Route("/health", meta.health, name="health"),
+        *web.routes(),
         Mount("/static", static, name="static"),
     ]
 

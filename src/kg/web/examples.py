@@ -1,0 +1,71 @@
+"""Packaged queries as examples for the SPARQL editor.
+
+A packaged query's parameters are bound at run time with substitutions; a
+person who opens one in the editor gets the same text with one ``VALUES``
+line at the top of its outer ``WHERE`` block holding the defaults, so it runs
+as is and shows where to change them. The API (``/queries/NAME``) remains the
+way to run a packaged query with bound parameters.
+
+>>> from kg.catalogue import Catalogue
+>>> text = editor_text(Catalogue.load().get("region-sectors"))
+>>> [line for line in text.splitlines() if "VALUES" in line]
+['  VALUES (?region ?lang) { (<https://w3id.org/future-industries/id/region/shandong> "en") }']
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+from kg.catalogue import Catalogue, Param, StoredQuery
+from kg.catalogue.values import iri
+from kg.vocab import ID_BASE, XSD
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def default_term(param: Param) -> NamedNode | Literal | None:
+    """The RDF term of a parameter's default (None without one).
+
+    >>> default_term(Param("y", "year", False, "2025", None, ""))
+    <Literal value=2025 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>
+    """
+    value = param.default
+    if value is None:
+        return None
+    if param.type in ("region", "sector"):
+        return NamedNode(f"{ID_BASE}{param.type}/{value}") if "/" not in value else NamedNode(value)
+    if param.type == "year":
+        return Literal(value, datatype=XSD.gYear)
+    if param.type == "integer":
+        return Literal(int(value))
+    if param.type == "iri":
+        return iri(param, value)
+    return Literal(value)
+
+
+def editor_text(query: StoredQuery) -> str:
+    """The query's text with its defaults in a VALUES line, under a comment naming it."""
+    bound = [(p.name, default_term(p)) for p in query.params]
+    pairs = [(name, term) for name, term in bound if term is not None]
+    head = f"# {query.title['en']} · {query.title['zh']}\n# /queries/{query.name}\n"
+    match = _WHERE.search(query.text)
+    if not pairs or match is None:
+        return head + query.text
+    names = " ".join(f"?{name}" for name, _ in pairs)
+    values = " ".join(str(term) for _, term in pairs)
+    line = f"\n  VALUES ({names}) {{ ({values}) }}"
+    at = match.end()
+    return head + query.text[:at] + line + query.text[at:]
+
+
+def examples(catalogue: Catalogue) -> list[dict[str, Any]]:
+    """Every packaged query as an editor example: name, titles, view and text."""
+    out = []
+    for name in catalogue.names():
+        query = catalogue.get(name)
+        out.append({"name": name, "title": query.title, "view": query.view,
+                    "text": editor_text(query)})
+    return out

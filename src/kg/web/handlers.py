@@ -1,0 +1,219 @@
+"""The UI pages: home, the question catalogue, one question, search, the SPARQL editor.
+
+Pages are rendered here with their forms and links; results are fetched by
+the page's script from the public API (``/queries/NAME?format=json``), the
+same URLs the download links give, and drawn in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kg.catalogue import Catalogue, StoredQuery
+from kg.server.respond import ok, snapshot
+from kg.vocab import ID_BASE
+from kg.web import examples, forms, graphdata, i18n
+from kg.web.layout import STATIC, Context, context, href, render, respond, script
+
+SEARCH_QUERY = "search-labels"
+VIEW_NAMES = {"table": ("表格", "table"), "matrix": ("矩阵", "matrix"),
+              "timeline": ("时间线", "timeline"), "bar": ("柱状图", "bar chart"),
+              "map": ("地图", "map")}
+
+
+def catalogue(request: Request) -> Catalogue:
+    cat: Catalogue = request.app.state.catalogue
+    return cat
+
+
+def title(query: StoredQuery, lang: str) -> str:
+    """A question's title in a language."""
+    return query.title.get(lang) or query.title["en"]
+
+
+def description(query: StoredQuery, lang: str) -> str:
+    """A question's description in a language (English when there is no Chinese one)."""
+    return query.description_zh if lang == "zh" and query.description_zh else query.description
+
+
+def view_name(view: str, lang: str) -> str:
+    """The name of a view in a language.
+
+    >>> view_name("matrix", "zh")
+    '矩阵'
+    """
+    zh, en = VIEW_NAMES.get(view, (view, view))
+    return zh if lang == "zh" else en
+
+
+def question_item(ctx: Context, query: StoredQuery) -> str:
+    """A question in a list: title (link), the other language's title, view and tags."""
+    other = i18n.OTHER[ctx.lang]
+    tags = "".join(f'<span class="tag">{escape(t)}</span>' for t in query.tags)
+    return (
+        f'<li class="question-item"><a href="{href(ctx, "/ui/queries/" + query.name)}">'
+        f"{escape(title(query, ctx.lang))}</a>"
+        f'<span class="alt" lang="{other}">{escape(title(query, other))}</span>'
+        f'<span class="view view-{escape(query.view)}">{escape(view_name(query.view, ctx.lang))}'
+        f"</span>{tags}</li>"
+    )
+
+
+def chips(ctx: Context, items: list[graphdata.Choice]) -> str:
+    links = "".join(
+        f'<a class="chip" href="{href(ctx, graphdata_path(c.iri))}">{escape(c.label(ctx.lang))}</a>'
+        for c in items
+    )
+    return f'<p class="chips">{links}</p>'
+
+
+def graphdata_path(iri: str) -> str:
+    """Where this server shows an entity IRI.
+
+    >>> graphdata_path("https://w3id.org/future-industries/id/region/beijing")
+    '/id/region/beijing'
+    """
+    return "/id/" + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri
+
+
+async def home(request: Request) -> Response:
+    """GET /: what the graph holds and the ways into it."""
+    ctx = context(request)
+    cat, found = catalogue(request), await graphdata.choices(request)
+    t = i18n.text
+    questions = "".join(question_item(ctx, cat.get(n)) for n in cat.names())
+    body = f"""<section class="hero">
+<h1>{escape(t("site", ctx.lang))}<span class="sub" lang="{i18n.OTHER[ctx.lang]}">{
+escape(t("site", i18n.OTHER[ctx.lang]))}</span></h1>
+<p class="tagline">{escape(t("tagline", ctx.lang))}</p>
+{search_form(ctx, big=True)}
+</section>
+<div class="columns">
+<section><h2>{escape(t("ask", ctx.lang))}</h2><p>{escape(t("ask_intro", ctx.lang))}</p>
+<ul class="questions">{questions}</ul></section>
+<section><h2>{escape(t("browse", ctx.lang))}</h2>
+<h3>{escape(t("regions", ctx.lang))}</h3>{chips(ctx, found["region"])}
+<h3>{escape(t("sectors", ctx.lang))}</h3>{chips(ctx, found["domain"])}
+<h2>{escape(t("editor", ctx.lang))}</h2>
+<p><a class="button" href="{href(ctx, "/ui/sparql")}">{escape(t("editor", ctx.lang))} →</a></p>
+<h2>{escape(t("machines", ctx.lang))}</h2>{machine_links()}</section>
+</div>"""
+    return respond(request, ctx, render(ctx, t("home", ctx.lang), body, body_class="home"))
+
+
+def machine_links() -> str:
+    links = [("/sparql", "SPARQL 1.1 endpoint"), ("/queries", "Packaged queries (JSON)"),
+             ("/openapi.json", "OpenAPI"), ("/ontology", "Ontology"),
+             ("/.well-known/void", "VoID"), ("/catalog", "DCAT catalogue of dumps"),
+             ("/health", "Health")]
+    items = "".join(f'<li><a href="{h}"><code>{h}</code></a> {escape(label)}</li>'
+                    for h, label in links)
+    return f'<ul class="plain">{items}</ul>'
+
+
+def search_form(ctx: Context, big: bool = False) -> str:
+    cls = "search big" if big else "search"
+    return (f'<form class="{cls}" action="/ui/search" method="get" role="search">'
+            f'<input type="search" name="q" value="{escape(ctx.query)}" '
+            f'placeholder="{escape(i18n.text("search_hint", ctx.lang))}" '
+            f'aria-label="{escape(i18n.text("search", ctx.lang))}">'
+            f'<input type="hidden" name="lang" value="{ctx.lang}">'
+            f'<button type="submit">{escape(i18n.text("search", ctx.lang))}</button></form>')
+
+
+async def questions(request: Request) -> Response:
+    """GET /ui/queries: every packaged question."""
+    ctx, cat = context(request), catalogue(request)
+    items = "".join(question_item(ctx, cat.get(n)) for n in cat.names())
+    heading = escape(i18n.text("questions", ctx.lang))
+    body = (f"<h1>{heading}</h1><p>{escape(i18n.text('ask_intro', ctx.lang))}</p>"
+            f'<ul class="questions wide">{items}</ul>')
+    return respond(request, ctx, render(ctx, i18n.text("questions", ctx.lang), body))
+
+
+def downloads(api: str, lang: str) -> str:
+    """Links to the same results in the API's formats."""
+    sep = "&" if "?" in api else "?"
+    links = " ".join(f'<a class="download" href="{escape(api + sep + "format=" + f)}" '
+                     f'data-format="{f}">{f.upper()}</a>' for f in ("csv", "json", "tsv", "xml"))
+    return f'<p class="downloads">{escape(i18n.text("download", lang))}: {links}</p>'
+
+
+async def question(request: Request) -> Response:
+    """GET /ui/queries/NAME: the question's form, and its results drawn in its view."""
+    ctx, query = context(request), catalogue(request).get(request.path_params["name"])
+    values = forms.current(query, dict(request.query_params))
+    api = f"/queries/{query.name}?{urlencode(forms.api_params(query, values, ctx.lang))}"
+    hidden = [p.name for p in query.params]
+    other = i18n.OTHER[ctx.lang]
+    body = f"""<h1>{escape(title(query, ctx.lang))}<span class="sub" lang="{other}">{
+escape(title(query, other))}</span></h1>
+<p class="description">{escape(description(query, ctx.lang))}</p>
+{forms.form(query, values, await graphdata.choices(request), ctx.lang)}
+<section id="results" class="results" data-api="{escape(api)}" data-view="{escape(query.view)}"
+ data-options="{escape(json.dumps(query.view_options))}" data-hide="{escape(json.dumps(hidden))}"
+ data-lang="{ctx.lang}">
+<h2>{escape(i18n.text("results", ctx.lang))}
+<span class="view view-{escape(query.view)}">{escape(view_name(query.view, ctx.lang))}</span></h2>
+<p class="status" role="status">{escape(i18n.text("loading", ctx.lang))}</p>
+<div class="chart"></div><div class="table-wrap"></div>
+{downloads(api, ctx.lang)}
+</section>
+<details class="sparql"><summary>{escape(i18n.text("source_query", ctx.lang))}</summary>
+<pre><code>{escape(query.text)}</code></pre>
+<p><a href="{href(ctx, "/ui/sparql", example=query.name)}">{
+escape(i18n.text("open_editor", ctx.lang))} →</a></p></details>"""
+    page = render(ctx, title(query, ctx.lang), body, scripts=[script("question.js")])
+    return respond(request, ctx, page)
+
+
+async def search(request: Request) -> Response:
+    """GET /ui/search?q=TEXT: names in either language, through the packaged search query."""
+    ctx = context(request)
+    text = ctx.query.strip()
+    api = f"/queries/{SEARCH_QUERY}?{urlencode({'text': text, 'lang': ctx.lang})}"
+    results = (f'<section id="search-results" class="results" data-api="{escape(api)}" '
+               f'data-lang="{ctx.lang}"><p class="status" role="status">'
+               f'{escape(i18n.text("loading", ctx.lang))}</p><div class="hits"></div></section>'
+               if text else "")
+    examples_ = " ".join(f'<a href="{href(ctx, "/ui/search", q=q)}">{escape(q)}</a>'
+                         for q in ("量子", "quantum", "6G", "脑机接口", "hydrogen"))
+    body = (f"<h1>{escape(i18n.text('search', ctx.lang))}</h1>{search_form(ctx, big=True)}"
+            f'<p class="hint">{escape(i18n.text("search_hint", ctx.lang))} — {examples_}</p>'
+            + results)
+    page = render(ctx, i18n.text("search", ctx.lang) + (f": {text}" if text else ""), body,
+                  scripts=[script("search.js")])
+    return respond(request, ctx, page)
+
+
+async def editor(request: Request) -> Response:
+    """GET /ui/sparql: YASGUI on /sparql, with the packaged queries as examples."""
+    ctx, cat = context(request), catalogue(request)
+    items = "".join(
+        f'<li><button type="button" data-example="{escape(n)}">'
+        f"{escape(title(cat.get(n), ctx.lang))}</button></li>" for n in cat.names())
+    data = json.dumps(examples.examples(cat), ensure_ascii=False).replace("</", "<\\/")
+    body = f"""<h1>{escape(i18n.text("editor", ctx.lang))}</h1>
+<div class="editor-layout">
+<aside class="examples"><h2>{escape(i18n.text("examples", ctx.lang))}</h2>
+<p class="hint">{escape(i18n.text("examples_hint", ctx.lang))}</p><ul>{items}</ul></aside>
+<div id="yasgui"></div>
+</div>
+<script type="application/json" id="examples">{data}</script>"""
+    head = f'<link rel="stylesheet" href="{STATIC}vendor/yasgui/yasgui.min.css">'
+    scripts = [f'<script src="{STATIC}vendor/yasgui/yasgui.min.js"></script>', script("editor.js")]
+    page = render(ctx, i18n.text("editor", ctx.lang), body, scripts=scripts, head=head,
+                  body_class="wide")
+    return respond(request, ctx, page)
+
+
+async def places(request: Request) -> Response:
+    """GET /ui/places.json: coordinates for the map view."""
+    data = await graphdata.places(request)
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return ok(body, "application/json", snapshot(request), ("web-places",), request)

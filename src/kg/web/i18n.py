@@ -1,0 +1,88 @@
+"""The two languages of the web pages: the page's language and its interface strings.
+
+The language travels in the URL (``?lang=zh`` or ``?lang=en``) so a link or a
+shared URL opens in the same language; without it the pages are in English,
+like the packaged queries' default labels.
+
+>>> pick("zh"), pick("fr"), pick(None)
+('zh', 'en', 'en')
+>>> text("search", "zh")
+'搜索'
+>>> with_lang("/ui/queries/x?region=shandong&lang=en", "zh")
+'/ui/queries/x?region=shandong&lang=zh'
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+LANGS = ("en", "zh")
+DEFAULT = "en"
+OTHER = {"en": "zh", "zh": "en"}
+NAMES = {"en": "English", "zh": "中文"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "site": {"en": "Future industries knowledge graph", "zh": "未来产业知识图谱"},
+    "tagline": {
+        "en": "China's future-industry (未来产业) plans — regions, sectors, targets and actions "
+              "— as linked data, with the source sentence behind every fact.",
+        "zh": "中国各地未来产业政策:地区、领域、目标与行动,以关联数据呈现,每条事实附原文依据。",
+    },
+    "home": {"en": "Home", "zh": "首页"},
+    "questions": {"en": "Questions", "zh": "问题"},
+    "editor": {"en": "SPARQL editor", "zh": "SPARQL 编辑器"},
+    "ontology": {"en": "Ontology", "zh": "本体"},
+    "search": {"en": "Search", "zh": "搜索"},
+    "search_hint": {"en": "Search names in Chinese or English, e.g. 量子 or quantum",
+                    "zh": "按中文或英文名称搜索,如 量子 或 quantum"},
+    "ask": {"en": "Ask a question", "zh": "提问"},
+    "ask_intro": {"en": "Packaged questions with a form: pick a region, a sector or a year.",
+                  "zh": "预置问题:选择地区、领域或年份即可查询。"},
+    "browse": {"en": "Browse", "zh": "浏览"},
+    "regions": {"en": "Regions", "zh": "地区"},
+    "sectors": {"en": "Domains of future industry", "zh": "未来产业大类"},
+    "machines": {"en": "For programs", "zh": "机器接口"},
+    "run": {"en": "Run", "zh": "查询"},
+    "any": {"en": "(any)", "zh": "(不限)"},
+    "results": {"en": "Results", "zh": "结果"},
+    "download": {"en": "Download", "zh": "下载"},
+    "open_editor": {"en": "Open in the SPARQL editor", "zh": "在 SPARQL 编辑器中打开"},
+    "share": {"en": "Link to these results", "zh": "本结果的链接"},
+    "loading": {"en": "Loading…", "zh": "加载中…"},
+    "examples": {"en": "Packaged queries", "zh": "预置查询"},
+    "examples_hint": {"en": "Click one to load its text (parameters bound to their defaults "
+                                "in a VALUES line) into the editor.",
+                      "zh": "点击即可将查询文本载入编辑器(参数以 VALUES 行绑定为默认值)。"},
+    "no_query": {"en": "No such question", "zh": "没有这个问题"},
+    "view": {"en": "View", "zh": "视图"},
+    "source_query": {"en": "The SPARQL", "zh": "SPARQL 查询"},
+    "language": {"en": "Language", "zh": "语言"},
+    "endpoint": {"en": "SPARQL endpoint", "zh": "SPARQL 端点"},
+}
+
+
+def pick(value: str | None) -> str:
+    """The page language from a ``lang`` parameter (anything else: the default)."""
+    return value if value in LANGS else DEFAULT
+
+
+def text(key: str, lang: str) -> str:
+    """An interface string in a language."""
+    return STRINGS[key][lang]
+
+
+def both(key: str) -> str:
+    """Both languages of a string, Chinese first: for titles shown to everyone.
+
+    >>> both("home")
+    '首页 · Home'
+    """
+    return f"{STRINGS[key]['zh']} · {STRINGS[key]['en']}"
+
+
+def with_lang(url: str, lang: str) -> str:
+    """The same URL with its ``lang`` parameter set (other parameters kept, in order)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    query.append(("lang", lang))
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))

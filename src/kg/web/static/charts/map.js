@@ -1,0 +1,64 @@
+// Map view: every province- and prefecture-level division of China as a faint dot (from
+// the administrative-divisions dataset, GB/T 2260, via /ui/places.json), and a circle
+// per result region, its area proportional to `value`. Regions without coordinates (the
+// country itself) are listed under the map.
+
+import { svg, el, val, localHref, formatNumber } from "../ui.js";
+
+const WIDTH = 720;
+const PAD = 24;
+
+/** An equirectangular projection fitted to the divisions' extent (cos of mid-latitude). */
+export function projection(points, width = WIDTH) {
+  const lons = points.map((p) => p[0]), lats = points.map((p) => p[1]);
+  const [lon0, lon1, lat0, lat1] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const k = Math.cos(((lat0 + lat1) / 2) * Math.PI / 180);
+  const scale = (width - 2 * PAD) / ((lon1 - lon0) * k);
+  const height = Math.ceil((lat1 - lat0) * scale + 2 * PAD);
+  return { height, at: (lon, lat) => [PAD + (lon - lon0) * k * scale, PAD + (lat1 - lat) * scale] };
+}
+
+/** Circles for the result rows that have coordinates, and the rows that have none. */
+export function marks(bindings, places, { region, value }) {
+  const placed = [], unplaced = [];
+  for (const b of bindings) {
+    const iri = val(b, region);
+    const mark = { iri, label: val(b, `${region}Label`) || iri, value: Number(val(b, value)) || 0 };
+    (places.regions[iri] ? placed : unplaced).push({ ...mark, place: places.regions[iri] });
+  }
+  return { placed, unplaced };
+}
+
+/** Draw the map into a container (fetches the places once per page). */
+export async function draw(container, data, options, lang) {
+  const places = await (await fetch("/ui/places.json")).json();
+  if (!places.divisions.length) return;
+  const { height, at } = projection(places.divisions);
+  const root = svg("svg", { class: "map", width: WIDTH, height, viewBox: `0 0 ${WIDTH} ${height}`, role: "img" });
+  for (const [lon, lat, name, code] of places.divisions) {
+    const [x, y] = at(lon, lat);
+    const province = code.endsWith("0000");
+    root.append(svg("circle", { cx: x, cy: y, r: province ? 2.4 : 1.4, class: province ? "capital" : "division" },
+      svg("title", {}, name)));
+    if (province) root.append(svg("text", { x: x + 4, y: y - 3, class: "division-name" }, name.replace(/(省|市|自治区|壮族|回族|维吾尔|特别行政区)+$/u, "")));
+  }
+  const { placed, unplaced } = marks(data.results.bindings, places, options);
+  const max = Math.max(...placed.map((m) => m.value), 1);
+  for (const m of placed.sort((a, b) => b.value - a.value)) {
+    const [x, y] = at(m.place.lon, m.place.lat);
+    const r = 5 + 17 * Math.sqrt(m.value / max);
+    root.append(svg("a", { href: localHref(m.iri, lang), class: "region-mark", "data-region": m.label, "data-value": m.value },
+      svg("circle", { cx: x, cy: y, r, class: "region" }, svg("title", {}, `${m.label}: ${formatNumber(m.value, lang)}`)),
+      svg("text", { x: x + r + 3, y: y + 4, class: "region-label" }, `${m.label} ${formatNumber(m.value, lang)}`)));
+  }
+  const parts = [el("div", { class: "scroll" }, root)];
+  if (unplaced.length) {
+    const heading = lang === "zh" ? "无坐标(未在地图上):" : "Without coordinates (not on the map): ";
+    parts.push(el("p", { class: "unplaced" }, heading,
+      unplaced.map((m, i) => [i ? ", " : "", el("a", { href: localHref(m.iri, lang), text: m.label }), ` ${formatNumber(m.value, lang)}`])));
+  }
+  parts.push(el("p", { class: "map-source" }, lang === "zh"
+    ? "坐标:中国行政区划数据集(GB/T 2260,来自 cpca),经地区代码关联。"
+    : "Coordinates: China's administrative divisions (GB/T 2260, from cpca), joined by region code."));
+  container.replaceChildren(...parts);
+}

@@ -1,0 +1,90 @@
+// Matrix view (heatmap): one row per value of `rows`, one column per value of `cols`,
+// a cell per result holding `cell`. Numbers shade from light to dark; text is coloured
+// by its first item (e.g. the first treatment), with a legend.
+
+import { el, svg, val, isNumber, localHref, fit, textWidth, formatNumber } from "../ui.js";
+
+const PALETTE = ["#9b1c1c", "#1c4e9b", "#2f7d32", "#d08700", "#6a1b9a", "#00838f", "#6d4c41", "#c2185b",
+  "#7986cb", "#7cb342", "#ef6c00", "#546e7a"];
+const CELL = 18;
+const LABEL_EM = 14; // row label width, in em of 12px
+const FONT = 12;
+
+/** The IRI column that goes with a label column (`regionLabel` → `region`). */
+export function iriColumn(labelCol, vars) {
+  const base = labelCol.endsWith("Label") ? labelCol.slice(0, -5) : null;
+  return base && vars.includes(base) ? base : null;
+}
+
+/** Rows, columns and cells of the matrix from result rows. */
+export function layout(bindings, vars, { rows, cols, cell }) {
+  const rowIri = iriColumn(rows, vars), colIri = iriColumn(cols, vars);
+  const rowKeys = new Map(), colKeys = new Map(), cells = [];
+  for (const b of bindings) {
+    const r = val(b, rows) || val(b, rowIri), c = val(b, cols) || val(b, colIri);
+    if (!r || !c) continue;
+    if (!rowKeys.has(r)) rowKeys.set(r, { label: r, iri: rowIri ? val(b, rowIri) : "", filled: 0 });
+    if (!colKeys.has(c)) colKeys.set(c, { label: c, iri: colIri ? val(b, colIri) : "", filled: 0 });
+    rowKeys.get(r).filled += 1;
+    colKeys.get(c).filled += 1;
+    cells.push({ row: r, col: c, value: val(b, cell), numeric: isNumber(b[cell]) });
+  }
+  const colList = [...colKeys.values()].sort((a, b) => b.filled - a.filled || a.label.localeCompare(b.label));
+  return { rows: [...rowKeys.values()], cols: colList, cells };
+}
+
+/** The colour of a cell: shade for numbers, a category colour for text. */
+export function colourer(cells) {
+  if (cells.length && cells.every((c) => c.numeric)) {
+    const max = Math.max(...cells.map((c) => Number(c.value)), 1);
+    return { legend: null, colour: (c) => `rgba(155, 28, 28, ${0.15 + 0.85 * (Number(c.value) / max)})` };
+  }
+  const categories = [];
+  const category = (c) => (c.value || "—").split(/,\s*|、/)[0];
+  for (const c of cells) if (!categories.includes(category(c))) categories.push(category(c));
+  const pick = (name) => PALETTE[categories.indexOf(name) % PALETTE.length];
+  return { legend: categories.map((name) => [name, pick(name)]), colour: (c) => pick(category(c)) };
+}
+
+/** Draw the matrix into a container. */
+export function draw(container, data, options, lang) {
+  const vars = data.head.vars;
+  const { rows, cols, cells } = layout(data.results.bindings, vars, options);
+  if (!rows.length) return;
+  const { legend, colour } = colourer(cells);
+  const colLabelEm = Math.min(16, Math.max(...cols.map((c) => textWidth(c.label))) + 1);
+  const top = Math.ceil(colLabelEm * FONT * 0.75) + 10, left = LABEL_EM * FONT + 8;
+  const width = left + cols.length * CELL + colLabelEm * FONT * 0.6, height = top + rows.length * CELL + 4;
+  const root = svg("svg", { class: "matrix", width, height, viewBox: `0 0 ${width} ${height}`,
+    role: "img", "aria-label": `${rows.length} × ${cols.length}` });
+  rows.forEach((r, i) => {
+    const text = svg("text", { x: left - 6, y: top + i * CELL + CELL * 0.7, "text-anchor": "end", class: "row-label" },
+      fit(r.label, LABEL_EM));
+    root.append(r.iri ? svg("a", { href: localHref(r.iri, lang) }, text) : text);
+    root.append(svg("line", { x1: left, x2: left + cols.length * CELL, y1: top + i * CELL, y2: top + i * CELL, class: "grid" }));
+  });
+  cols.forEach((c, j) => {
+    const x = left + j * CELL + CELL * 0.65, y = top - 6;
+    const text = svg("text", { x, y, transform: `rotate(-50 ${x} ${y})`, class: "col-label" }, fit(c.label, colLabelEm));
+    root.append(c.iri ? svg("a", { href: localHref(c.iri, lang) }, text) : text);
+  });
+  const rowIndex = new Map(rows.map((r, i) => [r.label, i])), colIndex = new Map(cols.map((c, j) => [c.label, j]));
+  for (const c of cells) {
+    const shown = c.numeric ? formatNumber(c.value, lang) : c.value;
+    const rect = svg("rect", { x: left + colIndex.get(c.col) * CELL + 1, y: top + rowIndex.get(c.row) * CELL + 1,
+      width: CELL - 2, height: CELL - 2, rx: 2, fill: colour(c), class: "cell",
+      "data-row": c.row, "data-col": c.col, "data-value": c.value },
+    svg("title", {}, `${c.row} × ${c.col}: ${shown}`));
+    root.append(rect);
+    if (c.numeric) {
+      root.append(svg("text", { x: left + colIndex.get(c.col) * CELL + CELL / 2, y: top + rowIndex.get(c.row) * CELL + CELL * 0.7,
+        "text-anchor": "middle", class: "cell-value" }, shown));
+    }
+  }
+  const parts = [el("div", { class: "scroll" }, root)];
+  if (legend) {
+    parts.push(el("ul", { class: "legend" }, legend.map(([name, fill]) =>
+      el("li", {}, el("span", { class: "swatch", style: `background:${fill}` }), name))));
+  }
+  container.replaceChildren(...parts);
+}

@@ -1,0 +1,43 @@
+// A question's page: fetch its results from the API, draw them in the query's view,
+// then as a table. The API URL (with the form's values) is in the page.
+
+import { fetchResults, renderTable, el } from "./ui.js";
+import * as matrix from "./charts/matrix.js";
+import * as timeline from "./charts/timeline.js";
+import * as bar from "./charts/bar.js";
+import * as map from "./charts/map.js";
+
+const VIEWS = { matrix, timeline, bar, map };
+
+async function main() {
+  const section = document.getElementById("results");
+  if (!section) return;
+  const { api, view, lang } = section.dataset;
+  const options = JSON.parse(section.dataset.options || "{}");
+  const hidden = JSON.parse(section.dataset.hide || "[]");
+  const status = section.querySelector(".status");
+  let results;
+  try {
+    results = await fetchResults(api + (api.includes("?") ? "&" : "?") + "format=json");
+  } catch (error) {
+    status.replaceChildren(el("span", { class: "error", text: error.message }));
+    section.classList.add("failed");
+    return;
+  }
+  const { data, truncated } = results;
+  const count = data.results.bindings.length;
+  const rowsText = lang === "zh" ? `${count} 行` : `${count} row${count === 1 ? "" : "s"}`;
+  const cut = truncated ? (lang === "zh" ? "(已截断)" : " (truncated)") : "";
+  status.textContent = rowsText + cut;
+  if (VIEWS[view] && count) {
+    try {
+      await VIEWS[view].draw(section.querySelector(".chart"), data, options, lang);
+    } catch (error) {
+      section.querySelector(".chart").replaceChildren(el("p", { class: "error", text: String(error) }));
+    }
+  }
+  renderTable(section.querySelector(".table-wrap"), data, { hidden, lang });
+  section.classList.add("ready");
+}
+
+main();

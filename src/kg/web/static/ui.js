@@ -1,0 +1,205 @@
+// Shared helpers of the web pages: DOM and SVG building, links in the page's language,
+// SPARQL JSON results, number formatting, and the results table.
+
+export const ID_BASE = "https://w3id.org/future-industries/id/";
+export const ONTOLOGY = "https://w3id.org/future-industries/ontology";
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An HTML element with attributes and children (strings become text nodes). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  setAttrs(node, attrs);
+  node.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== ""));
+  return node;
+}
+
+/** An SVG element with attributes and children. */
+export function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  setAttrs(node, attrs);
+  node.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== ""));
+  return node;
+}
+
+function setAttrs(node, attrs) {
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+}
+
+/** The page's language: the `lang` URL parameter, else the document's. */
+export function pageLang() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  return asked === "zh" || asked === "en" ? asked : document.documentElement.lang === "zh" ? "zh" : "en";
+}
+
+/** Where this site shows an IRI (entity pages keep the language); other IRIs as they are. */
+export function localHref(iri, lang) {
+  if (iri.startsWith(ID_BASE)) return `/id/${iri.slice(ID_BASE.length)}?lang=${lang}`;
+  if (iri.startsWith(ONTOLOGY)) return `/ontology${iri.slice(ONTOLOGY.length)}`;
+  return iri;
+}
+
+/** A short display form of an IRI: `region/beijing`, `fi:Plan`, or the IRI. */
+export function shortIri(iri) {
+  if (iri.startsWith(ID_BASE)) return iri.slice(ID_BASE.length);
+  if (iri.startsWith(ONTOLOGY + "#")) return "fi:" + iri.slice(ONTOLOGY.length + 1);
+  return iri;
+}
+
+/** Fetch SPARQL JSON results; a failed request throws an Error with the server's message. */
+export async function fetchResults(url) {
+  const response = await fetch(url, { headers: { Accept: "application/sparql-results+json" } });
+  if (!response.ok) {
+    const message = (await response.text()).trim();
+    throw new Error(`${response.status}: ${message}`);
+  }
+  return { data: await response.json(), truncated: response.headers.get("X-KG-Truncated") === "true" };
+}
+
+/** The plain value of a variable in a result row ("" when unbound). */
+export function val(row, name) {
+  return row[name] ? row[name].value : "";
+}
+
+/** True when a binding is an IRI. */
+export function isIri(term) {
+  return Boolean(term) && term.type === "uri";
+}
+
+const NUMERIC = /#(integer|decimal|double|float|int|long|nonNegativeInteger|positiveInteger)$/;
+
+/** True when a binding is a number literal. */
+export function isNumber(term) {
+  return Boolean(term) && term.type === "literal" && NUMERIC.test(term.datatype || "");
+}
+
+/** A number for people: grouped digits in the page's language. */
+export function formatNumber(value, lang) {
+  return Number(value).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { maximumFractionDigits: 2 });
+}
+
+/** An amount of yuan: 亿/万亿 in Chinese, million/billion/trillion in English. */
+export function formatYuan(value, lang) {
+  const v = Number(value);
+  const n = (x) => formatNumber(x, lang);
+  if (lang === "zh") {
+    if (v >= 1e12) return `${n(v / 1e12)}万亿元`;
+    if (v >= 1e8) return `${n(v / 1e8)}亿元`;
+    return `${n(v)}元`;
+  }
+  if (v >= 1e12) return `${n(v / 1e12)} trillion yuan`;
+  if (v >= 1e9) return `${n(v / 1e9)} bn yuan`;
+  if (v >= 1e6) return `${n(v / 1e6)} m yuan`;
+  return `${n(v)} yuan`;
+}
+
+/** Column names that hold yuan (per the data model). */
+export const YUAN_COLUMNS = new Set(["amount", "threshold"]);
+
+const COLUMN_NAMES_ZH = {
+  region: "地区", region1: "地区一", region2: "地区二", sector: "领域", sector1: "领域一",
+  sector2: "领域二", plan: "政策文件", plans: "政策文件", title: "标题", date: "发布日期",
+  dateAsStated: "原文日期", kind: "类型", issuer: "发布者", periodStart: "起始年",
+  periodEnd: "截止年", treatment: "定位", treatments: "定位", wording: "原文措辞",
+  wordings: "原文措辞", wordings1: "地区一措辞", wordings2: "地区二措辞", year: "年份",
+  due: "到期年份", target: "目标", amount: "金额", threshold: "门槛", count: "数量",
+  countedThing: "计数对象", qualifier: "修饰语", originalWording: "原文表述", action: "行动",
+  locations: "地点", sourceQuote: "原文依据", quote: "原文", source: "来源", entity: "实体",
+  label: "名称", how: "匹配方式", matches: "匹配文字", domain: "大类", sectors: "领域数",
+  targets: "目标数", actions: "行动数", links: "关联数", broader: "上位领域",
+  broaderLabels: "上位领域", altLabels: "其他名称", regions: "地区数", direction: "方向",
+  match: "匹配", statedCount: "所称数量", listedCount: "列出数量", note: "说明",
+  horizonMinYears: "最短年限", horizonMaxYears: "最长年限", relation: "关系", wikidata: "维基数据",
+  fact: "事实", part: "部分",
+};
+
+/** A column's heading: the variable without a trailing "Label", in Chinese when known. */
+export function columnName(name, lang) {
+  const base = name.endsWith("Label") ? name.slice(0, -5) : name;
+  return lang === "zh" && COLUMN_NAMES_ZH[base] ? COLUMN_NAMES_ZH[base] : base;
+}
+
+/** The label column that goes with an IRI column (`region` → `regionLabel`, `entity` → `label`). */
+export function labelColumn(name, vars) {
+  if (vars.includes(`${name}Label`)) return `${name}Label`;
+  if (name === "entity" && vars.includes("label")) return "label";
+  return null;
+}
+
+/** The columns a table shows: hidden ones and label columns folded into their IRI column. */
+export function tableColumns(vars, hidden = []) {
+  const folded = new Set(vars.map((v) => labelColumn(v, vars)).filter(Boolean));
+  return vars.filter((v) => !hidden.includes(v) && !folded.has(v));
+}
+
+/** One cell's content: a link (labelled when a label column has a value), a number, or text. */
+export function cellContent(row, name, vars, lang) {
+  const term = row[name];
+  const labelName = labelColumn(name, vars);
+  const label = labelName ? val(row, labelName) : "";
+  if (!term) return label;
+  if (isIri(term)) {
+    const text = label || shortIri(term.value);
+    return el("a", { href: localHref(term.value, lang), title: term.value, text });
+  }
+  if (isNumber(term)) {
+    return YUAN_COLUMNS.has(name) ? formatYuan(term.value, lang) : formatNumber(term.value, lang);
+  }
+  return term.value;
+}
+
+function sortKey(row, name, vars) {
+  const term = row[name];
+  const labelName = labelColumn(name, vars);
+  if (isNumber(term)) return Number(term.value);
+  return (labelName && val(row, labelName)) || (term ? term.value : "");
+}
+
+/** The results table; clicking a heading sorts by that column (again: the other way). */
+export function renderTable(container, data, { hidden = [], lang = "en" } = {}) {
+  const vars = data.head.vars;
+  const columns = tableColumns(vars, hidden);
+  let rows = data.results.bindings.slice();
+  const body = el("tbody");
+  const fill = () => body.replaceChildren(...rows.map((row) => el("tr", {},
+    columns.map((c) => el("td", { class: isNumber(row[c]) ? "num" : null }, cellContent(row, c, vars, lang))))));
+  let sorted = null;
+  const heads = columns.map((c) => {
+    const th = el("th", { scope: "col", "data-column": c, title: c, text: columnName(c, lang) });
+    th.addEventListener("click", () => {
+      const dir = sorted === c ? -1 : 1;
+      sorted = dir === 1 ? c : null;
+      rows.sort((a, b) => {
+        const x = sortKey(a, c, vars), y = sortKey(b, c, vars);
+        return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), lang)) * dir;
+      });
+      fill();
+    });
+    return th;
+  });
+  fill();
+  const table = el("table", { class: "results-table" }, el("thead", {}, el("tr", {}, heads)), body);
+  container.replaceChildren(table);
+  return table;
+}
+
+/** Approximate width of a text in em: CJK characters count 1, others about 0.56. */
+export function textWidth(text) {
+  let width = 0;
+  for (const ch of text) width += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 1 : 0.56;
+  return width;
+}
+
+/** A text cut to fit a width in em, with an ellipsis when cut. */
+export function fit(text, em) {
+  if (textWidth(text) <= em) return text;
+  let out = "";
+  for (const ch of text) {
+    if (textWidth(out + ch) > em - 1) break;
+    out += ch;
+  }
+  return out + "…";
+}
