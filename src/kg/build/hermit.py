@@ -20,7 +20,7 @@ import owlready2
 from kg.errors import InconsistencyError, KgError
 
 _UNSUPPORTED = re.compile(
-    rb"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:gYear|gYearMonth|date|gMonth|gDay)>"
+    rb"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:gYear|gYearMonth|gMonthDay|date|gMonth|gDay)>"
 )
 _STRING = b"^^<http://www.w3.org/2001/XMLSchema#string>"
 _INFERRED_ONTOLOGY = "http://inferrences/"

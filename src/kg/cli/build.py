@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,17 +51,27 @@ def location(args: argparse.Namespace) -> Path:
 
 def cmd_build(args: argparse.Namespace) -> int:
     loc = location(args)
-    with _err.status("building…") as status:
-        report = build(loc, args.sources or None, on_step=lambda s: status.update(f"{s}…"))
+    with _progress("building") as step:
+        report = build(loc, args.sources or None, on_step=step)
     _summary(report, f"built {report.build_id} at {loc}")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _err.status("checking…") as status:
-        report = check(args.sources or None, on_step=lambda s: status.update(f"{s}…"))
+    with _progress("checking") as step:
+        report = check(args.sources or None, on_step=step)
     _summary(report, "check passed: valid (SHACL) and consistent (HermiT)")
     return 0
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on a terminal; plain ``kg: step`` lines otherwise (logs, tests)."""
+    if _err.is_terminal:
+        with _err.status(f"{what}…") as status:
+            yield lambda step: status.update(f"{what}: {step}…")
+    else:
+        yield lambda step: print(f"kg: {step}", file=sys.stderr, flush=True)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
