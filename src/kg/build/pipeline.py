@@ -21,6 +21,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 from kg import settings
 from kg.build import consistency, hermit, load, manifest, rules, shacl, shacl_sparql
 from kg.build.sources import Source, collect
+from kg.catalogue import Catalogue
 from kg.errors import InconsistencyError, ValidationError
 from kg.store import MANIFEST, Location
 from kg.vocab import GRAPH
@@ -112,6 +113,7 @@ def _run(store: Store, sources: list[Source], on_step: Progress, build_id: str =
         with _timed(report, "reason", on_step):
             _reason(store, hermit_run)
     with _timed(report, "record", on_step):
+        store.extend(Catalogue.load().to_quads())
         report.graphs, report.classes = manifest.counts(store)
         if build_id:
             manifest.record(store, report.as_manifest())

@@ -87,11 +87,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _table(title: str, counts: dict[str, int]) -> Table:
-    table = Table(title.capitalize() + "s")
+    table = Table(title=f"Triples per {title}" if title == "graph" else "Instances per class")
     table.add_column(title)
     table.add_column("count", justify="right")
     for key, n in counts.items():
-        table.add_row(key.rsplit("/", 2)[-1] if title == "class" else key, str(n))
+        table.add_row(key.rsplit("#", 1)[-1], str(n))
     return table
 
 

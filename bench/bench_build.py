@@ -1,0 +1,98 @@
+"""`kg build` next to raw `oxigraph load` on the same triples, in one sitting.
+
+    python bench/bench_build.py [--sizes 100000 1000000] [--repeat 3]
+
+For each size: generate a synthetic graph (bench/synth.py), then alternate
+`kg build --location A synth.nt` and `oxigraph load --location B --file synth.nt`,
+timing wall clock and peak RSS with /usr/bin/time. Also times `kg build` of the
+curated graph. Prints a Markdown table for docs/benchmarks.md and writes
+bench/out/build.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+BIN = Path(sys.executable).parent
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of a command, via GNU time."""
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%e %M", *cmd], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed:\n{proc.stderr[-2000:]}")
+    wall, rss = re.findall(r"^([\d.]+) (\d+)$", proc.stderr, re.M)[-1]
+    return float(wall), int(rss)
+
+
+def synth(size: int) -> Path:
+    path = OUT / f"synth-{size}.nt"
+    if not path.exists():
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "synth.py"), "--triples", str(size),
+             "--output", str(path)],
+            check=True,
+        )
+    return path
+
+
+def one_round(data: Path | None, scratch: Path) -> dict[str, tuple[float, int]]:
+    kg_loc, ox_loc = scratch / "kg", scratch / "ox"
+    for p in (kg_loc, ox_loc):
+        shutil.rmtree(p, ignore_errors=True)
+    kg_cmd = [str(BIN / "kg"), "build", "--location", str(kg_loc)] + ([str(data)] if data else [])
+    out = {"kg build": timed(kg_cmd)}
+    if data is not None:
+        ox_cmd = [str(BIN / "oxigraph"), "load", "--location", str(ox_loc), "--file", str(data)]
+        out["oxigraph load"] = timed(ox_cmd)
+    return out
+
+
+def measure(data: Path | None, repeat: int) -> dict[str, dict[str, float]]:
+    runs: dict[str, list[tuple[float, int]]] = {}
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        for _ in range(repeat):
+            for name, value in one_round(data, Path(tmp)).items():
+                runs.setdefault(name, []).append(value)
+    return {
+        name: {
+            "median_s": statistics.median(w for w, _ in values),
+            "peak_rss_mib": max(r for _, r in values) / 1024,
+        }
+        for name, values in runs.items()
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = {"curated": measure(None, args.repeat)}
+    for size in args.sizes:
+        results[str(size)] = measure(synth(size), args.repeat)
+    (OUT / "build.json").write_text(json.dumps(results, indent=2))
+    print("| graph | kg build (s) | oxigraph load (s) | ratio | kg peak RSS (MiB) | oxigraph peak RSS (MiB) |")
+    print("|---|---|---|---|---|---|")
+    for name, r in results.items():
+        kg, ox = r["kg build"], r.get("oxigraph load")
+        ratio = f"{kg['median_s'] / ox['median_s']:.2f}×" if ox else "–"
+        print(f"| {name} | {kg['median_s']:.2f} | {ox['median_s'] if ox else '–'} | {ratio} | "
+              f"{kg['peak_rss_mib']:.0f} | {ox['peak_rss_mib'] if ox else '–'} |")
+
+
+if __name__ == "__main__":
+    main()
