@@ -1,0 +1,163 @@
+"""The web interface in a real headless browser (Debian's Chromium) against the real server.
+
+Each test opens pages as a person would, checks what is drawn against the curated data,
+and fails on any console error or any request to another host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from tests._server import Server
+from tests._ui import Watch, browser, have_chromium, pages
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not have_chromium(), reason="needs Debian's chromium (scripts/setup.sh)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(curated_location: Path) -> Iterator[Server]:
+    srv = Server(curated_location, "--workers", "2")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = browser(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(chromium: Any, server: Server) -> Iterator[tuple[Any, Watch]]:
+    yield from pages(chromium, server.url)
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_home_to_matrix_to_entity(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/")
+    assert p.locator("h1").first.inner_text().startswith("Future industries knowledge graph")
+    p.get_by_role("link", name="Region × sector matrix").click()
+    p.wait_for_selector("svg.matrix rect.cell")
+    cell = p.locator('svg.matrix rect.cell[data-row="Shandong"][data-col="6G"]')
+    assert cell.count() == 1
+    assert "listed" in cell.locator("title").text_content()
+    rows = p.locator("svg.matrix .row-label")
+    assert {"Beijing", "Shanghai", "Zhejiang", "Jiangxi", "Shenzhen"} <= set(rows.all_text_contents())
+    assert p.locator("table.results-table tbody tr").count() == int(
+        p.locator(".results .status").inner_text().split()[0])
+    p.locator('svg.matrix a:has(text.row-label:text-is("Shandong"))').click()
+    p.wait_for_url("**/id/region/shandong?lang=en")
+    assert "山东" in p.locator("h1").inner_text()
+    watch.assert_clean()
+
+
+def test_form_run_share_and_download(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/ui/queries/region-sectors")
+    p.wait_for_selector(".results.ready")
+    assert "Shandong" in p.locator("select[name=region] option:checked").inner_text()
+    p.locator("select[name=region]").select_option("beijing")
+    p.get_by_role("button", name="Run").click()
+    p.wait_for_selector(".results.ready")
+    assert query_of(p.url) == {"region": ["beijing"], "lang": ["en"]}
+    first = sorted(p.locator("table.results-table tbody").inner_text().splitlines())
+    assert any("quantum information" in line for line in first)
+    shared = p.url
+    p.goto("about:blank")
+    p.goto(shared)  # the shared URL runs the same question again
+    p.wait_for_selector(".results.ready")
+    assert sorted(p.locator("table.results-table tbody").inner_text().splitlines()) == first
+    href = p.locator("a.download[data-format=csv]").get_attribute("href")
+    assert query_of(href) == {"region": ["beijing"], "lang": ["en"], "format": ["csv"]}
+    assert "量子信息" in p.request.get(href).text()
+    watch.assert_clean()
+
+
+def test_timeline_and_language_switch(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/ui/queries/plans-timeline")
+    p.wait_for_selector("svg.timeline g.item")
+    items = p.locator("svg.timeline g.item")
+    count = int(p.locator(".results .status").inner_text().split()[0])
+    assert items.count() == count >= 10
+    dated = p.locator("svg.timeline g.item circle.dot")
+    assert 0 < dated.count() < count  # some plans have no issue date in the article
+    shanxi = p.locator('svg.timeline g.item[data-date^="2021"]')
+    assert "Shanxi" in shanxi.first.locator("title").text_content()
+    p.locator("a.lang-switch").click()
+    p.wait_for_selector("svg.timeline g.item")
+    assert query_of(p.url)["lang"] == ["zh"]
+    assert p.locator("html").get_attribute("lang") == "zh"
+    titles = " ".join(p.locator("svg.timeline g.item title").all_text_contents())
+    assert "北京市促进未来产业创新发展实施方案" in titles
+    assert p.locator("a.lang-switch").inner_text() == "English"
+    watch.assert_clean()
+
+
+def test_bar_and_map_views(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/ui/queries/monetary-targets?lang=zh")
+    p.wait_for_selector("svg.bars g.bar")
+    values = [float(v) for v in p.locator("svg.bars g.bar").evaluate_all(
+        "bars => bars.map(b => b.dataset.value)")]
+    assert values == sorted(values, reverse=True) and values[0] == 8e11
+    assert "8,000亿元" in p.locator("svg.bars").text_content()
+    p.goto("/ui/queries/regions-overview")
+    p.wait_for_selector("svg.map a.region-mark")
+    marks = p.locator("svg.map a.region-mark").evaluate_all(
+        "ms => ms.map(m => [m.dataset.region, Number(m.dataset.value)])")
+    placed = dict(marks)
+    assert {"Beijing", "Shanghai", "Shenzhen"} <= set(placed)
+    assert p.locator("svg.map circle.division").count() > 300
+    assert "China" in p.locator(".unplaced").inner_text()
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("text", ["量子", "quantum"])
+def test_search_finds_quantum_sectors_and_plans(page: tuple[Any, Watch], text: str) -> None:
+    p, watch = page
+    p.goto("/")
+    p.locator("form.search.big input[name=q]").fill(text)
+    p.locator("form.search.big button").click()
+    p.wait_for_selector("#search-results.ready")
+    links = p.locator("#search-results a.hit-label").evaluate_all("as => as.map(a => a.pathname)")
+    assert {"/id/sector/quantum-information", "/id/sector/quantum-technology"} <= set(links)
+    assert "/id/plan/beijing-future-industry-implementation-plan" in links
+    assert p.locator("#search-results mark").first.inner_text().lower() == text.lower()
+    watch.assert_clean()
+
+
+def test_editor_loads_an_example_and_runs_it_offline(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/ui/sparql?example=region-sectors")
+    p.wait_for_selector("#yasgui[data-ready=true]")
+    text = p.evaluate("() => window.kgYasgui.getTab().getQuery()")
+    assert "VALUES (?region ?lang)" in text and "/region/shandong>" in text
+    p.locator("[data-example=plans-timeline]").click()
+    assert "dcterms:title" in p.evaluate("() => window.kgYasgui.getTab().getQuery()")
+    p.locator(".yasqe_queryButton").click()
+    p.wait_for_selector(".yasr table.dataTable tbody tr")
+    assert "Jiangxi" in p.locator(".yasr").inner_text()
+    # Autocompletion of a property would ask an online vocabulary service: it must not.
+    p.evaluate("""() => { window.kgYasgui.getTab().setQuery(
+        'PREFIX foaf: <http://xmlns.com/foaf/0.1/>\\nSELECT * WHERE {\\n'); }""")
+    p.locator(".yasqe .CodeMirror").click()
+    p.keyboard.press("Control+End")
+    p.keyboard.type("?s foaf:nam")
+    p.keyboard.press("Control+Space")
+    p.wait_for_timeout(500)
+    watch.assert_clean()
