@@ -6,8 +6,9 @@ Home (``/``), the question catalogue with a form per packaged query
 from another site), and the static files (``/ui/static/…``). The server
 registers :func:`routes` once; the pages use its runtime (workers, cache).
 
->>> sorted(r.path for r in routes())
-['/favicon.ico', '/ui/places.json', '/ui/queries', '/ui/queries/{name}', '/ui/search', '/ui/sparql', '/ui/static']
+>>> sorted(r.path for r in routes())  # doctest: +NORMALIZE_WHITESPACE
+['/favicon.ico', '/ui/places.json', '/ui/queries', '/ui/queries/{name}', '/ui/search',
+ '/ui/sparql', '/ui/static']
 """
 
 from __future__ import annotations
