@@ -115,28 +115,33 @@ def graph_names(store: Store) -> list[str]:
 def dump(store: Store, fmt: str, graph: str | NamedNode | None = None) -> bytes:
     """The whole dataset (``graph`` None or ``"all"``) or one named graph, serialised."""
     rdf = fmt_of(fmt)
+    prefixes = None if rdf == RdfFormat.JSON_LD else PREFIXES
     if graph in (None, ALL):
         if not rdf.supports_datasets:
             raise UsageError(
                 f"format {fmt} holds one graph only: name a graph with --graph, "
                 f"or use one of {', '.join(DATASET_FORMATS)} for all graphs"
             )
-        quads: Any = store
+        data = store.dump(format=rdf, prefixes=prefixes)
+    elif rdf.supports_datasets:  # one graph, keeping its name
+        data = serialize(_graph_quads(store, graph), format=rdf, prefixes=prefixes)
     else:
-        quads = _graph_quads(store, graph)
-        if not rdf.supports_datasets:
-            quads = (q.triple for q in quads)
+        data = store.dump(format=rdf, from_graph=_graph_iri_in(store, graph), prefixes=prefixes)
     if rdf == RdfFormat.JSON_LD:
-        return jsonld(serialize(quads, format=rdf) or b"[]")
-    return serialize(quads, format=rdf, prefixes=PREFIXES) or b""
+        return jsonld(data or b"[]")
+    return data or b""
 
 
 def _graph_quads(store: Store, name: str | NamedNode) -> Any:
+    return store.quads_for_pattern(None, None, None, _graph_iri_in(store, name))
+
+
+def _graph_iri_in(store: Store, name: str | NamedNode) -> NamedNode:
     iri = graph_iri(name)
     if not store.contains_named_graph(iri):
         known = ", ".join(graph_names(store)) or "none"
         raise NotFoundError(f"no graph {name!r} in the build; graphs: {known}")
-    return store.quads_for_pattern(None, None, None, iri)
+    return iri
 
 
 def jsonld(expanded: bytes) -> bytes:
