@@ -1,7 +1,9 @@
 """What the worker processes do: open the right build, run one task, reply.
 
-Each worker keeps one store open and re-opens it when a job names another
-build (or, for readers, a newer revision of the same build). Tasks are plain
+Each reader keeps one store open (copied into memory when small) and re-opens
+it when a job names another build or a newer revision of it. The writer opens
+the store read-write for each write and closes it before replying: RocksDB
+read-only opens are only safe while no writer holds the store. Tasks are plain
 functions ``(store, args, state) -> Reply`` looked up by name in
 :data:`TASKS`; errors come back as replies, never as exceptions across the
 pipe.
@@ -38,6 +40,7 @@ from kg.store import MANIFEST
 
 JOURNAL = "updates.jsonl"  # beside the build's store: one line per applied write
 GRAPH_CAP = 1_000_000  # triples in one Graph Store Protocol GET
+OPEN_ATTEMPTS = 6
 IN_MEMORY_MAX_QUADS = 2_000_000  # builds up to this size are copied into each reader's memory
 
 Task = Callable[[Store, dict[str, Any], Any], Reply]
@@ -54,14 +57,30 @@ class WorkerState:
         self._catalogue: Any = None
 
     def store_for(self, job: Job) -> Store:
-        key = (job.build, 0 if self.writer else job.revision)
+        key = (job.build, job.revision)
         if key != self.key or self.store is None:
-            self.store = None  # release the old store before opening the new one
-            path = str(Path(job.build) / "store")
-            self.store = Store(path) if self.writer else in_memory(Store.read_only(path),
-                                                                   _size(Path(job.build)))
+            self.close()  # release the old store before opening the new one
+            self.store = self._open(Path(job.build))
             self.key = key
         return self.store
+
+    def _open(self, build: Path) -> Store:
+        """Open a build's store; a reader retries while a write is being closed."""
+        path = str(build / "store")
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                if self.writer:
+                    return Store(path)
+                return in_memory(Store.read_only(path), _size(build))
+            except (OSError, RuntimeError):
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.02 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Drop the open store (the writer does so after every write, see module doc)."""
+        self.store, self.key = None, None
 
     def catalogue(self) -> Any:
         if self._catalogue is None:
@@ -113,7 +132,7 @@ def handle(state: WorkerState, job: Job) -> Reply:
         return Reply(status=500, message=f"unknown task {job.task!r}")
     try:
         store = state.store_for(job)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         return Reply(status=503, message=f"build not available, retry: {exc}")
     try:
         return task(store, job.args, state)
@@ -121,6 +140,9 @@ def handle(state: WorkerState, job: Job) -> Reply:
         return Reply(status=exc.http_status, message=str(exc))
     except Exception as exc:  # a bug must not kill the worker
         return Reply(status=500, message=f"internal error: {type(exc).__name__}: {exc}")
+    finally:
+        if state.writer:
+            state.close()  # readers may only open a build's store while no writer holds it
 
 
 def run_query(store: Store, args: dict[str, Any], _state: Any) -> Reply:
