@@ -96,7 +96,11 @@ class Origin:
 
 
 def read_source() -> tuple[bytes, Origin]:
-    """The CSV bytes from the installed ``cpca`` distribution, and their origin."""
+    """The CSV bytes from the installed ``cpca`` distribution, and their origin.
+
+    >>> data, origin = read_source()
+    >>> origin.package, origin.version, origin.file
+    ('cpca', '0.5.5', 'cpca/resources/adcodes.csv')"""
     try:
         dist = metadata.distribution(PACKAGE)
     except metadata.PackageNotFoundError:
@@ -109,7 +113,10 @@ def read_source() -> tuple[bytes, Origin]:
 
 
 def parse_rows(data: bytes) -> list[tuple[str, str, str, str]]:
-    """(adcode, name, longitude, latitude) rows of the CSV, header checked."""
+    """(adcode, name, longitude, latitude) rows of the CSV, header checked.
+
+    >>> parse_rows("adcode,name,longitude,latitude\\n110000000000,北京市,116.4,39.9".encode())
+    [('110000000000', '北京市', '116.4', '39.9')]"""
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
     header = next(reader)
     if header[:4] != ["adcode", "name", "longitude", "latitude"]:
@@ -131,7 +138,11 @@ def select(rows: list[tuple[str, str, str, str]]) -> list[Division]:
 
 
 def triples(divisions: list[Division], origin: Origin) -> list[Triple]:
-    """The divisions and a description of the dataset they come from."""
+    """The divisions and a description of the dataset they come from.
+
+    >>> d = Division("110000", "北京市", "province", None, "116.4", "39.9")
+    >>> len(triples([d], Origin("cpca", "0.5.5", RESOURCE, "00")))
+    24"""
     out = _dataset(origin)
     for d in divisions:
         out += [
@@ -178,7 +189,10 @@ def _dataset(origin: Origin) -> list[Triple]:
 
 
 def turtle(items: list[Triple], header: str) -> bytes:
-    """Triples as Turtle with the project's prefixes, after a comment header."""
+    """Triples as Turtle with the project's prefixes, after a comment header.
+
+    >>> turtle([], "a note").decode().splitlines()[0]
+    '# a note'"""
     body = serialize(items, format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
     comment = "".join(f"# {line}\n" for line in header.splitlines())
     return comment.encode() + b"\n" + body
@@ -195,6 +209,13 @@ def match(store: Store, divisions: list[Division]) -> dict[str, str]:
 
     Provinces and municipalities match province-level names exactly (山西省 ≠ 陕西省);
     cities match prefecture-level names inside their matched province.
+
+    >>> s = Store()
+    >>> s.update('''PREFIX fi: <https://w3id.org/future-industries/ontology#>
+    ...   INSERT DATA { <http://e/sx> a fi:Province ;
+    ...     <http://www.w3.org/2000/01/rdf-schema#label> "山西省"@zh }''')
+    >>> match(s, select(parse_rows(read_source()[0])))
+    {'http://e/sx': '140000'}
     """
     solutions = store.query(_REGIONS, prefixes=PREFIXES, use_default_graph_as_union=True)
     assert isinstance(solutions, QuerySolutions)
@@ -214,18 +235,27 @@ def match(store: Store, divisions: list[Division]) -> dict[str, str]:
 
 
 def link_quads(codes: dict[str, str]) -> list[Quad]:
-    """The code links, in the linkset graph."""
+    """The code links, in the linkset graph.
+
+    >>> link_quads({"http://e/r": "110000"})[0].object.value
+    '110000'"""
     links = graph_for("links")
     return [Quad(NamedNode(r), DCTERMS.identifier, Literal(c), links) for r, c in codes.items()]
 
 
 def shipped_path() -> Path:
-    """The shipped Turtle file of divisions."""
+    """The shipped Turtle file of divisions.
+
+    >>> shipped_path().name
+    'cn-admin-divisions.ttl'"""
     return settings.resources().data / SHIPPED
 
 
 def curated_store() -> Store:
-    """The curated data files (not the ontology) loaded into one in-memory store."""
+    """The curated data files (not the ontology) loaded into one in-memory store.
+
+    >>> len(curated_store()) > 1000
+    True"""
     store = Store()
     for path in sorted(settings.resources().data.glob("*.ttl")):
         store.load(path=str(path), format=RdfFormat.TURTLE)
@@ -233,7 +263,11 @@ def curated_store() -> Store:
 
 
 def generate(output: Path | None, links: Path | None, regions: Store | None = None) -> Report:
-    """Write the divisions file and/or the region-code links file; report the counts."""
+    """Write the divisions file and/or the region-code links file; report the counts.
+
+    >>> report = generate(None, None)  # write nothing, just count
+    >>> report.divisions, len(report.codes)
+    (368, 11)"""
     data, origin = read_source()
     divisions = select(parse_rows(data))
     codes = match(regions if regions is not None else curated_store(), divisions)

@@ -107,7 +107,13 @@ def graph_iri(name: str | NamedNode) -> NamedNode:
 
 
 def graph_names(store: Store) -> list[str]:
-    """Short names of the store's named graphs, sorted."""
+    """Short names of the store's named graphs, sorted.
+
+    >>> from pyoxigraph import Store, Quad, NamedNode as N
+    >>> s = Store()
+    >>> s.add(Quad(N("http://e/a"), N("http://e/p"), N("http://e/b"), graph_for("links")))
+    >>> graph_names(s)
+    ['links']"""
     names = (g.value for g in store.named_graphs() if isinstance(g, NamedNode))
     return sorted(n[len(GRAPH_BASE):] if n.startswith(GRAPH_BASE) else n for n in names)
 
@@ -186,7 +192,12 @@ def curie(iri: str) -> str:
 
 def write_all(store: Store, folder: Path, graphs: list[str] | None = None) -> list[DumpInfo]:
     """Write the dataset in every dataset format, and each named graph (``graphs``, default:
-    none) in Turtle and N-Triples, plus a ``SHA256SUMS`` file; return what was written."""
+    none) in Turtle and N-Triples, plus a ``SHA256SUMS`` file; return what was written.
+
+    >>> import tempfile
+    >>> from pyoxigraph import Store
+    >>> [d.filename for d in write_all(Store(), Path(tempfile.mkdtemp()))]
+    ['all.nq', 'all.trig', 'all.jsonld']"""
     folder.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[str, str | None]] = [(f, None) for f in DATASET_FORMATS]
     jobs += [(f, g) for g in graphs or [] for f in ("ttl", "nt")]

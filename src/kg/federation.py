@@ -44,7 +44,12 @@ def load(folder: Path | None = None) -> dict[str, StoredQuery]:
 
 
 def get(name: str, folder: Path | None = None) -> StoredQuery:
-    """One federated query by name; NotFoundError lists them."""
+    """One federated query by name; NotFoundError lists them.
+
+    >>> get("nope")
+    Traceback (most recent call last):
+      ...
+    kg.errors.NotFoundError: no federated query 'nope'; available: wikidata-region-labels, ..."""
     queries = load(folder)
     if name not in queries:
         raise NotFoundError(f"no federated query {name!r}; available: {', '.join(queries)}")
@@ -55,7 +60,13 @@ def run(store: Store, query: StoredQuery, raw_params: Mapping[str, str], *,
         allowed_services: frozenset[str] = settings.ALLOWED_SERVICES,
         timeout: float = settings.REMOTE_TIMEOUT_S,
         row_cap: int = settings.DEFAULT_ROW_CAP) -> sparql.Result:
-    """Run a federated packaged query: remote blocks first (bounded), then the local rest."""
+    """Run a federated packaged query: remote blocks first (bounded), then the local rest.
+
+    >>> from pyoxigraph import Store
+    >>> run(Store(), get("wikidata-region-labels"), {"service": "http://127.0.0.1:9/sparql"})
+    Traceback (most recent call last):
+      ...
+    kg.errors.QueryError: SERVICE <http://127.0.0.1:9/sparql> is not allowed; allowed: ..."""
     bindings = query.bind(raw_params, store)
     text = resolve(query.text, bindings, allowed_services, timeout)
     used = {name for name in _VAR.findall(mask(text))}
@@ -67,7 +78,10 @@ def run(store: Store, query: StoredQuery, raw_params: Mapping[str, str], *,
 
 def resolve(text: str, bindings: Mapping[Variable, Any], allowed: frozenset[str],
             timeout: float) -> str:
-    """The query with every SERVICE block replaced by its remote answer as VALUES."""
+    """The query with every SERVICE block replaced by its remote answer as VALUES.
+
+    >>> resolve("SELECT * WHERE { ?service ?p ?o }", {}, frozenset(), 1.0)
+    'SELECT * WHERE { ?service ?p ?o }'"""
     masked = mask(text)
     blocks = list(_SERVICE.finditer(masked))
     for found in reversed(blocks):  # from the end, so earlier offsets stay valid
@@ -124,7 +138,12 @@ def _answer(target: str, query: str, silent: bool, timeout: float) -> str:
 
 
 def values_table(solutions: QuerySolutions) -> str:
-    """A VALUES table from solutions (unbound values and blank nodes become UNDEF)."""
+    """A VALUES table from solutions (unbound values and blank nodes become UNDEF).
+
+    >>> data = (b'{"head": {"vars": ["x", "y"]}, "results": {"bindings": ['
+    ...         b'{"x": {"type": "uri", "value": "http://e/a"}}]}}')
+    >>> values_table(parse_results(data, "http://e/"))
+    'VALUES (?x ?y) { (<http://e/a> UNDEF) }'"""
     names = list(solutions.variables)
     if not names:
         return ""

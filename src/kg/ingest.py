@@ -71,7 +71,13 @@ def check_graph_name(name: str) -> str:
 
 
 def import_rdf(location: Path, source: str, graph: str, fmt: str | None = None) -> ImportReport:
-    """Load a file or http(s) URL into graph NAME of a new build and publish it."""
+    """Load a file or http(s) URL into graph NAME of a new build and publish it.
+
+    >>> import tempfile
+    >>> import_rdf(Path(tempfile.mkdtemp()), "x.ttl", "external/x")
+    Traceback (most recent call last):
+      ...
+    kg.errors.NotFoundError: no graph built at ...: run `kg build` first"""
     check_graph_name(graph)
     loc = Location(location)
     loc.require_current()
@@ -164,7 +170,12 @@ def _lookup(name: str) -> RdfFormat | None:
 
 def download(url: str, path: Path, *, timeout: float = settings.REMOTE_TIMEOUT_S,
              max_bytes: int = settings.IMPORT_MAX_BYTES) -> str | None:
-    """Stream a URL to a file within a size cap and a deadline; return its media type."""
+    """Stream a URL to a file within a size cap and a deadline; return its media type.
+
+    >>> download("http://127.0.0.1:9/x.ttl", Path("unused"), timeout=2)
+    Traceback (most recent call last):
+      ...
+    kg.errors.RemoteError: GET http://127.0.0.1:9/x.ttl: ..."""
     deadline = time.monotonic() + timeout * 4
     try:
         with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5) as client, \

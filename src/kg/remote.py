@@ -44,7 +44,16 @@ _MASKED = re.compile(
 
 
 class RemoteEndpoint:
-    """A SPARQL endpoint over HTTP (SPARQL 1.1 Protocol, query via POST)."""
+    """A SPARQL endpoint over HTTP (SPARQL 1.1 Protocol, query via POST).
+
+    >>> RemoteEndpoint("ftp://example.org/sparql")
+    Traceback (most recent call last):
+      ...
+    kg.errors.RemoteError: not an http(s) endpoint: 'ftp://example.org/sparql'
+    >>> RemoteEndpoint("http://127.0.0.1:9/sparql", timeout=2).query("ASK {}")
+    Traceback (most recent call last):
+      ...
+    kg.errors.RemoteError: http://127.0.0.1:9/sparql: ConnectError: ..."""
 
     def __init__(self, url: str, timeout: float = settings.REMOTE_TIMEOUT_S,
                  max_bytes: int = settings.REMOTE_MAX_BYTES) -> None:
@@ -99,7 +108,10 @@ class RemoteEndpoint:
 
 
 def parse_results(data: bytes, url: str) -> Any:
-    """SPARQL JSON results as pyoxigraph solutions or a boolean."""
+    """SPARQL JSON results as pyoxigraph solutions or a boolean.
+
+    >>> bool(parse_results(b'{"head": {}, "boolean": true}', "http://e/"))
+    True"""
     try:
         return parse_query_results(data, format=QueryResultsFormat.JSON)
     except (SyntaxError, ValueError) as exc:
@@ -116,7 +128,11 @@ def mask(query: str) -> str:
 
 
 def where_brace(query: str) -> int:
-    """Offset just after the ``{`` that opens the query's outermost WHERE group."""
+    """Offset just after the ``{`` that opens the query's outermost WHERE group.
+
+    >>> q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    >>> q[where_brace(q):]
+    ' ?s ?p ?o }'"""
     masked = mask(query)
     start = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", masked, re.IGNORECASE)
     if start is None:
@@ -131,7 +147,10 @@ def where_brace(query: str) -> int:
 
 
 def closing(masked: str, opening: int) -> int:
-    """The offset of the brace that closes the one at ``opening``."""
+    """The offset of the brace that closes the one at ``opening``.
+
+    >>> closing("{ { } } {", 0)
+    6"""
     depth = 0
     for i in range(opening, len(masked)):
         depth += {"{": 1, "}": -1}.get(masked[i], 0)
@@ -141,7 +160,11 @@ def closing(masked: str, opening: int) -> int:
 
 
 def values_block(bindings: Mapping[Variable, Any]) -> str:
-    """A one-row VALUES block from bound pyoxigraph terms (their N-Triples form)."""
+    """A one-row VALUES block from bound pyoxigraph terms (their N-Triples form).
+
+    >>> from pyoxigraph import Literal, NamedNode
+    >>> values_block({Variable("r"): NamedNode("http://e/r"), Variable("y"): Literal("2025")})
+    'VALUES (?r ?y) { (<http://e/r> "2025") }'"""
     names = " ".join(str(v) for v in bindings)
     terms = " ".join(str(t) for t in bindings.values())
     return f"VALUES ({names}) {{ ({terms}) }}"
@@ -180,6 +203,13 @@ def run_stored(endpoint: RemoteEndpoint, stored_query: StoredQuery,
 
     Region and sector parameters are checked against the remote's own regions
     and sectors (fetched with one small CONSTRUCT).
+
+    >>> from kg.catalogue import default_catalogue
+    >>> down = RemoteEndpoint("http://127.0.0.1:9/sparql", timeout=2)
+    >>> run_stored(down, default_catalogue().get("region-sectors"), {"region": "shanxi"})
+    Traceback (most recent call last):
+      ...
+    kg.errors.RemoteError: http://127.0.0.1:9/sparql: ConnectError: ...
     """
     index = Store()
     if any(p.type in ("region", "sector") for p in stored_query.params):
@@ -191,7 +221,10 @@ def run_stored(endpoint: RemoteEndpoint, stored_query: StoredQuery,
 
 def push(store: Store, gsp_url: str, *, timeout: float = settings.REMOTE_TIMEOUT_S,
          graphs: list[str] | None = None) -> dict[str, int]:
-    """PUT each named graph (N-Triples) to a Graph Store Protocol endpoint; graph → triples."""
+    """PUT each named graph (N-Triples) to a Graph Store Protocol endpoint; graph → triples.
+
+    >>> push(Store(), "http://127.0.0.1:9/store")  # an empty store sends nothing
+    {}"""
     endpoint = RemoteEndpoint(gsp_url, timeout=timeout)
     sent: dict[str, int] = {}
     for graph in store.named_graphs():
