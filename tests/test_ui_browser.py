@@ -52,14 +52,15 @@ def test_home_to_matrix_to_entity(page: tuple[Any, Watch]) -> None:
     assert p.locator("h1").first.inner_text().startswith("Future industries knowledge graph")
     p.get_by_role("link", name="Region × sector matrix").click()
     p.wait_for_selector("svg.matrix rect.cell")
-    cell = p.locator('svg.matrix rect.cell[data-row="Shandong"][data-col="6G"]')
+    cell = p.locator('svg.matrix rect.cell[data-row="Shandong"][data-col="6G"], '
+                     'svg.matrix rect.cell[data-row="6G"][data-col="Shandong"]')
     assert cell.count() == 1
     assert "listed" in cell.locator("title").text_content()
-    rows = p.locator("svg.matrix .row-label")
-    assert {"Beijing", "Shanghai", "Zhejiang", "Jiangxi", "Shenzhen"} <= set(rows.all_text_contents())
+    labels = set(p.locator("svg.matrix .row-label, svg.matrix .col-label").all_text_contents())
+    assert {"Beijing", "Shanghai", "Zhejiang", "Jiangxi", "Shenzhen", "6G"} <= labels
     assert p.locator("table.results-table tbody tr").count() == int(
         p.locator(".results .status").inner_text().split()[0])
-    p.locator('svg.matrix a:has(text.row-label:text-is("Shandong"))').click()
+    p.locator('svg.matrix a:has(text:text-is("Shandong"))').click()
     p.wait_for_url("**/id/region/shandong?lang=en")
     assert "山东" in p.locator("h1").inner_text()
     watch.assert_clean()

@@ -100,9 +100,11 @@ def field(param: Param, value: str, choices: Mapping[str, list[Choice]], lang: s
 
 def form(query: StoredQuery, values: Mapping[str, str], choices: Mapping[str, list[Choice]],
          lang: str) -> str:
-    """The whole form: one field per parameter, the language, a run button."""
+    """The whole form: one field per parameter, the language, a run button (none without fields)."""
     fields = [field(p, values.get(p.name, ""), choices, lang)
               for p in query.params if p.type != "lang"]
+    if not fields:
+        return ""
     return (
         f'<form class="question" method="get" action="/ui/queries/{escape(query.name)}">'
         + "".join(fields)

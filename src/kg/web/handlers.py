@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.catalogue import Catalogue, StoredQuery
+from kg.errors import NotFoundError
+from kg.server import negotiate
 from kg.server.respond import ok, snapshot
 from kg.vocab import ID_BASE
 from kg.web import examples, forms, graphdata, i18n
@@ -146,7 +148,11 @@ def downloads(api: str, lang: str) -> str:
 
 async def question(request: Request) -> Response:
     """GET /ui/queries/NAME: the question's form, and its results drawn in its view."""
-    ctx, query = context(request), catalogue(request).get(request.path_params["name"])
+    ctx = context(request)
+    try:
+        query = catalogue(request).get(request.path_params["name"])
+    except NotFoundError as exc:
+        return not_found(ctx, str(exc), catalogue(request))
     values = forms.current(query, dict(request.query_params))
     api = f"/queries/{query.name}?{urlencode(forms.api_params(query, values, ctx.lang))}"
     hidden = [p.name for p in query.params]
@@ -172,6 +178,15 @@ escape(i18n.text("open_editor", ctx.lang))} →</a></p></details>"""
     return respond(request, ctx, page)
 
 
+def not_found(ctx: Context, message: str, cat: Catalogue) -> Response:
+    """A 404 page that lists the questions there are."""
+    items = "".join(question_item(ctx, cat.get(n)) for n in cat.names())
+    body = (f"<h1>{escape(i18n.text('no_query', ctx.lang))}</h1>"
+            f'<p class="error">{escape(message)}</p><ul class="questions wide">{items}</ul>')
+    page = render(ctx, i18n.text("no_query", ctx.lang), body)
+    return Response(page, 404, media_type=negotiate.HTML)
+
+
 async def search(request: Request) -> Response:
     """GET /ui/search?q=TEXT: names in either language, through the packaged search query."""
     ctx = context(request)
@@ -187,7 +202,7 @@ async def search(request: Request) -> Response:
             f'<p class="hint">{escape(i18n.text("search_hint", ctx.lang))} — {examples_}</p>'
             + results)
     page = render(ctx, i18n.text("search", ctx.lang) + (f": {text}" if text else ""), body,
-                  scripts=[script("search.js")])
+                  scripts=[script("search.js")], body_class="search-page")
     return respond(request, ctx, page)
 
 

@@ -33,6 +33,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "editor": {"en": "SPARQL editor", "zh": "SPARQL 编辑器"},
     "ontology": {"en": "Ontology", "zh": "本体"},
     "search": {"en": "Search", "zh": "搜索"},
+    "search_short": {"en": "Search: 量子, quantum…", "zh": "搜索:量子、quantum…"},
     "search_hint": {"en": "Search names in Chinese or English, e.g. 量子 or quantum",
                     "zh": "按中文或英文名称搜索,如 量子 或 quantum"},
     "ask": {"en": "Ask a question", "zh": "提问"},

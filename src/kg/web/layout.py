@@ -60,7 +60,7 @@ def render(ctx: Context, title: str, body: str, *, scripts: Sequence[str] = (),
     """A whole page; ``title`` is plain text, ``body``, ``head`` and ``scripts`` are HTML."""
     other = i18n.OTHER[ctx.lang]
     strings = {f"t_{k}": escape(i18n.text(k, ctx.lang))
-               for k in ("questions", "editor", "ontology", "search", "search_hint", "language",
+               for k in ("questions", "editor", "ontology", "search", "search_short", "language",
                          "endpoint")}
     return _TEMPLATE.substitute(
         lang=ctx.lang, other=other, other_name=i18n.NAMES[other],

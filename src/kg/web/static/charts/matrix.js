@@ -7,7 +7,7 @@ import { el, svg, val, isNumber, localHref, fit, textWidth, formatNumber } from 
 const PALETTE = ["#9b1c1c", "#1c4e9b", "#2f7d32", "#d08700", "#6a1b9a", "#00838f", "#6d4c41", "#c2185b",
   "#7986cb", "#7cb342", "#ef6c00", "#546e7a"];
 const CELL = 18;
-const LABEL_EM = 14; // row label width, in em of 12px
+const LABEL_EM = 22; // widest row label, in em of 12px
 const FONT = 12;
 
 /** The IRI column that goes with a label column (`regionLabel` → `region`). */
@@ -33,6 +33,12 @@ export function layout(bindings, vars, { rows, cols, cell }) {
   return { rows: [...rowKeys.values()], cols: colList, cells };
 }
 
+/** Many more columns than rows (90 sectors × 10 regions) read better turned: labels stay level. */
+export function oriented(grid) {
+  if (grid.cols.length <= 30 || grid.cols.length <= 2.5 * grid.rows.length) return grid;
+  return { rows: grid.cols, cols: grid.rows, cells: grid.cells.map((c) => ({ ...c, row: c.col, col: c.row })) };
+}
+
 /** The colour of a cell: shade for numbers, a category colour for text. */
 export function colourer(cells) {
   if (cells.length && cells.every((c) => c.numeric)) {
@@ -49,17 +55,18 @@ export function colourer(cells) {
 /** Draw the matrix into a container. */
 export function draw(container, data, options, lang) {
   const vars = data.head.vars;
-  const { rows, cols, cells } = layout(data.results.bindings, vars, options);
+  const { rows, cols, cells } = oriented(layout(data.results.bindings, vars, options));
   if (!rows.length) return;
   const { legend, colour } = colourer(cells);
   const colLabelEm = Math.min(16, Math.max(...cols.map((c) => textWidth(c.label))) + 1);
-  const top = Math.ceil(colLabelEm * FONT * 0.75) + 10, left = LABEL_EM * FONT + 8;
+  const rowLabelEm = Math.min(LABEL_EM, Math.max(...rows.map((r) => textWidth(r.label))) + 1);
+  const top = Math.ceil(colLabelEm * FONT * 0.75) + 10, left = rowLabelEm * FONT + 8;
   const width = left + cols.length * CELL + colLabelEm * FONT * 0.6, height = top + rows.length * CELL + 4;
   const root = svg("svg", { class: "matrix", width, height, viewBox: `0 0 ${width} ${height}`,
     role: "img", "aria-label": `${rows.length} × ${cols.length}` });
   rows.forEach((r, i) => {
     const text = svg("text", { x: left - 6, y: top + i * CELL + CELL * 0.7, "text-anchor": "end", class: "row-label" },
-      fit(r.label, LABEL_EM));
+      fit(r.label, rowLabelEm));
     root.append(r.iri ? svg("a", { href: localHref(r.iri, lang) }, text) : text);
     root.append(svg("line", { x1: left, x2: left + cols.length * CELL, y1: top + i * CELL, y2: top + i * CELL, class: "grid" }));
   });
@@ -83,7 +90,7 @@ export function draw(container, data, options, lang) {
   }
   const parts = [el("div", { class: "scroll" }, root)];
   if (legend) {
-    parts.push(el("ul", { class: "legend" }, legend.map(([name, fill]) =>
+    parts.unshift(el("ul", { class: "legend" }, legend.map(([name, fill]) =>
       el("li", {}, el("span", { class: "swatch", style: `background:${fill}` }), name))));
   }
   container.replaceChildren(...parts);
