@@ -6,6 +6,7 @@ and fails on any console error or any request to another host.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -161,4 +162,49 @@ def test_editor_loads_an_example_and_runs_it_offline(page: tuple[Any, Watch]) ->
     p.keyboard.type("?s foaf:nam")
     p.keyboard.press("Control+Space")
     p.wait_for_timeout(500)
+    watch.assert_clean()
+
+
+def test_chart_helpers(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/ui/queries")
+    got = p.evaluate("""async () => {
+      const t = await import("/ui/static/charts/timeline.js");
+      const m = await import("/ui/static/charts/matrix.js");
+      const ui = await import("/ui/static/ui.js");
+      const wide = { rows: [{}, {}], cols: Array.from({ length: 40 }, () => ({})),
+                     cells: [{ row: "r", col: "c" }] };
+      return {
+        years: [t.yearOf("2023"), t.yearOf("2023-09"), t.yearOf("2023-09-01"), t.yearOf("")],
+        yuan: [ui.formatYuan(8e11, "zh"), ui.formatYuan(8e11, "en"), ui.formatYuan(1.2e13, "zh")],
+        fit: ui.fit("北京市促进未来产业创新发展实施方案", 6),
+        turned: m.oriented(wide).cells[0],
+        columns: ui.tableColumns(["region", "regionLabel", "entity", "label", "lang"], ["lang"]),
+      };
+    }""")
+    assert got["years"][0] == 2023.5 and got["years"][1] == pytest.approx(2023 + 8 / 12 + 1 / 24)
+    assert got["years"][2] == pytest.approx(2023 + 8 / 12) and math.isnan(got["years"][3])
+    assert got["yuan"] == ["8,000亿元", "800 bn yuan", "12万亿元"]
+    assert got["fit"] == "北京市促进…"
+    assert got["turned"] == {"row": "c", "col": "r"}
+    assert got["columns"] == ["region", "entity"]
+    watch.assert_clean()
+
+
+def test_table_sorts_by_a_column(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/ui/queries/count-targets")
+    p.wait_for_selector(".results.ready")
+    column = p.locator("table.results-table th[data-column=count]")
+    index = p.locator("table.results-table th").evaluate_all(
+        "hs => hs.findIndex(h => h.dataset.column === 'count')")
+
+    def counts() -> list[int]:
+        cells = p.locator(f"table.results-table tbody tr td:nth-child({index + 1})")
+        return [int(c.replace(",", "")) for c in cells.all_inner_texts()]
+
+    column.click()
+    assert counts() == sorted(counts()) and len(set(counts())) > 1
+    column.click()
+    assert counts() == sorted(counts(), reverse=True)
     watch.assert_clean()
