@@ -29,7 +29,8 @@ from pyoxigraph import BlankNode, QuerySolutions, Store, Variable
 from kg import settings, sparql
 from kg.catalogue import StoredQuery, run_stored
 from kg.errors import NotFoundError, QueryError, RemoteError
-from kg.remote import RemoteEndpoint, closing, mask, parse_results
+from kg.remote import RemoteEndpoint, closing, parse_results
+from kg.sparql import mask
 
 FOLDER = "federated"
 _SERVICE = re.compile(r"(?<![?$\w])SERVICE\s+(SILENT\s+)?", re.IGNORECASE)

@@ -37,10 +37,6 @@ from kg.vocab import FI, GRAPH_BASE
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-_MASKED = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'|#[^\n]*",
-)
 
 
 class RemoteEndpoint:
@@ -118,22 +114,13 @@ def parse_results(data: bytes, url: str) -> Any:
         raise RemoteError(f"{url}: unreadable SPARQL results: {exc}") from None
 
 
-def mask(query: str) -> str:
-    """The query with strings, IRIs and comments blanked out, offsets kept.
-
-    >>> mask('SELECT * { ?s <http://e#p> "}" } # {').replace(" ", "_")
-    'SELECT_*_{_?s__________________}____'
-    """
-    return _MASKED.sub(lambda m: " " * len(m.group(0)), query)
-
-
 def where_brace(query: str) -> int:
     """Offset just after the ``{`` that opens the query's outermost WHERE group.
 
     >>> q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
     >>> q[where_brace(q):]
     ' ?s ?p ?o }'"""
-    masked = mask(query)
+    masked = sparql.mask(query)
     start = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", masked, re.IGNORECASE)
     if start is None:
         raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
@@ -180,7 +167,7 @@ def with_values(query: str, bindings: Mapping[Variable, Any]) -> str:
     if not bindings:
         return query
     block = " " + values_block(bindings) + " "
-    masked = mask(query)
+    masked = sparql.mask(query)
     start = where_brace(query) - 1
     spots = [i + 1 for i in range(start, len(masked)) if masked[i] == "{"
              and not _SUBSELECT.match(masked, i + 1) and not _DATA_BLOCK.search(masked[:i])]

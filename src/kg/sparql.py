@@ -16,6 +16,7 @@ nothing here keeps its own table of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from pyoxigraph import (
     RdfFormat,
     Store,
     Variable,
+    parse_query_results,
 )
 
 from kg import settings
@@ -38,7 +40,12 @@ _PROLOGUE = re.compile(
 )
 _FORM = re.compile(r"\A\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _DATASET_CLAUSE = re.compile(r"\bFROM\s+(NAMED\s+)?<", re.IGNORECASE)
-_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(\S+)", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![?$\w])SERVICE\b", re.IGNORECASE)
+_TARGET = re.compile(r"\s*(?:SILENT\b\s*)?(<[^<>\s]*>|[?$]\w+|[\w.-]*:[\w.-]*|\S*)", re.I)
+_MASKED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'|#[^\n]*",
+)
 
 
 @dataclass
@@ -110,7 +117,7 @@ def guard(query: str, allowed_services: frozenset[str] = frozenset()) -> str:
         raise QueryError(f"query longer than {settings.MAX_QUERY_CHARS} characters")
     if nesting(query) > settings.MAX_NESTING:
         raise QueryError(f"query nested deeper than {settings.MAX_NESTING} levels")
-    for target in _SERVICE.findall(_strip_literals(query)):
+    for target in service_targets(query):
         if target.strip("<>") not in allowed_services:
             allowed = ", ".join(sorted(allowed_services)) or "none"
             raise QueryError(f"SERVICE {target} is not allowed; allowed: {allowed}")
@@ -120,6 +127,28 @@ def guard(query: str, allowed_services: frozenset[str] = frozenset()) -> str:
     return match.group(1).lower()
 
 
+def mask(query: str) -> str:
+    """The query with strings, IRIs and comments blanked out, offsets kept.
+
+    >>> mask('SELECT * { ?s <http://e#p> "}" } # {').replace(" ", "_")
+    'SELECT_*_{_?s__________________}____'
+    """
+    return _MASKED.sub(lambda m: " " * len(m.group(0)), query)
+
+
+def service_targets(query: str) -> list[str]:
+    """The targets of every SERVICE clause, as written (IRI, prefixed name or variable).
+
+    >>> service_targets('SELECT ?service { ?s <http://e#p> ?o . SERVICE <http://x/> {} }')
+    ['<http://x/>']
+    """
+    out = []
+    for match in _SERVICE.finditer(mask(query)):
+        target = _TARGET.match(query, match.end())
+        out.append(target.group(1) if target else "")
+    return out
+
+
 def nesting(query: str) -> int:
     """The deepest bracket nesting, outside strings and IRIs.
 
@@ -127,17 +156,13 @@ def nesting(query: str) -> int:
     3
     """
     depth = deepest = 0
-    for ch in _strip_literals(query):
+    for ch in mask(query):
         if ch in "{(":
             depth += 1
             deepest = max(deepest, depth)
         elif ch in "})":
             depth -= 1
     return deepest
-
-
-def _strip_literals(query: str) -> str:
-    return re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', '""', query)
 
 
 def run(
@@ -158,18 +183,29 @@ def run(
         "named_graphs": named_graphs,
         "substitutions": substitutions,
     }
-    truncated = False
-    parts = _split(query) if form == "select" and not _limited(query, row_cap) else None
-    if parts is not None:
-        prologue, body = parts
-        limited = f"SELECT * WHERE {{ {body}\n}} LIMIT {row_cap + 1}"
-        probe = f"{prologue}SELECT (COUNT(*) AS ?n) WHERE {{ {{ {limited} }} }}"
-        counted = next(iter(_execute(store, probe, options)))
-        truncated = int(counted["n"].value) > row_cap
-        query = f"{prologue}SELECT * WHERE {{ {body}\n}} LIMIT {row_cap}"
-    value = _execute(store, query, options)
-    kind = {QuerySolutions: "select", QueryBoolean: "ask"}.get(type(value), "graph")
-    return Result(kind, value, truncated)
+    limited = _limiter(query, row_cap) if form == "select" else None
+    if limited is None:
+        value = _execute(store, query, options)
+        kind = {QuerySolutions: "select", QueryBoolean: "ask"}.get(type(value), "graph")
+        return Result(kind, value)
+    return _capped(store, limited, row_cap, options)
+
+
+def _capped(
+    store: Store, limited: Callable[[int], str], row_cap: int, options: dict[str, Any]
+) -> Result:
+    """Run a SELECT once with LIMIT cap+1; re-run at the cap only when it overflowed."""
+    first = _execute(store, limited(row_cap + 1), options)
+    data = first.serialize(format=QueryResultsFormat.JSON)
+    if _rows(data) <= row_cap:
+        return Result("select", parse_query_results(data, QueryResultsFormat.JSON))
+    return Result("select", _execute(store, limited(row_cap), options), True)
+
+
+def _rows(data: bytes) -> int:
+    parsed = parse_query_results(data, QueryResultsFormat.JSON)
+    assert isinstance(parsed, QuerySolutions)
+    return len(list(parsed))
 
 
 def _execute(store: Store, query: str, options: dict[str, Any]) -> Any:
@@ -182,18 +218,38 @@ def _execute(store: Store, query: str, options: dict[str, Any]) -> Any:
 
 
 _OWN_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.IGNORECASE)
+_TRAILING_VALUES = re.compile(r"\bVALUES\b[^{}]*\{[^{}]*\}\s*$", re.IGNORECASE)
 
 
-def _limited(query: str, row_cap: int) -> bool:
-    """True when the query's own final LIMIT is within the cap."""
-    match = _OWN_LIMIT.search(_strip_literals(query).rstrip())
-    return match is not None and int(match.group(1)) <= row_cap
+def _limiter(query: str, row_cap: int) -> Callable[[int], str] | None:
+    """A function giving the query limited to n rows; None when its own LIMIT suffices.
+
+    >>> _limiter("SELECT * { ?s ?p ?o } LIMIT 5", 10) is None
+    True
+    >>> _limiter("SELECT * { ?s ?p ?o } LIMIT 50 OFFSET 2", 10)(11)
+    'SELECT * { ?s ?p ?o } LIMIT 11 OFFSET 2'
+    >>> _limiter("SELECT * { ?s ?p ?o } ORDER BY ?s", 10)(11).split()[-2:]
+    ['LIMIT', '11']
+    """
+    masked = mask(query).rstrip()
+    own = _OWN_LIMIT.search(masked)
+    if own is not None:
+        if int(own.group(1)) <= row_cap:
+            return None
+        return lambda n: query[: own.start(1)] + str(n) + query[own.end(1) :]
+    if _TRAILING_VALUES.search(masked):
+        parts = _split(query)
+        if parts is None:
+            return None
+        prologue, body = parts
+        return lambda n: f"{prologue}SELECT * WHERE {{ {body}\n}} LIMIT {n}"
+    return lambda n: f"{query}\nLIMIT {n}"
 
 
 def _split(query: str) -> tuple[str, str] | None:
     """(prologue, rest) of a query, or None when FROM clauses forbid a sub-select."""
     split = _PROLOGUE.match(query).end()  # type: ignore[union-attr]
     body = query[split:]
-    if _DATASET_CLAUSE.search(_strip_literals(body)):
+    if _DATASET_CLAUSE.search(mask(body)):
         return None
     return query[:split] + "\n", body

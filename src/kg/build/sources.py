@@ -7,6 +7,8 @@
 'https://w3id.org/future-industries/graph/ontology'
 >>> graph_name(Path("data/links/wikidata.ttl")).value
 'https://w3id.org/future-industries/graph/links'
+>>> graph_name(Path("data/external/cn-admin-divisions.ttl")).value
+'https://w3id.org/future-industries/graph/external/cn-admin-divisions'
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def graph_name(path: Path) -> NamedNode:
         return graph_for("ontology")
     if path.parent.name == "links":
         return graph_for("links")
+    if path.parent.name == "external":
+        return graph_for(f"external/{path.name.split('.')[0]}")
     return graph_for(f"data/{path.name.split('.')[0]}")
 
 
@@ -69,13 +73,18 @@ def make_source(path: Path, curated: bool = False) -> Source:
 
 
 def collect(paths: list[Path] | None = None) -> list[Source]:
-    """The ontology plus the given data files (default: the curated data)."""
+    """The ontology plus the given data files.
+
+    The default is the curated data, its linksets (``data/links/``) and the external
+    datasets shipped with it (``data/external/``), each in its own named graph.
+    """
     res = settings.resources()
     ontology = sorted(p for p in res.ontology.glob("*.ttl") if p.name != "shapes.ttl")
     if paths:
         data = [p for arg in paths for p in _expand(arg)]
     else:
-        data = sorted(res.data.glob("*.ttl")) + sorted(res.data.glob("links/*.ttl"))
+        folders = ("", "links/", "external/")
+        data = [p for f in folders for p in sorted(res.data.glob(f"{f}*.ttl"))]
     curated_root = res.data.resolve()
     out = [make_source(p, curated=True) for p in ontology]
     for p in data:
