@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from kg import remote
+from kg import ontology_doc, remote
 from kg.catalogue import Catalogue, StoredQuery, run_stored
 from kg.catalogue import docs as catalogue_docs
 from kg.cli.build import location
@@ -48,8 +48,8 @@ def register(sub: Any) -> None:
     p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
     p.add_argument("--endpoint", default=None, help="run on a remote SPARQL endpoint URL instead")
     p.set_defaults(func=cmd_query)
-    p = sub.add_parser("docs", help="regenerate docs/queries.md from the query headers")
-    p.add_argument("--check", action="store_true", help="fail if docs/queries.md is stale")
+    p = sub.add_parser("docs", help="regenerate docs/queries.md and docs/ontology.md")
+    p.add_argument("--check", action="store_true", help="fail if a generated page is stale")
     p.set_defaults(func=cmd_docs)
 
 
@@ -107,10 +107,10 @@ def describe(query: StoredQuery) -> str:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    if args.check:
-        catalogue_docs.check()
-        print(f"{catalogue_docs.DOC_PATH} is up to date", file=sys.stderr)
-    else:
-        path = catalogue_docs.write()
-        print(f"wrote {path}", file=sys.stderr)
+    for generated in (catalogue_docs, ontology_doc):
+        if args.check:
+            generated.check()
+            print(f"{generated.DOC_PATH} is up to date", file=sys.stderr)
+        else:
+            print(f"wrote {generated.write()}", file=sys.stderr)
     return 0
