@@ -38,6 +38,13 @@ full IRI, and the values allowed are those in the graph.
 """
 
 
+_FEDERATED = (
+    "Federated: the SERVICE block ({targets}) is answered by that endpoint, which must be "
+    "on the allow-list (`kg.settings.ALLOWED_SERVICES`, widened only by `kg query "
+    "--allow-service` or `kg serve --allow-service`), with a timeout; needs the network."
+)
+
+
 def render(catalogue: Catalogue) -> str:
     """The whole Markdown document."""
     parts = [_INTRO.format(regenerate=REGENERATE)]
@@ -62,6 +69,8 @@ def _section(q: StoredQuery) -> str:
     ]
     if q.description_zh:
         lines += [q.description_zh, ""]
+    if q.federated:
+        lines += [_FEDERATED.format(targets=", ".join(f"`{t}`" for t in q.services)), ""]
     lines += _params(q)
     lines += ["```sh", _example(q), "```", "", "```sparql", q.text.rstrip(), "```", ""]
     return "\n".join(lines)

@@ -27,6 +27,7 @@ from typing import Any
 
 from pyoxigraph import Store, Variable
 
+from kg import sparql
 from kg.catalogue import header as hdr
 from kg.catalogue.params import Param, parse_param
 from kg.catalogue.values import Term, convert
@@ -85,6 +86,21 @@ class StoredQuery:
     def param(self, name: str) -> Param | None:
         """The declared parameter of that name, if any."""
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """Its SERVICE targets as written: ``<IRI>`` or ``?param`` (empty for most queries)."""
+        return tuple(sparql.service_targets(self.text))
+
+    @property
+    def federated(self) -> bool:
+        """True when part of the query runs elsewhere (SERVICE): see :mod:`kg.federation`."""
+        return bool(self.services)
+
+    @property
+    def form(self) -> str:
+        """select, ask, construct or describe (its own SERVICE targets are checked at load)."""
+        return sparql.guard(self.text, frozenset(t.strip("<>") for t in self.services))
 
     def bind(self, raw: Mapping[str, str], store: Store) -> dict[Variable, Term]:
         """Validate raw parameters (defaults applied) into pyoxigraph substitutions."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kg import sparql
 from kg.catalogue.query import StoredQuery
 from kg.catalogue.values import Term
 from kg.vocab import DCTERMS, GRAPH, RDF, RDFS, SCHEMA, SH, SPARQL_SERVICE, entity
@@ -47,7 +46,7 @@ def catalogue_quads(queries: list[StoredQuery]) -> list[Quad]:
 def query_quads(query: StoredQuery) -> list[Quad]:
     """One query's description as quads."""
     node, graph = query_iri(query.name), GRAPH.queries
-    kind, prop = FORMS[sparql.guard(query.text)]
+    kind, prop = FORMS[query.form]
     triples: list[tuple[NamedNode, Term]] = [
         (RDF.type, SH.SPARQLExecutable),
         (RDF.type, SH[kind]),

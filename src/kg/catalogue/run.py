@@ -21,6 +21,7 @@ from kg import settings, sparql
 from kg.catalogue.query import StoredQuery
 from kg.catalogue.registry import Catalogue
 from kg.catalogue.values import Term
+from kg.errors import UsageError
 
 _PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*\n|BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)*", re.I)
 _OWN_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.I)
@@ -47,6 +48,9 @@ def run_stored(
     query = name_or_query
     if not isinstance(query, StoredQuery):
         query = (catalogue or default_catalogue()).get(query)
+    if query.federated:
+        raise UsageError(f"question {query.name!r} is federated (SERVICE "
+                         f"{', '.join(query.services)}): run it with kg.federation.run")
     substitutions = query.bind(raw_params, store)
     if not substitutions or sparql.guard(query.text) != "select" or _within(query.text, row_cap):
         return sparql.run(store, query.text, substitutions=substitutions, row_cap=row_cap)

@@ -19,12 +19,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from kg import ontology_doc, remote
+from kg import federation, ontology_doc, remote, settings
 from kg.catalogue import Catalogue, StoredQuery, run_stored
 from kg.catalogue import docs as catalogue_docs
 from kg.cli.build import location
 from kg.cli.query import emit
 from kg.errors import UsageError
+from kg.sparql import Result
 from kg.store import Location
 
 FORMATS = ["table", "json", "csv", "tsv", "xml"]
@@ -47,6 +48,10 @@ def register(sub: Any) -> None:
     p.add_argument("--location", type=Path, default=None, help="store folder")
     p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
     p.add_argument("--endpoint", default=None, help="run on a remote SPARQL endpoint URL instead")
+    p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                   help="federated questions: also allow SERVICE to this endpoint (repeatable)")
+    p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S,
+                   help="seconds allowed to each remote request (--endpoint, SERVICE)")
     p.set_defaults(func=cmd_query)
     p = sub.add_parser("docs", help="regenerate docs/queries.md and docs/ontology.md")
     p.add_argument("--check", action="store_true", help="fail if a generated page is stale")
@@ -76,12 +81,28 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.show:
         print(describe(query))
         return 0
-    if args.endpoint:  # kg.remote: parameters travel as VALUES, with timeout and size caps
-        emit(remote.run_stored(remote.RemoteEndpoint(args.endpoint), query, raw), args.format)
-        return 0
-    store = Location(location(args)).require_current().open()
-    emit(run_stored(store, query, raw), args.format)
+    emit(execute(args, query, raw), args.format)
     return 0
+
+
+def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str]) -> Result:
+    """Run the question where the options say: locally or ``--endpoint``; federated or not.
+
+    Remote endpoints get parameters as VALUES, with timeouts and size caps (kg.remote);
+    federated questions answer their SERVICE blocks through kg.federation, to allowed
+    endpoints only (settings.ALLOWED_SERVICES and ``--allow-service``).
+    """
+    allowed = settings.ALLOWED_SERVICES | frozenset(args.allow_service)
+    bounds: dict[str, Any] = {"allowed_services": allowed, "timeout": args.timeout}
+    if args.endpoint:
+        endpoint = remote.RemoteEndpoint(args.endpoint, timeout=args.timeout)
+        if query.federated:
+            return federation.run_remote(endpoint, query, raw, **bounds)
+        return remote.run_stored(endpoint, query, raw)
+    store = Location(location(args)).require_current().open()
+    if query.federated:
+        return federation.run(store, query, raw, **bounds)
+    return run_stored(store, query, raw)
 
 
 def parse_params(items: list[str]) -> dict[str, str]:
