@@ -88,7 +88,8 @@ async def home(request: Request) -> Response:
     ctx = context(request)
     cat, found = catalogue(request), await graphdata.choices(request)
     t = i18n.text
-    questions = "".join(question_item(ctx, cat.get(n)) for n in cat.names())
+    charted = sorted(cat.names(), key=lambda n: (cat.get(n).view == "table", n))
+    questions = "".join(question_item(ctx, cat.get(n)) for n in charted)
     body = f"""<section class="hero">
 <h1>{escape(t("site", ctx.lang))}<span class="sub" lang="{i18n.OTHER[ctx.lang]}">{
 escape(t("site", i18n.OTHER[ctx.lang]))}</span></h1>

@@ -3,7 +3,7 @@
 // per result region, its area proportional to `value`. Regions without coordinates (the
 // country itself) are listed under the map.
 
-import { svg, el, val, localHref, formatNumber } from "../ui.js";
+import { svg, el, val, localHref, formatNumber, textWidth } from "../ui.js";
 
 const WIDTH = 720;
 const PAD = 24;
@@ -18,15 +18,26 @@ export function projection(points, width = WIDTH) {
   return { height, at: (lon, lat) => [PAD + (lon - lon0) * k * scale, PAD + (lat1 - lat) * scale] };
 }
 
-/** Circles for the result rows that have coordinates, and the rows that have none. */
+/** Circles for the result rows that have coordinates (their own lat/lon columns, else the
+ *  region's division), and the rows that have none. */
 export function marks(bindings, places, { region, value }) {
   const placed = [], unplaced = [];
   for (const b of bindings) {
     const iri = val(b, region);
-    const mark = { iri, label: val(b, `${region}Label`) || iri, value: Number(val(b, value)) || 0 };
-    (places.regions[iri] ? placed : unplaced).push({ ...mark, place: places.regions[iri] });
+    const label = val(b, `${region}Label`) || val(b, "label") || iri;
+    const own = val(b, "lat") && val(b, "lon") ? { lat: Number(val(b, "lat")), lon: Number(val(b, "lon")) } : null;
+    const place = own || places.regions[iri];
+    (place ? placed : unplaced).push({ iri, label, value: Number(val(b, value)) || 0, place });
   }
   return { placed, unplaced };
+}
+
+/** A label position that overlaps no label placed before (moved down a line at a time). */
+export function freeSpot(boxes, box) {
+  const hits = (b) => box.x < b.x + b.w && b.x < box.x + box.w && box.y - box.h < b.y && b.y - b.h < box.y;
+  for (let i = 0; i < 8 && boxes.some(hits); i += 1) box = { ...box, y: box.y + box.h };
+  boxes.push(box);
+  return box;
 }
 
 /** Draw the map into a container (fetches the places once per page). */
@@ -44,12 +55,15 @@ export async function draw(container, data, options, lang) {
   }
   const { placed, unplaced } = marks(data.results.bindings, places, options);
   const max = Math.max(...placed.map((m) => m.value), 1);
+  const boxes = [];
   for (const m of placed.sort((a, b) => b.value - a.value)) {
     const [x, y] = at(m.place.lon, m.place.lat);
     const r = 5 + 17 * Math.sqrt(m.value / max);
+    const text = `${m.label} ${formatNumber(m.value, lang)}`;
+    const box = freeSpot(boxes, { x: x + r + 3, y: y + 4, w: textWidth(text) * 12, h: 13 });
     root.append(svg("a", { href: localHref(m.iri, lang), class: "region-mark", "data-region": m.label, "data-value": m.value },
       svg("circle", { cx: x, cy: y, r, class: "region" }, svg("title", {}, `${m.label}: ${formatNumber(m.value, lang)}`)),
-      svg("text", { x: x + r + 3, y: y + 4, class: "region-label" }, `${m.label} ${formatNumber(m.value, lang)}`)));
+      svg("text", { x: box.x, y: box.y, class: "region-label" }, text)));
   }
   const parts = [el("div", { class: "scroll" }, root)];
   if (unplaced.length) {
