@@ -62,7 +62,12 @@ def editor_text(query: StoredQuery) -> str:
 
 
 def examples(catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Every packaged query as an editor example: name, titles, view and text."""
+    """Every packaged query as an editor example: name, titles, view and text.
+
+    >>> first = examples(Catalogue.load())[0]
+    >>> sorted(first), first["text"].startswith("# ")
+    (['name', 'text', 'title', 'view'], True)
+    """
     out = []
     for name in catalogue.names():
         query = catalogue.get(name)

@@ -100,7 +100,15 @@ def field(param: Param, value: str, choices: Mapping[str, list[Choice]], lang: s
 
 def form(query: StoredQuery, values: Mapping[str, str], choices: Mapping[str, list[Choice]],
          lang: str) -> str:
-    """The whole form: one field per parameter, the language, a run button (none without fields)."""
+    """The whole form: one field per parameter, the language, a run button (none without fields).
+
+    >>> from kg.catalogue import Catalogue
+    >>> html = form(Catalogue.load().get("targets-by-year"), {"year": "2030"}, {}, "zh")
+    >>> 'name="year" value="2030"' in html and 'name="lang" value="zh"' in html
+    True
+    >>> form(Catalogue.load().get("plans-timeline"), {}, {}, "en")
+    ''
+    """
     fields = [field(p, values.get(p.name, ""), choices, lang)
               for p in query.params if p.type != "lang"]
     if not fields:

@@ -141,7 +141,12 @@ async def places(request: Request) -> dict[str, Any]:
 
 @functools.cache
 def shipped_divisions() -> list[Row]:
-    """The divisions of the shipped dataset file (read once per process)."""
+    """The divisions of the shipped dataset file (read once per process).
+
+    >>> beijing = next(d for d in shipped_divisions() if d["code"] == "110000")
+    >>> beijing["name"], round(float(beijing["lat"]))
+    ('北京市', 40)
+    """
     store = Store()
     store.load(path=str(divisions.shipped_path()), format=RdfFormat.TURTLE)
     result = store.query(DIVISIONS)

@@ -29,17 +29,26 @@ VIEW_NAMES = {"table": ("表格", "table"), "matrix": ("矩阵", "matrix"),
 
 
 def catalogue(request: Request) -> Catalogue:
+    """The catalogue the server loaded when it started."""
     cat: Catalogue = request.app.state.catalogue
     return cat
 
 
 def title(query: StoredQuery, lang: str) -> str:
-    """A question's title in a language."""
+    """A question's title in a language.
+
+    >>> title(Catalogue.load().get("plans-timeline"), "zh")
+    '按时间排列的政策文件'
+    """
     return query.title.get(lang) or query.title["en"]
 
 
 def description(query: StoredQuery, lang: str) -> str:
-    """A question's description in a language (English when there is no Chinese one)."""
+    """A question's description in a language (English when there is no Chinese one).
+
+    >>> description(Catalogue.load().get("plans-timeline"), "en").split(":")[0]
+    'Every plan with its issue date (only as precise as the article'
+    """
     return query.description_zh if lang == "zh" and query.description_zh else query.description
 
 
@@ -53,7 +62,7 @@ def view_name(view: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def question_item(ctx: Context, query: StoredQuery) -> str:
+def _question_item(ctx: Context, query: StoredQuery) -> str:
     """A question in a list: title (link), the other language's title, view and tags."""
     other = i18n.OTHER[ctx.lang]
     tags = "".join(f'<span class="tag">{escape(t)}</span>' for t in query.tags)
@@ -66,7 +75,7 @@ def question_item(ctx: Context, query: StoredQuery) -> str:
     )
 
 
-def chips(ctx: Context, items: list[graphdata.Choice]) -> str:
+def _chips(ctx: Context, items: list[graphdata.Choice]) -> str:
     links = "".join(
         f'<a class="chip" href="{href(ctx, graphdata_path(c.iri))}">{escape(c.label(ctx.lang))}</a>'
         for c in items
@@ -89,27 +98,27 @@ async def home(request: Request) -> Response:
     cat, found = catalogue(request), await graphdata.choices(request)
     t = i18n.text
     charted = sorted(cat.names(), key=lambda n: (cat.get(n).view == "table", n))
-    questions = "".join(question_item(ctx, cat.get(n)) for n in charted)
+    questions = "".join(_question_item(ctx, cat.get(n)) for n in charted)
     body = f"""<section class="hero">
 <h1>{escape(t("site", ctx.lang))}<span class="sub" lang="{i18n.OTHER[ctx.lang]}">{
 escape(t("site", i18n.OTHER[ctx.lang]))}</span></h1>
 <p class="tagline">{escape(t("tagline", ctx.lang))}</p>
-{search_form(ctx, big=True)}
+{_search_form(ctx, big=True)}
 </section>
 <div class="columns">
 <section><h2>{escape(t("ask", ctx.lang))}</h2><p>{escape(t("ask_intro", ctx.lang))}</p>
 <ul class="questions">{questions}</ul></section>
 <section><h2>{escape(t("browse", ctx.lang))}</h2>
-<h3>{escape(t("regions", ctx.lang))}</h3>{chips(ctx, found["region"])}
-<h3>{escape(t("sectors", ctx.lang))}</h3>{chips(ctx, found["domain"])}
+<h3>{escape(t("regions", ctx.lang))}</h3>{_chips(ctx, found["region"])}
+<h3>{escape(t("sectors", ctx.lang))}</h3>{_chips(ctx, found["domain"])}
 <h2>{escape(t("editor", ctx.lang))}</h2>
 <p><a class="button" href="{href(ctx, "/ui/sparql")}">{escape(t("editor", ctx.lang))} →</a></p>
-<h2>{escape(t("machines", ctx.lang))}</h2>{machine_links()}</section>
+<h2>{escape(t("machines", ctx.lang))}</h2>{_machine_links()}</section>
 </div>"""
     return respond(request, ctx, render(ctx, t("home", ctx.lang), body, body_class="home"))
 
 
-def machine_links() -> str:
+def _machine_links() -> str:
     links = [("/sparql", "SPARQL 1.1 endpoint"), ("/queries", "Packaged queries (JSON)"),
              ("/openapi.json", "OpenAPI"), ("/ontology", "Ontology"),
              ("/.well-known/void", "VoID"), ("/catalog", "DCAT catalogue of dumps"),
@@ -119,7 +128,7 @@ def machine_links() -> str:
     return f'<ul class="plain">{items}</ul>'
 
 
-def search_form(ctx: Context, big: bool = False) -> str:
+def _search_form(ctx: Context, big: bool = False) -> str:
     cls = "search big" if big else "search"
     return (f'<form class="{cls}" action="/ui/search" method="get" role="search">'
             f'<input type="search" name="q" value="{escape(ctx.query)}" '
@@ -132,14 +141,14 @@ def search_form(ctx: Context, big: bool = False) -> str:
 async def questions(request: Request) -> Response:
     """GET /ui/queries: every packaged question."""
     ctx, cat = context(request), catalogue(request)
-    items = "".join(question_item(ctx, cat.get(n)) for n in cat.names())
+    items = "".join(_question_item(ctx, cat.get(n)) for n in cat.names())
     heading = escape(i18n.text("questions", ctx.lang))
     body = (f"<h1>{heading}</h1><p>{escape(i18n.text('ask_intro', ctx.lang))}</p>"
             f'<ul class="questions wide">{items}</ul>')
     return respond(request, ctx, render(ctx, i18n.text("questions", ctx.lang), body))
 
 
-def downloads(api: str, lang: str) -> str:
+def _downloads(api: str, lang: str) -> str:
     """Links to the same results in the API's formats."""
     sep = "&" if "?" in api else "?"
     links = " ".join(f'<a class="download" href="{escape(api + sep + "format=" + f)}" '
@@ -153,7 +162,7 @@ async def question(request: Request) -> Response:
     try:
         query = catalogue(request).get(request.path_params["name"])
     except NotFoundError as exc:
-        return not_found(ctx, str(exc), catalogue(request))
+        return _not_found(ctx, str(exc), catalogue(request))
     values = forms.current(query, dict(request.query_params))
     api = f"/queries/{query.name}?{urlencode(forms.api_params(query, values, ctx.lang))}"
     hidden = [p.name for p in query.params]
@@ -169,7 +178,7 @@ escape(title(query, other))}</span></h1>
 <span class="view view-{escape(query.view)}">{escape(view_name(query.view, ctx.lang))}</span></h2>
 <p class="status" role="status">{escape(i18n.text("loading", ctx.lang))}</p>
 <div class="chart"></div><div class="table-wrap"></div>
-{downloads(api, ctx.lang)}
+{_downloads(api, ctx.lang)}
 </section>
 <details class="sparql"><summary>{escape(i18n.text("source_query", ctx.lang))}</summary>
 <pre><code>{escape(query.text)}</code></pre>
@@ -179,9 +188,9 @@ escape(i18n.text("open_editor", ctx.lang))} →</a></p></details>"""
     return respond(request, ctx, page)
 
 
-def not_found(ctx: Context, message: str, cat: Catalogue) -> Response:
+def _not_found(ctx: Context, message: str, cat: Catalogue) -> Response:
     """A 404 page that lists the questions there are."""
-    items = "".join(question_item(ctx, cat.get(n)) for n in cat.names())
+    items = "".join(_question_item(ctx, cat.get(n)) for n in cat.names())
     body = (f"<h1>{escape(i18n.text('no_query', ctx.lang))}</h1>"
             f'<p class="error">{escape(message)}</p><ul class="questions wide">{items}</ul>')
     page = render(ctx, i18n.text("no_query", ctx.lang), body)
@@ -199,7 +208,7 @@ async def search(request: Request) -> Response:
                if text else "")
     examples_ = " ".join(f'<a href="{href(ctx, "/ui/search", q=q)}">{escape(q)}</a>'
                          for q in ("量子", "quantum", "6G", "脑机接口", "hydrogen"))
-    body = (f"<h1>{escape(i18n.text('search', ctx.lang))}</h1>{search_form(ctx, big=True)}"
+    body = (f"<h1>{escape(i18n.text('search', ctx.lang))}</h1>{_search_form(ctx, big=True)}"
             f'<p class="hint">{escape(i18n.text("search_hint", ctx.lang))} — {examples_}</p>'
             + results)
     page = render(ctx, i18n.text("search", ctx.lang) + (f": {text}" if text else ""), body,

@@ -51,7 +51,11 @@ def href(ctx: Context, path: str, **params: str) -> str:
 
 
 def script(name: str) -> str:
-    """A module script from the static folder."""
+    """A module script from the static folder.
+
+    >>> script("question.js")
+    '<script type="module" src="/ui/static/question.js"></script>'
+    """
     return f'<script type="module" src="{STATIC}{escape(name)}"></script>'
 
 
