@@ -165,7 +165,7 @@ async def question(request: Request) -> Response:
         return _not_found(ctx, str(exc), catalogue(request))
     values = forms.current(query, dict(request.query_params))
     api = f"/queries/{query.name}?{urlencode(forms.api_params(query, values, ctx.lang))}"
-    hidden = [p.name for p in query.params]
+    hidden = [p.name for p in query.params if p.type == "lang" or values.get(p.name)]
     other = i18n.OTHER[ctx.lang]
     body = f"""<h1>{escape(title(query, ctx.lang))}<span class="sub" lang="{other}">{
 escape(title(query, other))}</span></h1>
