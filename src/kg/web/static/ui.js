@@ -122,10 +122,12 @@ export function columnName(name, lang) {
   return lang === "zh" && COLUMN_NAMES_ZH[base] ? COLUMN_NAMES_ZH[base] : base;
 }
 
-/** The label column that goes with an IRI column (`region` → `regionLabel`, `entity` → `label`). */
+/** The label column that goes with an IRI column (`region` → `regionLabel`, `entity` → `label`,
+ *  `plan` → `title`). */
 export function labelColumn(name, vars) {
   if (vars.includes(`${name}Label`)) return `${name}Label`;
   if (name === "entity" && vars.includes("label")) return "label";
+  if (name === "plan" && vars.includes("title")) return "title";
   return null;
 }
 
