@@ -1,19 +1,20 @@
-"""Competency questions: SPARQL over ontology + data + HermiT-inferred triples.
+"""Competency questions: SPARQL over the curated build (ontology, data, linksets, and what
+HermiT and the build's rules infer), as one union of its graphs.
 
 Each golden answer was worked out by hand from the article, not from the data.
 """
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 
-from _graph import kg_store, select, short
+from _graph import View, select, short
+from kg.store import Build
 
 
 @pytest.fixture(scope="module")
-def kg() -> ox.Store:
-    return kg_store()
+def kg(curated_build: Build) -> View:
+    return View(curated_build.open())
 
 
 def slugs(rows: list[dict[str, str]], key: str) -> set[str]:
@@ -24,7 +25,7 @@ def region_of(plan_slug: str) -> str:
     return plan_slug.split("-", 1)[0]
 
 
-def test_cq01_regions_with_6g_and_quantum_by_2025(kg: ox.Store) -> None:
+def test_cq01_regions_with_6g_and_quantum_by_2025(kg: View) -> None:
     """Which regions target both 6G and quantum (quantum technology or narrower) by 2025?
 
     6G: Beijing (第六代移动通信), Shanghai (6G), Shandong (推进6G技术研发和应用).
@@ -41,7 +42,7 @@ def test_cq01_regions_with_6g_and_quantum_by_2025(kg: ox.Store) -> None:
     assert slugs(rows, "region") == {"shandong"}
 
 
-def test_cq02_regions_with_6g_and_quantum_any_horizon(kg: ox.Store) -> None:
+def test_cq02_regions_with_6g_and_quantum_any_horizon(kg: View) -> None:
     """Which regions target both 6G and quantum, whatever the horizon? (fi:targetsSector)"""
     rows = select(kg, """
         SELECT DISTINCT ?region WHERE {
@@ -50,7 +51,7 @@ def test_cq02_regions_with_6g_and_quantum_any_horizon(kg: ox.Store) -> None:
     assert slugs(rows, "region") == {"beijing", "shanghai", "shandong"}
 
 
-def test_cq03_monetary_targets_largest_first(kg: ox.Store) -> None:
+def test_cq03_monetary_targets_largest_first(kg: View) -> None:
     """Which monetary targets are there, largest first?
 
     Shanxi 8000亿元 (2025), Shanghai 5000亿元左右 (2030), Henan 1000亿元 (2025).
@@ -72,7 +73,7 @@ def test_cq03_monetary_targets_largest_first(kg: ox.Store) -> None:
     ]
 
 
-def test_cq04_plans_covering_metaverse_or_narrower(kg: ox.Store) -> None:
+def test_cq04_plans_covering_metaverse_or_narrower(kg: View) -> None:
     """Which plans cover the metaverse (or one of its application fields)?
 
     MIIT's notice, Beijing, Zhejiang (priority), Shandong, Jiangxi (26 technologies).
@@ -84,7 +85,7 @@ def test_cq04_plans_covering_metaverse_or_narrower(kg: ox.Store) -> None:
     }
 
 
-def test_cq05_regions_targeting_quantum_information(kg: ox.Store) -> None:
+def test_cq05_regions_targeting_quantum_information(kg: View) -> None:
     """Which regions target quantum information (量子信息) itself, and which quantum at all?
 
     量子信息: Beijing, Zhejiang (exploratory), Henan, Shenzhen (incubation stage).
@@ -100,7 +101,7 @@ def test_cq05_regions_targeting_quantum_information(kg: ox.Store) -> None:
     }
 
 
-def test_cq06_zhejiang_exploratory_sectors(kg: ox.Store) -> None:
+def test_cq06_zhejiang_exploratory_sectors(kg: View) -> None:
     """Which industries does Zhejiang mark for exploratory development (探索发展)?"""
     rows = select(kg, """
         SELECT ?s WHERE { ?plan fi:forRegion region:zhejiang ; fi:hasSectorLink ?l .
@@ -112,7 +113,7 @@ def test_cq06_zhejiang_exploratory_sectors(kg: ox.Store) -> None:
     }
 
 
-def test_cq07_shenzhen_stages_and_horizons(kg: ox.Store) -> None:
+def test_cq07_shenzhen_stages_and_horizons(kg: View) -> None:
     """Which Shenzhen industries are in which stage, within how many years?"""
     rows = select(kg, """
         SELECT ?s ?stage ?min ?max WHERE {
@@ -129,7 +130,7 @@ def test_cq07_shenzhen_stages_and_horizons(kg: ox.Store) -> None:
     }
 
 
-def test_cq08_plans_issued_in_2023(kg: ox.Store) -> None:
+def test_cq08_plans_issued_in_2023(kg: View) -> None:
     """Which plans were issued in 2023 (as far as the article dates them)?
 
     Jiangxi 2023年1月, Zhejiang 2023年2月, Beijing 2023年9月8日. MIIT's notice (9月13日)
@@ -140,14 +141,14 @@ def test_cq08_plans_issued_in_2023(kg: ox.Store) -> None:
     assert {region_of(s) for s in slugs(rows, "plan")} == {"jiangxi", "zhejiang", "beijing"}
 
 
-def test_cq09_first_plan(kg: ox.Store) -> None:
+def test_cq09_first_plan(kg: View) -> None:
     """Which plan did the article date earliest? Shanxi's, 2021年5月."""
     rows = select(kg, """
         SELECT ?plan WHERE { ?plan fi:dateIssued ?d } ORDER BY STR(?d) LIMIT 1""")
     assert {region_of(s) for s in slugs(rows, "plan")} == {"shanxi"}
 
 
-def test_cq10_plans_issued_by_an_agency(kg: ox.Store) -> None:
+def test_cq10_plans_issued_by_an_agency(kg: View) -> None:
     """Which plans name an issuing agency? 山西省政府, 北京市政府, 工信部."""
     rows = select(kg, "SELECT ?plan ?a WHERE { ?plan fi:issuedBy ?a . ?a a fi:Agency }")
     assert {(region_of(short(r["plan"])[5:]), short(r["a"])) for r in rows} == {
@@ -157,7 +158,7 @@ def test_cq10_plans_issued_by_an_agency(kg: ox.Store) -> None:
     }
 
 
-def test_cq11_stated_and_listed_counts_disagree(kg: ox.Store) -> None:
+def test_cq11_stated_and_listed_counts_disagree(kg: View) -> None:
     """Where does the article's stated count not match its own list?
 
     Shanghai: 16种技术, 15 listed. Beijing: 二十大方向, 6 named. Jiangxi: 26个技术, 5 named.
@@ -169,7 +170,7 @@ def test_cq11_stated_and_listed_counts_disagree(kg: ox.Store) -> None:
     assert found == {("shanghai", 16, 15), ("beijing", 20, 6), ("jiangxi", 26, 5)}
 
 
-def test_cq12_at_least_count_targets(kg: ox.Store) -> None:
+def test_cq12_at_least_count_targets(kg: View) -> None:
     """Which count targets are lower bounds (以上)?
 
     Zhejiang, 2035: 5家以上链主企业, 5个以上集群.
@@ -183,7 +184,7 @@ def test_cq12_at_least_count_targets(kg: ox.Store) -> None:
     }
 
 
-def test_cq13_most_covered_sectors(kg: ox.Store) -> None:
+def test_cq13_most_covered_sectors(kg: View) -> None:
     """Which sectors do the most plans name?
 
     元宇宙: MIIT, Beijing, Zhejiang, Shandong, Jiangxi (5). 量子信息: Beijing, Zhejiang,
@@ -197,13 +198,13 @@ def test_cq13_most_covered_sectors(kg: ox.Store) -> None:
     assert top[2][1] == 3
 
 
-def test_cq14_actions_in_jinan(kg: ox.Store) -> None:
+def test_cq14_actions_in_jinan(kg: View) -> None:
     """Which actions take place in Jinan? Shandong's pilot zones (济南、青岛未来产业先导区)."""
     rows = select(kg, "SELECT ?a WHERE { ?a fi:location region:jinan }")
     assert slugs(rows, "a") == {"shandong-jinan-qingdao-pilot-zones"}
 
 
-def test_cq15_actions_per_plan(kg: ox.Store) -> None:
+def test_cq15_actions_per_plan(kg: View) -> None:
     """How many named actions does each plan set out?
 
     MIIT 1 (揭榜挂帅), 14th FYP 1 (前瞻谋划), Shanxi 6 (4 paths, 四层培育体系, “5+4”矩阵),
@@ -221,7 +222,7 @@ def test_cq15_actions_per_plan(kg: ox.Store) -> None:
     assert len(beijing) == 8
 
 
-def test_cq16_targets_per_year(kg: ox.Store) -> None:
+def test_cq16_targets_per_year(kg: View) -> None:
     """How many targets fall due in each year?
 
     2025: Shanxi 3, Shenzhen 5, Jiangxi 3, Shandong 1, Henan 1 = 13.
@@ -232,7 +233,7 @@ def test_cq16_targets_per_year(kg: ox.Store) -> None:
     assert {r["y"]: int(r["n"]) for r in rows} == {"2025": 13, "2030": 7, "2035": 13}
 
 
-def test_cq17_regions_in_china_after_reasoning(kg: ox.Store) -> None:
+def test_cq17_regions_in_china_after_reasoning(kg: View) -> None:
     """Which regions lie in China? fi:partOf is transitive: HermiT adds Shenzhen (via
     Guangdong), Jinan and Qingdao (via Shandong) — asked without a property path."""
     rows = select(kg, "SELECT ?r WHERE { ?r fi:partOf region:china }")
@@ -242,13 +243,13 @@ def test_cq17_regions_in_china_after_reasoning(kg: ox.Store) -> None:
     }
 
 
-def test_cq18_plans_running_to_2035(kg: ox.Store) -> None:
+def test_cq18_plans_running_to_2035(kg: View) -> None:
     """Which plans' periods run to 2035? Jiangxi's (2023—2035年)."""
     rows = select(kg, "SELECT ?p WHERE { ?p fi:periodEnd ?e FILTER(STR(?e) = \"2035\") }")
     assert {region_of(s) for s in slugs(rows, "p")} == {"jiangxi"}
 
 
-def test_cq19_sectors_of_both_zhejiang_and_shenzhen(kg: ox.Store) -> None:
+def test_cq19_sectors_of_both_zhejiang_and_shenzhen(kg: View) -> None:
     """Which sectors do both Zhejiang and Shenzhen name?
 
     合成生物 (Zhejiang priority, Shenzhen expansion), 量子信息, 脑科学与类脑智能, 深地深海
@@ -263,7 +264,7 @@ def test_cq19_sectors_of_both_zhejiang_and_shenzhen(kg: ox.Store) -> None:
     }
 
 
-def test_cq20_humanoid_robots_under_any_name(kg: ox.Store) -> None:
+def test_cq20_humanoid_robots_under_any_name(kg: View) -> None:
     """Which plans name humanoid robots, in which words? 人形机器人 (MIIT, Shandong),
     类人机器人 (Beijing): one concept, different wordings."""
     rows = select(kg, """
@@ -274,7 +275,7 @@ def test_cq20_humanoid_robots_under_any_name(kg: ox.Store) -> None:
     }
 
 
-def test_cq21_clusters_above_100_billion(kg: ox.Store) -> None:
+def test_cq21_clusters_above_100_billion(kg: View) -> None:
     """Which targets ask for items each above 100 billion yuan (超千亿元)?
     Shanxi: 5 future industries; Zhejiang: 5+ clusters."""
     rows = select(kg, """
@@ -286,7 +287,7 @@ def test_cq21_clusters_above_100_billion(kg: ox.Store) -> None:
     }
 
 
-def test_cq22_regions_in_future_space(kg: ox.Store) -> None:
+def test_cq22_regions_in_future_space(kg: View) -> None:
     """Which regions target anything in the future-space domain?
 
     Beijing (未来空间), Shanghai (未来空间, 深海探采, 空天利用), Zhejiang (空天信息, 深地深海),
@@ -300,7 +301,7 @@ def test_cq22_regions_in_future_space(kg: ox.Store) -> None:
     }
 
 
-def test_cq23_money_due_by_2025(kg: ox.Store) -> None:
+def test_cq23_money_due_by_2025(kg: View) -> None:
     """How much money do the 2025 monetary targets add up to? 8000亿 + 1000亿 = 9000亿元."""
     rows = select(kg, """
         SELECT (SUM(?v) AS ?total) WHERE { ?t fi:targetYear "2025"^^xsd:gYear ;
