@@ -8,7 +8,7 @@ from typing import Any
 from kg import settings
 from kg.cli.build import location
 from kg.errors import UsageError
-from kg.server.config import ServerConfig, default_workers, token_from_env
+from kg.server.config import REMOTE_TTL_S, ServerConfig, default_workers, token_from_env
 
 
 def register(sub: Any) -> None:
@@ -28,6 +28,14 @@ def register(sub: Any) -> None:
     p.add_argument("--row-cap", type=int, default=settings.DEFAULT_ROW_CAP,
                    help="most rows (or triples) in one answer; more sets X-KG-Truncated")
     p.add_argument("--no-cache", action="store_true", help="disable the response cache")
+    p.add_argument("--backend", default=None, metavar="URL",
+                   help="answer from this SPARQL endpoint (its query URL) instead of a local "
+                        "build; read-only (docs/scaling.md)")
+    p.add_argument("--backend-ttl", type=float, default=REMOTE_TTL_S, metavar="S",
+                   help="seconds an answer from elsewhere (--backend, SERVICE) may be reused "
+                        "(ETags, cache); 0: never")
+    p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                   help="federated questions: also allow SERVICE to this endpoint (repeatable)")
     p.add_argument("--log-level", default="warning", help="uvicorn log level")
     p.set_defaults(func=cmd_serve)
 
@@ -50,17 +58,40 @@ def parse_bind(text: str) -> tuple[str, int]:
 
 def config(args: argparse.Namespace) -> ServerConfig:
     """The server configuration from the command line."""
-    if args.workers < 1 or args.timeout <= 0 or args.row_cap < 1:
-        raise UsageError("--workers and --row-cap must be at least 1, --timeout positive")
+    if args.workers < 1 or args.timeout <= 0 or args.row_cap < 1 or args.backend_ttl < 0:
+        raise UsageError("--workers and --row-cap must be at least 1, --timeout positive, "
+                         "--backend-ttl not negative")
+    token = token_from_env(args.update_token)
+    if args.backend:
+        check_backend(args.backend, token)
     return ServerConfig(
         location=location(args),
         timeout_s=args.timeout,
         workers=args.workers,
-        update_token=token_from_env(args.update_token),
+        update_token=token,
         cors_origins=tuple(args.cors_origin),
         row_cap=args.row_cap,
         cache_entries=0 if args.no_cache else ServerConfig.cache_entries,
+        backend=args.backend,
+        remote_ttl_s=args.backend_ttl,
+        allowed_services=settings.ALLOWED_SERVICES | frozenset(args.allow_service),
     )
+
+
+def check_backend(url: str, token: str | None) -> None:
+    """A backend is an http(s) query URL, and the server in front of it is read-only.
+
+    >>> check_backend("http://127.0.0.1:7879/query", None)
+    >>> check_backend("127.0.0.1:7879", None)
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: --backend must be an http(s) SPARQL query URL, got '127.0.0.1:7879'
+    """
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--backend must be an http(s) SPARQL query URL, got {url!r}")
+    if token:
+        raise UsageError("--backend serves read-only: drop --update-token (and "
+                         "$KG_UPDATE_TOKEN); write to the backend itself (kg push)")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

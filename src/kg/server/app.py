@@ -32,6 +32,7 @@ from kg import __version__, web
 from kg.catalogue import Catalogue
 from kg.errors import KgError
 from kg.server import gsp, ld, meta, openapi, queries, sparql
+from kg.server.backend import BackendRuntime
 from kg.server.config import ServerConfig
 from kg.server.respond import error, ok, snapshot
 from kg.server.runtime import Runtime
@@ -103,15 +104,15 @@ def routes() -> list[Any]:
 
 def create_app(config: ServerConfig) -> Starlette:
     """The application for one location and configuration."""
-    runtime = Runtime(config)
+    runtime = BackendRuntime(config) if config.backend else Runtime(config)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await runtime.pool.start()
+        await runtime.start()
         try:
             yield
         finally:
-            await runtime.pool.close()
+            await runtime.close()
 
     middleware = [Middleware(BuildPerRequest, runtime=runtime)]
     if config.cors_origins:

@@ -18,6 +18,7 @@ from kg import settings
 ENV_UPDATE_TOKEN = "KG_UPDATE_TOKEN"  # noqa: S105 - the variable's name, not a secret
 CACHE_ENTRIES = 2048
 CACHE_BYTES = 64 * 1024 * 1024
+REMOTE_TTL_S = 10.0
 
 
 def default_workers() -> int:
@@ -43,6 +44,9 @@ class ServerConfig:
     row_cap: int = settings.DEFAULT_ROW_CAP
     max_body_bytes: int = settings.MAX_BODY_BYTES
     queries: Path | None = None  # the packaged-query folder (default: the curated one)
+    backend: str | None = None  # a SPARQL endpoint URL to answer from instead of a local build
+    allowed_services: frozenset[str] = settings.ALLOWED_SERVICES  # SERVICE targets (federated)
+    remote_ttl_s: float = REMOTE_TTL_S  # reuse of answers that come from elsewhere; 0: never
 
     @property
     def writable(self) -> bool:

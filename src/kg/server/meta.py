@@ -33,9 +33,9 @@ DUMP_TIMEOUT_S = 300.0
 
 
 async def health(request: Request) -> Response:
-    """GET /health: build id, uptime, workers (never cached)."""
-    data = runtime(request).health()
-    status = 200 if data["build"] else 503
+    """GET /health: build id (or backend), uptime, workers (never cached)."""
+    data = await runtime(request).status()
+    status = 200 if data["status"] == "ok" else 503
     return JSONResponse(data, status, headers={"Cache-Control": "no-store"})
 
 
@@ -97,7 +97,7 @@ async def dump(request: Request) -> Response:
     headers = headers_for(etag, False, vary="Accept-Encoding")
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    path = snap.build.path / "dumps" / f"r{snap.revision}-{filename}"
+    path = rt.files(snap) / "dumps" / f"r{snap.revision}-{filename}"
     if not path.is_file():
         graph = DUMPS[name][0]
         args = {"graph": graph.value if graph else None}

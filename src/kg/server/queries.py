@@ -14,12 +14,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kg import sparql as service
+from kg import settings
 from kg.catalogue import Catalogue
 from kg.server import negotiate
 from kg.server.respond import HttpError, ok, requested_timeout, runtime, serve_read, snapshot
+from kg.server.runtime import Runtime
 
 RESERVED = ("format", "timeout")  # request options, unless a query declares them
+FEDERATED_SHARE = 0.8  # of a request's time limit, for the SERVICE requests of a question
 
 
 def catalogue(request: Request) -> Catalogue:
@@ -70,11 +72,24 @@ async def run(request: Request) -> Response:
     query = catalogue(request).get(request.path_params["name"])
     declared = {p.name for p in query.params}
     raw = _raw_params(request, declared)
-    media = _media(request, service.guard(query.text), declared)
-    args: dict[str, Any] = {"name": query.name, "params": raw,
-                            "row_cap": runtime(request).config.row_cap,
+    media = _media(request, query.form, declared)
+    rt = runtime(request)
+    args: dict[str, Any] = {"name": query.name, "params": raw, "row_cap": rt.config.row_cap,
                             "context": str(request.url_for("context"))}
-    variant = ("stored", query.name, tuple(sorted(raw.items())), args["context"],
-               request.app.state.catalogue_digest)
+    variant: tuple[Any, ...] = ("stored", query.name, tuple(sorted(raw.items())),
+                                args["context"], request.app.state.catalogue_digest)
     timeout = requested_timeout(request) if "timeout" not in declared else None
     return await serve_read(request, variant, "stored", args, media, timeout=timeout)
+    if query.federated:  # part of the answer comes from elsewhere: see federated()
+        args |= federated(rt, rt.timeout(timeout))
+        variant += (rt.window(),)
+
+
+def federated(rt: Runtime, limit: float) -> dict[str, Any]:
+    """The arguments of a federated question: the server's allow-list (never the request's)
+    and a remote timeout inside the request's limit, so a silent SERVICE is a clear 502.
+
+    Its answer is reused for ``remote_ttl_s`` at most (the window in its cache key).
+    """
+    return {"services": sorted(rt.config.allowed_services),
+            "remote_timeout": min(settings.REMOTE_TIMEOUT_S, FEDERATED_SHARE * limit)}

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -52,6 +53,15 @@ class Runtime:
         self._revisions: dict[str, int] = {}
         self._manifests: dict[str, dict[str, Any]] = {}
         self.memo: dict[Hashable, Any] = {}  # small per-build facts (VoID figures)
+        self._unique = itertools.count(-1, -1)  # windows that never repeat (remote_ttl_s 0)
+
+    async def start(self) -> None:
+        """Start the worker processes (when the server starts)."""
+        await self.pool.start()
+
+    async def close(self) -> None:
+        """Stop them (when the server stops)."""
+        await self.pool.close()
 
     def snapshot(self) -> Snapshot | None:
         """The current build now (None before the first build)."""
@@ -68,6 +78,18 @@ class Runtime:
         if snap.build.id not in self._manifests:
             self._manifests[snap.build.id] = snap.build.manifest()
         return self._manifests[snap.build.id]
+
+    def files(self, snap: Snapshot) -> Path:
+        """The build's folder, for files kept with it (dumps)."""
+        return snap.build.path
+
+    def window(self) -> int:
+        """Which ``remote_ttl_s`` period it is: part of the cache key of answers that come
+        from elsewhere (SERVICE), so they are reused for that long at most (never with 0)."""
+        ttl = self.config.remote_ttl_s
+        if ttl <= 0:
+            return next(self._unique)
+        return int(time.time() // ttl)
 
     def remember(self, key: Hashable, value: Any) -> None:
         """Keep a small per-build fact; old ones go once there are many."""
@@ -98,6 +120,10 @@ class Runtime:
             return await self.pool.write(job, timeout)
         finally:
             self.bumped(snap)
+
+    async def status(self) -> dict[str, Any]:
+        """What /health reports (``status`` is ``ok`` when the server can answer)."""
+        return self.health()
 
     def health(self) -> dict[str, Any]:
         """What /health reports."""

@@ -158,11 +158,19 @@ def run_query(store: Store, args: dict[str, Any], _state: Any) -> Reply:
 
 
 def run_stored(store: Store, args: dict[str, Any], state: WorkerState) -> Reply:
-    """A packaged query by name with raw string parameters."""
+    """A packaged query by name with raw string parameters (federated: through kg.federation,
+    to the SERVICE endpoints the server allows, ``args["services"]``)."""
+    from kg import federation
     from kg.catalogue import run_stored as run
 
     cap = int(args.get("row_cap", settings.DEFAULT_ROW_CAP))
-    result = run(store, args["name"], args["params"], row_cap=cap, catalogue=state.catalogue())
+    query = state.catalogue().get(args["name"])
+    if query.federated:
+        timeout = float(args.get("remote_timeout", settings.REMOTE_TIMEOUT_S))
+        result = federation.run(store, query, args["params"], row_cap=cap, timeout=timeout,
+                                allowed_services=frozenset(args.get("services", ())))
+    else:
+        result = run(store, query, args["params"], row_cap=cap)
     return serialize(result, args["format"], args)
 
 
