@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from _linking import canonical, closed_port_url, oxigraph_server, silent_server
-from _server import Server
 from pyoxigraph import RdfFormat, parse
 
+from _linking import canonical, closed_port_url, oxigraph_server, silent_server
+from _server import Server
 from kg import remote
 from kg.cli import main
 from kg.store import Build
