@@ -11,9 +11,11 @@ import pytest
 from pyoxigraph import NamedNode, Store, Variable
 
 from _linking import FIXTURES, closed_port_url, oxigraph_server, silent_server
-from kg import federation, settings, sparql
+from _server import Server
+from kg import federation, remote, settings, sparql
+from kg.catalogue import Catalogue, run_stored
 from kg.cli import main
-from kg.errors import QueryError, RemoteError
+from kg.errors import CatalogueError, QueryError, RemoteError, UsageError
 from kg.store import Build
 from kg.vocab import entity
 
@@ -117,3 +119,147 @@ def test_cli_federated(curated_location: Path, wikidata: str,
     closed = closed_port_url()
     assert main(["federated", "wikidata-region-labels", "--location", str(curated_location),
                  "-p", f"service={closed}", "--allow", closed, "--timeout", "1"]) == 9
+
+
+# --- federated questions in the catalogue, run by `kg query` and over HTTP -----------------
+
+HEADER = "# title@en: F\n# title@zh: 联\n# description@en: D.\n# view: table\n"
+
+
+def _rows(result: sparql.Result) -> set[tuple[tuple[str, str], ...]]:
+    return {tuple(sorted((v.value, str(r[v])) for v in result.value.variables if r[v]))
+            for r in result.value}  # type: ignore[union-attr]
+
+
+def _http_rows(response: httpx.Response) -> set[tuple[tuple[str, str], ...]]:
+    assert response.status_code == 200, response.text
+    result = sparql.Result("select", remote.parse_results(response.content, "test"))
+    return _rows(result)
+
+
+@pytest.fixture(scope="module")
+def expected(store: Store, wikidata: str) -> set[tuple[tuple[str, str], ...]]:
+    """wikidata-region-labels through kg.federation.run against the local stand-in."""
+    result = federation.run(store, federation.get("wikidata-region-labels"),
+                            {"service": wikidata}, allowed_services=frozenset({wikidata}))
+    rows = _rows(result)
+    assert len(rows) == 12
+    return rows
+
+
+@pytest.fixture(scope="module")
+def ours(curated_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Our graphs on a real `oxigraph serve` (a remote endpoint / backend); its query URL."""
+    with oxigraph_server(tmp_path_factory.mktemp("ours")) as base:
+        remote.push(curated_build.open(), base + "/store")
+        yield base + "/query"
+
+
+def test_federated_questions_are_in_the_catalogue(store: Store) -> None:
+    catalogue = Catalogue.load()
+    federated = [q for q in catalogue.queries() if q.federated]
+    assert {q.name for q in federated} == {"wikidata-region-labels", "wikidata-sector-labels"}
+    assert all("federated" in q.tags and q.services == ("?service",) for q in federated)
+    assert not catalogue.get("region-sectors").federated
+    with pytest.raises(UsageError, match="is federated"):
+        run_stored(store, "wikidata-region-labels", {})
+
+
+@pytest.mark.parametrize("head,body,message", [
+    ("# tags: federated\n", "SELECT * WHERE { SERVICE <http://10.0.0.1/s> { ?s ?p ?o } }",
+     "not on the allow-list"),
+    ("", f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ ?s ?p ?o }} }}", "tag it 'federated'"),
+    ("# tags: federated\n", "SELECT * WHERE { ?s ?p ?o }", "has no SERVICE block"),
+    ("# tags: federated\n", "SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }",
+     "declared parameter of type iri"),
+    ("# param: x type=string default=a — d\n# tags: federated\n",
+     "SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }", "declared parameter of type iri"),
+    ("# param: x type=iri default=http://127.0.0.1:9/sparql — d\n# tags: federated\n",
+     "SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }", "default http://127.0.0.1:9/sparql is not"),
+])
+def test_the_load_check_holds_federated_questions_to_the_allow_list(
+        tmp_path: Path, head: str, body: str, message: str) -> None:
+    (tmp_path / "q.rq").write_text(HEADER + head + body + "\n", "utf-8")
+    with pytest.raises(CatalogueError, match=message):
+        Catalogue.load(tmp_path)
+
+
+def test_a_well_formed_federated_question_loads(tmp_path: Path) -> None:
+    (tmp_path / "q.rq").write_text(
+        HEADER + f"# param: x type=iri default={WIKIDATA} — d\n# tags: federated\n"
+        "SELECT ?s WHERE { SERVICE ?x { ?s ?p ?o } }\n", "utf-8")
+    query = Catalogue.load(tmp_path).get("q")
+    assert query.federated and query.form == "select"
+
+
+def test_cli_query_runs_federated_questions(curated_location: Path, wikidata: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["query", "wikidata-region-labels", "--location", str(curated_location),
+            "-p", f"service={wikidata}", "--format", "csv"]
+    assert main(args) == 7  # not on the allow-list: a bad query
+    capsys.readouterr()
+    assert main([*args, "--allow-service", wikidata]) == 0
+    assert "山西省" in capsys.readouterr().out
+    closed = closed_port_url()
+    assert main(["query", "wikidata-region-labels", "--location", str(curated_location),
+                 "-p", f"service={closed}", "--allow-service", closed, "--timeout", "1"]) == 9
+
+
+def test_federated_question_on_a_remote_endpoint(
+        ours: str, wikidata: str, expected: set[tuple[tuple[str, str], ...]]) -> None:
+    query = federation.get("wikidata-region-labels")
+    result = federation.run_remote(remote.RemoteEndpoint(ours), query, {"service": wikidata},
+                                   allowed_services=frozenset({wikidata}))
+    assert _rows(result) == expected
+
+
+@pytest.fixture(scope="module")
+def silent() -> Iterator[str]:
+    with silent_server() as url:
+        yield url
+
+
+def _server(location: Path, *args: str) -> Iterator[httpx.Client]:
+    srv = Server(location, *args)
+    try:
+        with srv.client() as client:
+            yield client
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def served(curated_location: Path, wikidata: str, silent: str) -> Iterator[httpx.Client]:
+    """`kg serve` on the curated build, its allow-list widened by its own command line."""
+    yield from _server(curated_location, "--workers", "2", "--allow-service", wikidata,
+                       "--allow-service", silent)
+
+
+def test_http_runs_federated_questions_with_the_servers_allow_list(
+        served: httpx.Client, wikidata: str,
+        expected: set[tuple[tuple[str, str], ...]]) -> None:
+    path = "/queries/wikidata-region-labels"
+    accept = {"Accept": "application/sparql-results+json"}
+    assert _http_rows(served.get(path, params={"service": wikidata}, headers=accept)) == expected
+    r = served.get(path, params={"service": closed_port_url()})
+    assert r.status_code == 400 and "is not allowed" in r.text
+    r = served.get(path, params={"service": wikidata, "allow": closed_port_url()})
+    assert r.status_code == 400 and "declared: service" in r.text  # no widening per request
+
+
+def test_http_silent_service_is_502_within_the_time_limit(served: httpx.Client,
+                                                          silent: str) -> None:
+    start = time.monotonic()
+    r = served.get("/queries/wikidata-sector-labels", params={"service": silent},
+                   headers={"X-KG-Timeout": "2"})
+    assert r.status_code == 502 and "no answer within 1.6 s" in r.text
+    assert time.monotonic() - start < 10  # a bound, not a speed measurement
+
+
+def test_http_federated_question_through_a_backend(
+        ours: str, wikidata: str, tmp_path: Path,
+        expected: set[tuple[tuple[str, str], ...]]) -> None:
+    for client in _server(tmp_path / "unused", "--backend", ours, "--allow-service", wikidata):
+        r = client.get("/queries/wikidata-region-labels", params={"service": wikidata},
+                       headers={"Accept": "application/sparql-results+json"})
+        assert _http_rows(r) == expected
