@@ -79,10 +79,10 @@ async def run(request: Request) -> Response:
     variant: tuple[Any, ...] = ("stored", query.name, tuple(sorted(raw.items())),
                                 args["context"], request.app.state.catalogue_digest)
     timeout = requested_timeout(request) if "timeout" not in declared else None
-    return await serve_read(request, variant, "stored", args, media, timeout=timeout)
     if query.federated:  # part of the answer comes from elsewhere: see federated()
         args |= federated(rt, rt.timeout(timeout))
         variant += (rt.window(),)
+    return await serve_read(request, variant, "stored", args, media, timeout=timeout)
 
 
 def federated(rt: Runtime, limit: float) -> dict[str, Any]:
