@@ -251,8 +251,8 @@ def test_http_silent_service_is_502_within_the_time_limit(served: httpx.Client,
                                                           silent: str) -> None:
     start = time.monotonic()
     r = served.get("/queries/wikidata-sector-labels", params={"service": silent},
-                   headers={"X-KG-Timeout": "2"})
-    assert r.status_code == 502 and "no answer within 1.6 s" in r.text
+                   headers={"X-KG-Timeout": "5"})
+    assert r.status_code == 502 and "no answer within 4 s" in r.text  # 0.8 of the limit
     assert time.monotonic() - start < 10  # a bound, not a speed measurement
 
 
