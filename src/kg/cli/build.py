@@ -15,7 +15,7 @@ from rich.table import Table
 
 from kg import settings
 from kg.build import BuildReport, build, check
-from kg.store import Location
+from kg.store import Build, Location
 
 _err = Console(stderr=True)
 
@@ -23,19 +23,26 @@ _err = Console(stderr=True)
 def register(sub: Any) -> None:
     """Add the build commands to the ``kg`` parser."""
     p = sub.add_parser("build", help="parse, validate, reason and load into a new store")
-    _location(p)
+    add_location(p)
     p.add_argument("sources", nargs="*", type=Path, help="data files (default: curated data)")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="validate and reason; write nothing")
     p.add_argument("sources", nargs="*", type=Path)
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("stats", help="counts of the current build")
-    _location(p)
+    add_location(p)
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_stats)
 
 
-def _location(p: argparse.ArgumentParser) -> None:
+def add_location(p: argparse.ArgumentParser) -> None:
+    """The ``--location`` option of every command that reads or writes a store.
+
+    >>> p = argparse.ArgumentParser(prog="kg")
+    >>> add_location(p)
+    >>> p.parse_args(["--location", "var/kg"]).location
+    PosixPath('var/kg')
+    """
     p.add_argument(
         "--location",
         type=Path,
@@ -45,8 +52,23 @@ def _location(p: argparse.ArgumentParser) -> None:
 
 
 def location(args: argparse.Namespace) -> Path:
-    """The --location argument or the default."""
+    """The --location argument or the default.
+
+    >>> location(argparse.Namespace(location="var/kg"))
+    PosixPath('var/kg')
+    """
     return Path(args.location) if args.location else settings.default_location()
+
+
+def current(args: argparse.Namespace) -> Build:
+    """The current build at --location; :class:`NotFoundError` when there is none.
+
+    >>> current(argparse.Namespace(location="/nonexistent/kg"))
+    Traceback (most recent call last):
+      ...
+    kg.errors.NotFoundError: no graph built at /nonexistent/kg: run `kg build` first
+    """
+    return Location(location(args)).require_current()
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -75,7 +97,7 @@ def _progress(what: str) -> Iterator[Callable[[str], None]]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    manifest = Location(location(args)).require_current().manifest()
+    manifest = current(args).manifest()
     if args.format == "json":
         print(json.dumps(manifest, indent=2, ensure_ascii=False))
         return 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -22,11 +21,10 @@ from rich.table import Table
 from kg import federation, ontology_doc, remote, settings
 from kg.catalogue import Catalogue, StoredQuery, run_stored
 from kg.catalogue import docs as catalogue_docs
-from kg.cli.build import location
+from kg.cli.build import add_location, current
 from kg.cli.query import emit
 from kg.errors import UsageError
 from kg.sparql import Result
-from kg.store import Location
 
 FORMATS = ["table", "json", "csv", "tsv", "xml"]
 LANGS = ["zh", "en"]
@@ -45,7 +43,7 @@ def register(sub: Any) -> None:
     p.add_argument("--format", default="table", help=f"one of {', '.join(FORMATS)}")
     p.add_argument("--lang", choices=LANGS, default=None,
                    help="language of labels, for questions with a lang parameter")
-    p.add_argument("--location", type=Path, default=None, help="store folder")
+    add_location(p)
     p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
     p.add_argument("--endpoint", default=None, help="run on a remote SPARQL endpoint URL instead")
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
@@ -99,7 +97,7 @@ def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str]) -
         if query.federated:
             return federation.run_remote(endpoint, query, raw, **bounds)
         return remote.run_stored(endpoint, query, raw)
-    store = Location(location(args)).require_current().open()
+    store = current(args).open()
     if query.federated:
         return federation.run(store, query, raw, **bounds)
     return run_stored(store, query, raw)

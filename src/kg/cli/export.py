@@ -11,10 +11,9 @@ from typing import Any
 from rich.console import Console
 
 from kg import divisions, export, federation, ingest, remote, settings
-from kg.cli.build import location
+from kg.cli.build import add_location, current, location
 from kg.cli.query import emit
 from kg.errors import UsageError
-from kg.store import Location
 
 _err = Console(stderr=True)
 
@@ -22,7 +21,7 @@ _err = Console(stderr=True)
 def register(sub: Any) -> None:
     """Add the linked-data commands to the ``kg`` parser."""
     p = sub.add_parser("export", help="write the dataset or one graph as RDF")
-    _location(p)
+    add_location(p)
     p.add_argument("--format", help=f"one of {', '.join(export.FORMATS)} "
                    "(default: nq for all graphs, ttl for one)")
     p.add_argument("--graph", default=export.ALL, help="short graph name (e.g. links, "
@@ -33,24 +32,24 @@ def register(sub: Any) -> None:
     p.add_argument("--output-dir", type=Path, help="folder for --all-formats")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("import", help="load another RDF dataset into its own named graph")
-    _location(p)
+    add_location(p)
     p.add_argument("source", help="an RDF file or an http(s) URL")
     p.add_argument("--graph", required=True, help="short graph name, e.g. external/NAME")
     p.add_argument("--format", help="RDF format (default: from the extension or media type)")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("import-divisions",
                        help="import China's administrative divisions (GB/T 2260, from cpca)")
-    _location(p)
+    add_location(p)
     p.add_argument("--from-package", action="store_true",
                    help="convert the installed cpca package's file instead of the shipped one")
     p.set_defaults(func=cmd_import_divisions)
     p = sub.add_parser("push", help="PUT every named graph to a Graph Store Protocol endpoint")
-    _location(p)
+    add_location(p)
     p.add_argument("url", help="GSP endpoint, e.g. http://127.0.0.1:7879/store")
     p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S)
     p.set_defaults(func=cmd_push)
     p = sub.add_parser("federated", help="run a federated packaged query (SERVICE to Wikidata)")
-    _location(p)
+    add_location(p)
     p.add_argument("name", nargs="?", help="query name (omit to list them)")
     p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--allow", action="append", default=[], metavar="IRI",
@@ -60,12 +59,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_federated)
 
 
-def _location(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--location", type=Path, default=None, help="store folder")
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    store = Location(location(args)).require_current().open()
+    store = current(args).open()
     if args.all_formats:
         if args.output_dir is None:
             raise UsageError("--all-formats needs --output-dir DIR")
@@ -86,30 +81,27 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    report = ingest.import_rdf(location(args), args.source, args.graph, args.format)
+    return _import(args, args.source, args.graph, args.format)
+
+
+def cmd_import_divisions(args: argparse.Namespace) -> int:
+    if not args.from_package:
+        return _import(args, str(divisions.shipped_path()), divisions.GRAPH_NAME)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cn-admin-divisions.ttl"
+        divisions.generate(path, None)
+        return _import(args, str(path), divisions.GRAPH_NAME)
+
+
+def _import(args: argparse.Namespace, source: str, graph: str, fmt: str | None = None) -> int:
+    report = ingest.import_rdf(location(args), source, graph, fmt)
     _err.print(f"[green]imported {report.triples} triples into graph {report.graph}[/green]: "
                f"build {report.build_id} (from {report.previous})")
     return 0
 
 
-def cmd_import_divisions(args: argparse.Namespace) -> int:
-    if not args.from_package:
-        return _import_file(args, divisions.shipped_path())
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "cn-admin-divisions.ttl"
-        divisions.generate(path, None)
-        return _import_file(args, path)
-
-
-def _import_file(args: argparse.Namespace, path: Path) -> int:
-    report = ingest.import_rdf(location(args), str(path), divisions.GRAPH_NAME)
-    _err.print(f"[green]imported {report.triples} triples into graph {report.graph}[/green]: "
-               f"build {report.build_id}")
-    return 0
-
-
 def cmd_push(args: argparse.Namespace) -> int:
-    store = Location(location(args)).require_current().open()
+    store = current(args).open()
     sent = remote.push(store, args.url, timeout=args.timeout)
     for graph, n in sent.items():
         _err.print(f"PUT {graph}: {n} triples")
@@ -123,7 +115,7 @@ def cmd_federated(args: argparse.Namespace) -> int:
             print(f"{name}\t{query.title['en']}")
         return 0
     params = dict(_pair(p) for p in args.param)
-    store = Location(location(args)).require_current().open()
+    store = current(args).open()
     allowed = settings.ALLOWED_SERVICES | frozenset(args.allow)
     result = federation.run(store, federation.get(args.name), params,
                             allowed_services=allowed, timeout=args.timeout)

@@ -12,9 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kg import sparql
-from kg.cli.build import location
+from kg.cli.build import add_location, current
 from kg.errors import UsageError
-from kg.store import Location
 from kg.vocab import PREFIXES
 
 FORMATS = ["table", "json", "xml", "csv", "tsv", "ttl", "nt", "nq", "trig", "rdf", "jsonld"]
@@ -24,7 +23,7 @@ def register(sub: Any) -> None:
     """Add ``kg sparql`` to the parser."""
     p = sub.add_parser("sparql", help="run a SPARQL query on the current build")
     p.add_argument("query", help="the query text, @FILE to read it from a file, or - for stdin")
-    p.add_argument("--location", type=Path, default=None, help="store folder")
+    add_location(p)
     p.add_argument("--format", default="table", help=f"one of {', '.join(FORMATS)}")
     p.set_defaults(func=cmd_sparql)
 
@@ -44,7 +43,7 @@ def read_query(text: str) -> str:
 def cmd_sparql(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}; use one of {', '.join(FORMATS)}")
-    store = Location(location(args)).require_current().open()
+    store = current(args).open()
     result = sparql.run(store, read_query(args.query))
     emit(result, args.format)
     return 0

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from kg import settings
-from kg.cli.build import location
+from kg.cli.build import add_location, location
 from kg.errors import UsageError
 from kg.server.config import REMOTE_TTL_S, ServerConfig, default_workers, token_from_env
 
@@ -14,7 +14,7 @@ from kg.server.config import REMOTE_TTL_S, ServerConfig, default_workers, token_
 def register(sub: Any) -> None:
     """Add ``kg serve`` to the parser."""
     p = sub.add_parser("serve", help="serve the current build over HTTP (SPARQL, linked data)")
-    p.add_argument("--location", default=None, help="store folder")
+    add_location(p)
     p.add_argument("--bind", default=settings.DEFAULT_BIND, help="HOST:PORT to listen on")
     p.add_argument("--workers", type=int, default=default_workers(),
                    help="query worker processes (at least 2)")
