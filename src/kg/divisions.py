@@ -40,6 +40,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Stor
 
 from kg import settings
 from kg.errors import NotFoundError
+from kg.export import sha256_checksum
 from kg.vocab import (
     DCAT,
     DCTERMS,
@@ -50,7 +51,6 @@ from kg.vocab import (
     RDF,
     RDFS,
     SCHEMA,
-    SPDX,
     VOID,
     XSD,
     graph_for,
@@ -167,7 +167,6 @@ def triples(divisions: list[Division], origin: Origin) -> list[Triple]:
 
 def _dataset(origin: Origin) -> list[Triple]:
     file = NamedNode(DATASET.value + "#source-file")
-    checksum = NamedNode(DATASET.value + "#source-file-sha256")
     title = "China's administrative divisions (GB/T 2260): provinces and prefecture-level cities"
     return [
         Triple(DATASET, RDF.type, DCAT.Dataset),
@@ -181,10 +180,7 @@ def _dataset(origin: Origin) -> list[Triple]:
         Triple(file, DCTERMS.title, Literal(f"{origin.file} in {origin.package} {origin.version}")),
         Triple(file, DCTERMS.isPartOf, origin.url),
         Triple(file, DCTERMS.license, LICENSE),
-        Triple(file, SPDX.checksum, checksum),
-        Triple(checksum, RDF.type, SPDX.Checksum),
-        Triple(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
-        Triple(checksum, SPDX.checksumValue, Literal(origin.sha256, datatype=XSD.hexBinary)),
+        *sha256_checksum(file, NamedNode(DATASET.value + "#source-file-sha256"), origin.sha256),
     ]
 
 

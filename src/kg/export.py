@@ -253,9 +253,23 @@ def dcat(build_id: str, dumps: list[DumpInfo], base_url: str) -> list[Triple]:
     return out
 
 
+def sha256_checksum(subject: NamedNode, node: NamedNode, sha256: str) -> list[Triple]:
+    """A resource's SHA-256 in SPDX: ``spdx:checksum`` to an ``spdx:Checksum`` node.
+
+    >>> triples = sha256_checksum(NamedNode("http://e/f"), NamedNode("http://e/f#sha256"), "00")
+    >>> [t.predicate.value.rsplit("#", 1)[-1] for t in triples]
+    ['checksum', 'type', 'algorithm', 'checksumValue']
+    """
+    return [
+        Triple(subject, SPDX.checksum, node),
+        Triple(node, RDF.type, SPDX.Checksum),
+        Triple(node, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+        Triple(node, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)),
+    ]
+
+
 def _distribution(dataset: NamedNode, d: DumpInfo, base_url: str) -> list[Triple]:
     dist = NamedNode(f"{base_url}dumps/{d.filename}")
-    checksum = NamedNode(f"{dist.value}#sha256")
     media = d.media_type.split(";")[0]
     out = [
         Triple(dataset, DCAT.distribution, dist),
@@ -267,10 +281,7 @@ def _distribution(dataset: NamedNode, d: DumpInfo, base_url: str) -> list[Triple
                NamedNode("https://www.iana.org/assignments/media-types/" + media)),
         Triple(dist, DCTERMS["format"], NamedNode(fmt_of(d.format).iri)),
         Triple(dist, DCAT.byteSize, Literal(str(d.size), datatype=XSD.nonNegativeInteger)),
-        Triple(dist, SPDX.checksum, checksum),
-        Triple(checksum, RDF.type, SPDX.Checksum),
-        Triple(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
-        Triple(checksum, SPDX.checksumValue, Literal(d.sha256, datatype=XSD.hexBinary)),
+        *sha256_checksum(dist, NamedNode(f"{dist.value}#sha256"), d.sha256),
     ]
     if d.graph not in (None, ALL):
         out.append(Triple(dist, DCTERMS.source, graph_iri(str(d.graph))))
