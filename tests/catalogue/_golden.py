@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,43 @@ GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden" / "queries"
 REGENERATE = ".venv/bin/python -m pytest tests/catalogue --update-golden"
 
 Row = tuple[str | None, ...]
+# GROUP_CONCAT joins in evaluation order, which SPARQL leaves open: compare the parts as sets.
+SEPARATORS = ("、", " | ", " / ", ", ")
+_LITERAL = re.compile(r'^"(.*)"((?:@[\w-]+|\^\^<[^>]+>)?)$', re.S)
 
 
-def table(result: Result) -> tuple[list[str], list[Row]]:
-    """The variables and rows of a SELECT result, each term as N-Triples (None if unbound)."""
+def normalise(term: str | None) -> str | None:
+    """A term in N-Triples form, with the parts of a joined literal sorted."""
+    match = _LITERAL.match(term or "")
+    if term is None or match is None:
+        return term
+    value, suffix = match.groups()
+    for sep in SEPARATORS:
+        if sep in value:
+            value = sep.join(sorted(value.split(sep)))
+            break
+    return f'"{value}"{suffix}'
+
+
+_JOINED = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*\)\s*AS\s+\?(\w+)", re.I)
+
+
+def joined_columns(query_text: str) -> set[str]:
+    """The columns a query fills with GROUP_CONCAT."""
+    return set(_JOINED.findall(query_text))
+
+
+def table(result: Result, joined: set[str] = frozenset()) -> tuple[list[str], list[Row]]:
+    """The variables and rows of a SELECT result, each term as N-Triples (None if unbound).
+
+    Cells of ``joined`` columns have their parts sorted (see :func:`normalise`).
+    """
     assert isinstance(result.value, QuerySolutions)
     names = [v.value for v in result.value.variables]
-    rows = [tuple(None if row[n] is None else str(row[n]) for n in names) for row in result.value]
+    rows = []
+    for row in result.value:
+        cells = [None if row[n] is None else str(row[n]) for n in names]
+        rows.append(tuple(normalise(c) if n in joined else c for n, c in zip(names, cells, strict=True)))
     return names, rows
 
 

@@ -24,8 +24,8 @@ EXTRA_CASES: dict[str, tuple[str, dict[str, str]]] = {
     "region-sectors.zhejiang-zh": ("region-sectors", {"region": "zhejiang", "lang": "zh"}),
     "sector-regions.metaverse": ("sector-regions", {"sector": "metaverse"}),
     "search-labels.quantum": ("search-labels", {"text": "quantum"}),
-    "plan-actions.beijing": (
-        "plan-actions", {"plan": "id:plan/beijing-future-industry-implementation-plan"}
+    "plan-actions.shandong": (
+        "plan-actions", {"plan": "id:plan/shandong-manufacturing-innovation-action-plan-2023-2025"}
     ),
     "source-quote.shanghai-plan": (
         "source-quote", {"fact": "id:plan/shanghai-future-industry-action-plan"}
@@ -43,7 +43,8 @@ def test_golden_result(
     case: str, catalogue: Catalogue, curated_store: Store, update_golden: bool
 ) -> None:
     name, params = CASES[case]
-    names, rows = _golden.table(run_stored(curated_store, name, params, catalogue=catalogue))
+    result = run_stored(curated_store, name, params, catalogue=catalogue)
+    names, rows = _golden.table(result, _golden.joined_columns(catalogue.get(name).text))
     if update_golden:
         _golden.write(case, name, params, names, rows)
         return

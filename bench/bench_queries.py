@@ -1,0 +1,135 @@
+"""Median latency of every packaged query, on the curated graph and on a large synthetic one.
+
+Each query runs with its default parameters through ``kg.catalogue.run_stored``
+(bind, row cap, evaluation) and its result is serialised to SPARQL JSON, as the
+server does; the on-disk store of a build is opened read-only, as the server
+opens it. A second figure, ``direct``, is pyoxigraph alone on the same query and
+substitutions (no row-cap wrapper), so the wrapper's cost shows.
+
+    python bench/bench_queries.py                       # curated + 1M synthetic
+    python bench/bench_queries.py --location DIR ...    # any built locations
+    python bench/bench_queries.py --synthetic 100000 --repeat 21 --json out.json
+
+``--synthetic N`` builds (once, cached in bench/out/) the curated data plus the
+synthetic graph of bench/synth.py with about N triples, through the real build
+pipeline, so the default parameters (Shandong, 6G, …) still bind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import QueryResultsFormat, QuerySolutions, Store
+
+from kg.build import build
+from kg.catalogue import Catalogue, StoredQuery, run_stored
+from kg.store import Location
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+GOAL_MS = 100.0
+
+
+def synthetic_location(triples: int) -> Path:
+    """A location with curated data + ~N synthetic triples, built once and cached."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synth  # bench/synth.py
+
+    tag = f"{triples // 1000}k" if triples < 1_000_000 else f"{triples // 1_000_000}m"
+    nt, location = OUT / f"synth-{tag}.nt", OUT / f"kg-synth-{tag}"
+    if not nt.is_file():
+        OUT.mkdir(parents=True, exist_ok=True)
+        with nt.open("w", encoding="utf-8") as fh:
+            fh.writelines(synth.generate(triples))
+    if Location(location).current() is None:
+        data = sorted((ROOT / "data").glob("*.ttl")) + sorted((ROOT / "data" / "links").glob("*.ttl"))
+        print(f"building {location} (curated + {nt.name}) …", file=sys.stderr)
+        build(location, [*data, nt])
+    return location
+
+
+def timed(fn: Any, repeat: int, warmup: int = 2) -> float:
+    """Median wall time of fn() in milliseconds."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def bench_query(store: Store, query: StoredQuery, repeat: int) -> dict[str, Any]:
+    substitutions = query.bind({}, store)
+    rows = sum(1 for _ in run_stored(store, query, {}).value)  # type: ignore[union-attr]
+
+    def stored() -> None:
+        run_stored(store, query, {}).serialize("json")
+
+    def direct() -> None:
+        result = store.query(query.text, substitutions=substitutions,
+                             use_default_graph_as_union=True)
+        assert isinstance(result, QuerySolutions)
+        result.serialize(format=QueryResultsFormat.JSON)
+
+    return {"query": query.name, "rows": rows, "median_ms": timed(stored, repeat),
+            "direct_ms": timed(direct, repeat)}
+
+
+def bench_location(location: Path, repeat: int) -> dict[str, Any]:
+    build_ = Location(location).require_current()
+    store = build_.open()
+    results = [bench_query(store, q, repeat) for q in Catalogue.load().queries()]
+    return {"location": str(location), "triples": build_.manifest()["triples"],
+            "queries": results}
+
+
+def table(runs: list[dict[str, Any]]) -> str:
+    head = "| query | " + " | ".join(
+        f"{r['triples']:,} triples: rows · median ms · direct ms · ÷ goal" for r in runs) + " |"
+    lines = [head, "|---|" + "---|" * len(runs)]
+    names = [q["query"] for q in runs[0]["queries"]]
+    for i, name in enumerate(names):
+        cells = []
+        for run in runs:
+            q = run["queries"][i]
+            cells.append(f"{q['rows']} · {q['median_ms']:.1f} · {q['direct_ms']:.1f} · "
+                         f"{q['median_ms'] / GOAL_MS:.2f}")
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--location", type=Path, action="append", default=[],
+                    help="a built location to measure (repeatable)")
+    ap.add_argument("--synthetic", type=int, action="append", default=[],
+                    help="also measure curated + ~N synthetic triples (built once, cached)")
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
+    args = ap.parse_args()
+    locations = list(args.location)
+    if not locations and not args.synthetic:
+        curated = OUT / "kg-curated"
+        if Location(curated).current() is None:
+            build(curated)
+        locations, args.synthetic = [curated], [1_000_000]
+    locations += [synthetic_location(n) for n in args.synthetic]
+    runs = [bench_location(loc, args.repeat) for loc in locations]
+    print(table(runs))
+    slowest = max((q["median_ms"], q["query"]) for q in runs[-1]["queries"])
+    print(f"\nslowest on {runs[-1]['triples']:,} triples: {slowest[1]} {slowest[0]:.1f} ms "
+          f"({slowest[0] / GOAL_MS:.2f} × the {GOAL_MS:.0f} ms goal)")
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
