@@ -208,3 +208,20 @@ def test_table_sorts_by_a_column(page: tuple[Any, Watch]) -> None:
     column.click()
     assert counts() == sorted(counts(), reverse=True)
     watch.assert_clean()
+
+
+def test_entity_pages_link_to_one_another_in_one_language(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/id/region/shandong?lang=zh")
+    assert p.locator("h1").inner_text().startswith("山东省")
+    p.locator("table.facts a", has_text="量子科技").first.click()
+    p.wait_for_url("**/id/sector/quantum-technology?lang=zh")
+    assert p.locator("h1").inner_text().startswith("量子科技")
+    p.locator("a.lang-switch").click()
+    p.wait_for_url("**/id/sector/quantum-technology?lang=en")
+    assert p.locator("h1").inner_text().startswith("quantum")
+    p.locator("header.site input[name=q]").fill("量子")
+    p.locator("header.site form.search button").click()
+    p.wait_for_selector("#search-results.ready")
+    assert query_of(p.url) == {"q": ["量子"], "lang": ["en"]}
+    watch.assert_clean()

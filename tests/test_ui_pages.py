@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -164,3 +165,32 @@ def test_editor_page_serves_yasgui_locally_with_examples(client: httpx.Client) -
     js = client.get("/ui/static/vendor/yasgui/yasgui.min.js")
     assert js.status_code == 200 and len(js.content) > 500_000
     assert 'data-example="plans-timeline"' in r.text
+
+
+def test_entity_pages_follow_the_language_in_the_url(client: httpx.Client) -> None:
+    for lang, heading in (("zh", "山东省"), ("en", "Shandong"), ("zh", "山东省")):
+        r = client.get("/id/region/shandong", params={"lang": lang},
+                       headers={"Accept": "text/html"})
+        parsed = Parsed(r.text)
+        assert parsed.lang == lang
+        assert f"<h1>{heading}" in r.text
+        other = "en" if lang == "zh" else "zh"
+        switch = f"/id/region/shandong?lang={other}"
+        assert switch in parsed.links
+        inner = [link for link in parsed.links
+                 if link.startswith("/id/") and link != switch and "format=" not in link]
+        assert inner and all(link.endswith(f"?lang={lang}") for link in inner)
+    plain = Parsed(client.get("/id/region/shandong", headers={"Accept": "text/html"}).text)
+    assert plain.lang == "en"
+    assert "/id/plan/shandong-manufacturing-innovation-action-plan-2023-2025" in plain.links
+
+
+def test_only_fixed_parameters_are_hidden_from_the_table(client: httpx.Client) -> None:
+    def hidden(url: str) -> list[str]:
+        found = re.search(r'data-hide="([^"]+)"', client.get(url).text)
+        assert found is not None
+        return json.loads(found.group(1).replace("&quot;", '"'))
+
+    assert hidden("/ui/queries/plan-actions") == ["lang"]  # no plan given: a column per row
+    chosen = "/ui/queries/plan-actions?plan=id:plan/beijing-future-industry-implementation-plan"
+    assert hidden(chosen) == ["plan", "lang"]

@@ -32,6 +32,12 @@ def _media(request: Request) -> str:
     return chosen
 
 
+def _view(request: Request) -> pages.View:
+    """The page's language (``?lang=``) and URL: part of the cache key of HTML pages."""
+    url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return pages.View.of(request.query_params.get("lang"), url)
+
+
 def _alternates(path: str) -> list[pages.Alternate]:
     return [(label, f"{path}?format={ext}", negotiate.by_name(ext, negotiate.GRAPH))
             for label, ext in ALTERNATES]
@@ -47,12 +53,13 @@ async def entity(request: Request) -> Response:
     context = str(request.url_for("context"))
     snap = snapshot(request)
     alternates = _alternates(f"/id/{path}")
+    view = _view(request)
 
     def render(data: object) -> bytes:
         assert isinstance(data, dict)
-        return pages.entity_page(data, snap.build.id, alternates)
+        return pages.entity_page(data, snap.build.id, alternates, view)
 
-    return await serve_read(request, ("id", iri, context), "describe",
+    return await serve_read(request, ("id", iri, context, view), "describe",
                             {"iri": iri, "context": context, "format": media}, media,
                             render=render if media == negotiate.HTML else None)
 
@@ -63,11 +70,13 @@ async def ontology(request: Request) -> Response:
     context = str(request.url_for("context"))
     snap = snapshot(request)
 
+    view = _view(request)
+
     def render(data: object) -> bytes:
         assert isinstance(data, dict)
-        return pages.ontology_page(data, snap.build.id, _alternates("/ontology"))
+        return pages.ontology_page(data, snap.build.id, _alternates("/ontology"), view)
 
-    return await serve_read(request, ("ontology", context), "ontology",
+    return await serve_read(request, ("ontology", context, view), "ontology",
                             {"context": context}, media,
                             render=render if media == negotiate.HTML else None)
 
