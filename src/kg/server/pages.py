@@ -278,9 +278,10 @@ def ontology_page(data: dict[str, Any], build: str, alternates: list[Alternate],
     """The ontology: its classes and properties with labels, comments, domains, ranges."""
     v = view or View()
     head = data["ontology"]
-    parts = [heading(head.get("labels", {}), head.get("iri") or ONTOLOGY_IRI, v)]
+    names = head.get("labels") or {lang: WORDS[lang]["ontology"] for lang in LANGS}
+    parts = [heading(names, head.get("iri") or ONTOLOGY_IRI, v)]
     for key in ("classes", "object_properties", "datatype_properties"):
-        parts.append(f"<h2>{escape(v.word(key))}</h2><table>")
+        parts.append(f'<h2>{escape(v.word(key))}</h2><table class="facts ontology">')
         for entry in data[key]:
             anchor = escape(entry["iri"].rpartition("#")[2])
             extra = [
