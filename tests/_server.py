@@ -7,9 +7,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 HOST = "127.0.0.1"
 
@@ -57,6 +60,29 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         self._log.close()
+
+
+def serve_fixtures(
+    *args: str, location: str = "curated_location", env: dict[str, str] | None = None
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Module-scoped ``server`` and ``client`` fixtures: `kg serve` with these options on the
+    location the fixture named ``location`` gives. In a test module::
+
+        server, client = serve_fixtures("--workers", "2")
+    """
+
+    @pytest.fixture(scope="module")
+    def server(request: pytest.FixtureRequest) -> Iterator[Server]:
+        srv = Server(request.getfixturevalue(location), *args, env=env)
+        yield srv
+        srv.stop()
+
+    @pytest.fixture(scope="module")
+    def client(server: Server) -> Iterator[httpx.Client]:
+        with server.client() as c:
+            yield c
+
+    return server, client
 
 
 def select(client: httpx.Client, query: str, **params: str) -> list[dict[str, str]]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
-from tests._server import Server
+from tests._server import Server, serve_fixtures
 
 from kg.store import Build
 from kg.vocab import FI, GRAPH, ID_BASE, RDFS, VOID, graph_for
@@ -18,17 +16,7 @@ from kg.vocab import FI, GRAPH, ID_BASE, RDFS, VOID, graph_for
 BEIJING = ID_BASE + "region/beijing"
 
 
-@pytest.fixture(scope="module")
-def server(curated_location: Path) -> Iterator[Server]:
-    srv = Server(curated_location, "--workers", "2")
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as c:
-        yield c
+server, client = serve_fixtures("--workers", "2")
 
 
 @pytest.fixture(scope="module")

@@ -5,28 +5,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from tests._server import Server
+from tests._server import Server, serve_fixtures
 
 # Seven-way cartesian product of every triple: never finishes on any store.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
     f"?s{i} ?p{i} ?o{i} ." for i in range(7)) + " }"
 
 
-@pytest.fixture(scope="module")
-def server(curated_location: Path) -> Iterator[Server]:
-    srv = Server(curated_location, "--workers", "2", "--timeout", "20")
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as c:
-        yield c
+server, client = serve_fixtures("--workers", "2", "--timeout", "20")
 
 
 def test_runaway_query_stopped_at_its_timeout(client: httpx.Client) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from tests._server import Server, select
+from tests._server import select, serve_fixtures
 
 from kg import sparql
 from kg.store import Build
@@ -23,17 +21,7 @@ CONSTRUCT = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
 CONSTRUCT { ?plan fi:forRegion ?region } WHERE { ?plan fi:forRegion ?region }"""
 
 
-@pytest.fixture(scope="module")
-def server(curated_location: Path) -> Iterator[Server]:
-    srv = Server(curated_location, "--workers", "2", "--cors-origin", ORIGIN, "--row-cap", "50")
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as c:
-        yield c
+server, client = serve_fixtures("--workers", "2", "--cors-origin", ORIGIN, "--row-cap", "50")
 
 
 def triples(data: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:

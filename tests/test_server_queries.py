@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pyoxigraph as ox
 import pytest
-from tests._server import Server
+from tests._server import serve_fixtures
 
 from kg.catalogue import Catalogue, run_stored
 from kg.store import Build
 
-
-@pytest.fixture(scope="module")
-def server(curated_location: Path) -> Iterator[Server]:
-    srv = Server(curated_location, "--workers", "2")
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as c:
-        yield c
+server, client = serve_fixtures("--workers", "2")
 
 
 def rows(result: ox.QuerySolutions) -> set[tuple[str | None, ...]]:

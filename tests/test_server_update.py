@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from tests._server import Server, select
+from tests._server import select, serve_fixtures
 
 from kg.build import build
 
@@ -17,18 +17,14 @@ ASK = "ASK { <http://e/a> <http://e/p> ?o }"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def writable(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("writable") / "kg"
     build(root)
-    srv = Server(root, "--workers", "2", env={"KG_UPDATE_TOKEN": TOKEN})
-    yield srv
-    srv.stop()
+    return root
 
 
-@pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with server.client() as c:
-        yield c
+server, client = serve_fixtures("--workers", "2", location="writable",
+                                env={"KG_UPDATE_TOKEN": TOKEN})
 
 
 def ask(client: httpx.Client) -> bool:
