@@ -52,10 +52,12 @@ class RemoteEndpoint:
     kg.errors.RemoteError: http://127.0.0.1:9/sparql: ConnectError: ..."""
 
     def __init__(self, url: str, timeout: float = settings.REMOTE_TIMEOUT_S,
-                 max_bytes: int = settings.REMOTE_MAX_BYTES) -> None:
+                 max_bytes: int = settings.REMOTE_MAX_BYTES,
+                 client: httpx.Client | None = None) -> None:
         if not url.startswith(("http://", "https://")):
             raise RemoteError(f"not an http(s) endpoint: {url!r}")
         self.url, self.timeout, self.max_bytes = url, timeout, max_bytes
+        self.client = client  # shared connections (a server); None: a client per request
 
     def query(self, text: str, accept: str = RESULTS_JSON) -> bytes:
         """POST a query; return the answer's bytes (RemoteError on failure)."""
@@ -64,14 +66,17 @@ class RemoteEndpoint:
 
     def request(self, method: str, url: str, **kwargs: Any) -> bytes:
         deadline = time.monotonic() + self.timeout * 4
+        client = self.client or httpx.Client(timeout=self.timeout)
         try:
-            with httpx.Client(timeout=self.timeout) as client, \
-                    client.stream(method, url, **kwargs) as response:
+            with client.stream(method, url, timeout=self.timeout, **kwargs) as response:
                 body = self._read(response, deadline)
         except httpx.TimeoutException:
             raise RemoteError(f"{self.url}: no answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise RemoteError(f"{self.url}: {type(exc).__name__}: {exc}") from None
+        finally:
+            if client is not self.client:
+                client.close()
         if response.status_code >= 300:
             snippet = body[:300].decode("utf-8", "replace").strip()
             raise RemoteError(f"{self.url}: HTTP {response.status_code}: {snippet}")

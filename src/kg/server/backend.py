@@ -4,10 +4,11 @@
 behind the same interface (``snapshot``, ``run``, ``write``, ``status``…), so
 no handler knows which one it talks to. Tasks (:mod:`kg.server.backend_tasks`)
 run in threads of the server process and reach the backend through
-:class:`kg.remote.RemoteEndpoint` (timeouts, answer size cap). A request's
-time limit is enforced here: past it the request gets 504 whatever the
-thread is still waiting for (its own HTTP timeout, a little longer, ends it
-soon after); a backend that refuses the connection or fails is 502.
+:class:`kg.remote.RemoteEndpoint` (timeouts, answer size cap) over one pool
+of kept-alive connections. A request's time limit is enforced here: past it
+the request gets 504 whatever the thread is still waiting for (its own HTTP
+timeout, a little longer, ends it soon after); a backend that refuses the
+connection or fails is 502.
 
 **Caching.** A backend has no build id, and anything may change its data, so
 a snapshot's tag is ``remote-<period>``, the period being the current
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from pyoxigraph import Store
 
 from kg.catalogue import Catalogue
@@ -95,13 +97,17 @@ class BackendRuntime(Runtime):
         self.context = backend_tasks.Context(Catalogue.load(config.queries),
                                              config.allowed_services)
         self._build = BackendBuild(Path(REMOTE_ID), self.url)
-        self._threads = ThreadPoolExecutor(max(4, 4 * config.workers), "kg-backend")
+        threads = max(4, 4 * config.workers)
+        self._threads = ThreadPoolExecutor(threads, "kg-backend")
+        limits = httpx.Limits(max_connections=threads, max_keepalive_connections=threads)
+        self._client = httpx.Client(limits=limits)  # kept-alive connections, shared by threads
 
     async def start(self) -> None:
         """Nothing to start: threads come with the first requests."""
 
     async def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
+        self._client.close()
 
     def snapshot(self) -> Snapshot:
         return BackendSnapshot(self._build, 0, self.window())
@@ -117,7 +123,7 @@ class BackendRuntime(Runtime):
         found = backend_tasks.TASKS.get(task)
         if found is None:
             return Reply(status=501, message=str(_local_only(f"this request ({task})")))
-        endpoint = RemoteEndpoint(self.url, timeout=timeout + GRACE_S)
+        endpoint = RemoteEndpoint(self.url, timeout=timeout + GRACE_S, client=self._client)
         call = functools.partial(backend_tasks.handle, found, endpoint, args, self.context)
         loop = asyncio.get_running_loop()
         try:
