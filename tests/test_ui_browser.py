@@ -86,6 +86,11 @@ def test_form_run_share_and_download(page: tuple[Any, Watch]) -> None:
     href = p.locator("a.download[data-format=csv]").get_attribute("href")
     assert query_of(href) == {"region": ["beijing"], "lang": ["en"], "format": ["csv"]}
     assert "量子信息" in p.request.get(href).text()
+    p.locator("form.question select[name=lang]").select_option("zh")
+    p.locator("form.question button").click()
+    p.wait_for_selector(".results.ready")
+    assert query_of(p.url) == {"region": ["beijing"], "lang": ["zh"]}
+    assert "量子信息" in p.locator("table.results-table tbody").inner_text()
     watch.assert_clean()
 
 

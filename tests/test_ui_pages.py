@@ -110,7 +110,9 @@ def test_optional_sector_and_year_fields(client: httpx.Client) -> None:
     form = page(client, "/ui/queries/regions-targeting-sectors")
     assert [v for v, _, s in form.selects["sector1"] if s] == ["6g"]
     assert form.inputs["year"]["value"] == "2025"
-    assert form.inputs["lang"]["type"] == "hidden"
+    assert [v for v, _, s in form.selects["lang"] if s] == ["en"]  # the page's language
+    assert [v for v, _, s in page(client, "/ui/queries/plans-timeline?lang=zh").selects["lang"]
+            if s] == ["zh"]
     plan = page(client, "/ui/queries/plan-actions")
     assert plan.inputs["plan"]["value"] == ""  # optional, no default
 

@@ -4,8 +4,9 @@ Regions and sectors are drop-downs filled from the graph (labels in both
 languages), plans are suggested for IRI parameters, years and text are plain
 inputs; each field starts at the value in the URL, else the default. The
 form is a GET to the page itself, so a filled form is a URL that can be
-shared, and opening it runs the question again. A ``lang`` parameter follows
-the page's language and is not a field.
+shared, and opening it runs the question again. The language of the labels
+is the page's language (``lang`` in the URL): the form offers it as a choice,
+whether or not the question has a ``lang`` parameter of its own.
 
 >>> from kg.catalogue import Param
 >>> year = Param("year", "year", True, "2025", "2030", "by this year")
@@ -100,22 +101,30 @@ def field(param: Param, value: str, choices: Mapping[str, list[Choice]], lang: s
 
 def form(query: StoredQuery, values: Mapping[str, str], choices: Mapping[str, list[Choice]],
          lang: str) -> str:
-    """The whole form: one field per parameter, the language, a run button (none without fields).
+    """The whole form: one field per parameter, the language, a run button.
 
     >>> from kg.catalogue import Catalogue
     >>> html = form(Catalogue.load().get("targets-by-year"), {"year": "2030"}, {}, "zh")
-    >>> 'name="year" value="2030"' in html and 'name="lang" value="zh"' in html
+    >>> 'name="year" value="2030"' in html and '<option value="zh" selected>' in html
     True
-    >>> form(Catalogue.load().get("plans-timeline"), {}, {}, "en")
-    ''
     """
     fields = [field(p, values.get(p.name, ""), choices, lang)
               for p in query.params if p.type != "lang"]
-    if not fields:
-        return ""
     return (
         f'<form class="question" method="get" action="/ui/queries/{escape(query.name)}">'
-        + "".join(fields)
-        + f'<input type="hidden" name="lang" value="{escape(lang)}">'
+        + "".join(fields) + language_field(lang)
         + f'<button type="submit">{escape(i18n.text("run", lang))}</button></form>'
     )
+
+
+def language_field(lang: str) -> str:
+    """The language of the page and of the labels in the results.
+
+    >>> '<option value="en" selected>English</option>' in language_field("en")
+    True
+    """
+    options = "".join(f'<option value="{code}"{" selected" if code == lang else ""}>'
+                      f"{escape(i18n.NAMES[code])}</option>" for code in i18n.LANGS)
+    caption = escape(i18n.text("labels_lang", lang))
+    return (f'<label class="field"><span class="name">{caption}</span>\n'
+            f'<select name="lang">{options}</select></label>')

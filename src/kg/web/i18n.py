@@ -58,6 +58,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "view": {"en": "View", "zh": "视图"},
     "source_query": {"en": "The SPARQL", "zh": "SPARQL 查询"},
     "language": {"en": "Language", "zh": "语言"},
+    "labels_lang": {"en": "Language of the labels", "zh": "标签语言"},
     "endpoint": {"en": "SPARQL endpoint", "zh": "SPARQL 端点"},
 }
 

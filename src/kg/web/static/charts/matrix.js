@@ -61,30 +61,32 @@ export function draw(container, data, options, lang) {
   const colLabelEm = Math.min(16, Math.max(...cols.map((c) => textWidth(c.label))) + 1);
   const rowLabelEm = Math.min(LABEL_EM, Math.max(...rows.map((r) => textWidth(r.label))) + 1);
   const top = Math.ceil(colLabelEm * FONT * 0.75) + 10, left = rowLabelEm * FONT + 8;
-  const width = left + cols.length * CELL + colLabelEm * FONT * 0.6, height = top + rows.length * CELL + 4;
+  const w = Math.max(CELL, Math.min(40, Math.floor(560 / cols.length))); // cell width
+  const h = rows.length <= 15 ? 26 : CELL; // and height
+  const width = left + cols.length * w + colLabelEm * FONT * 0.6, height = top + rows.length * h + 4;
   const root = svg("svg", { class: "matrix", width, height, viewBox: `0 0 ${width} ${height}`,
     role: "img", "aria-label": `${rows.length} × ${cols.length}` });
   rows.forEach((r, i) => {
-    const text = svg("text", { x: left - 6, y: top + i * CELL + CELL * 0.7, "text-anchor": "end", class: "row-label" },
+    const text = svg("text", { x: left - 6, y: top + i * h + h * 0.7, "text-anchor": "end", class: "row-label" },
       fit(r.label, rowLabelEm));
     root.append(r.iri ? svg("a", { href: localHref(r.iri, lang) }, text) : text);
-    root.append(svg("line", { x1: left, x2: left + cols.length * CELL, y1: top + i * CELL, y2: top + i * CELL, class: "grid" }));
+    root.append(svg("line", { x1: left, x2: left + cols.length * w, y1: top + i * h, y2: top + i * h, class: "grid" }));
   });
   cols.forEach((c, j) => {
-    const x = left + j * CELL + CELL * 0.65, y = top - 6;
+    const x = left + j * w + w / 2 + 3, y = top - 6;
     const text = svg("text", { x, y, transform: `rotate(-50 ${x} ${y})`, class: "col-label" }, fit(c.label, colLabelEm));
     root.append(c.iri ? svg("a", { href: localHref(c.iri, lang) }, text) : text);
   });
   const rowIndex = new Map(rows.map((r, i) => [r.label, i])), colIndex = new Map(cols.map((c, j) => [c.label, j]));
   for (const c of cells) {
     const shown = c.numeric ? formatNumber(c.value, lang) : c.value;
-    const rect = svg("rect", { x: left + colIndex.get(c.col) * CELL + 1, y: top + rowIndex.get(c.row) * CELL + 1,
-      width: CELL - 2, height: CELL - 2, rx: 2, fill: colour(c), class: "cell",
+    const rect = svg("rect", { x: left + colIndex.get(c.col) * w + 1, y: top + rowIndex.get(c.row) * h + 1,
+      width: w - 2, height: h - 2, rx: 2, fill: colour(c), class: "cell",
       "data-row": c.row, "data-col": c.col, "data-value": c.value },
     svg("title", {}, `${c.row} × ${c.col}: ${shown}`));
     root.append(rect);
     if (c.numeric) {
-      root.append(svg("text", { x: left + colIndex.get(c.col) * CELL + CELL / 2, y: top + rowIndex.get(c.row) * CELL + CELL * 0.7,
+      root.append(svg("text", { x: left + colIndex.get(c.col) * w + w / 2, y: top + rowIndex.get(c.row) * h + h * 0.7,
         "text-anchor": "middle", class: "cell-value" }, shown));
     }
   }
