@@ -183,7 +183,7 @@ def run(
         "named_graphs": named_graphs,
         "substitutions": substitutions,
     }
-    limited = _limiter(query, row_cap) if form == "select" else None
+    limited = limiter(query, row_cap) if form == "select" else None
     if limited is None:
         value = _execute(store, query, options)
         kind = {QuerySolutions: "select", QueryBoolean: "ask"}.get(type(value), "graph")
@@ -221,14 +221,14 @@ _OWN_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.IGNORECAS
 _TRAILING_VALUES = re.compile(r"\bVALUES\b[^{}]*\{[^{}]*\}\s*$", re.IGNORECASE)
 
 
-def _limiter(query: str, row_cap: int) -> Callable[[int], str] | None:
+def limiter(query: str, row_cap: int) -> Callable[[int], str] | None:
     """A function giving the query limited to n rows; None when its own LIMIT suffices.
 
-    >>> _limiter("SELECT * { ?s ?p ?o } LIMIT 5", 10) is None
+    >>> limiter("SELECT * { ?s ?p ?o } LIMIT 5", 10) is None
     True
-    >>> _limiter("SELECT * { ?s ?p ?o } LIMIT 50 OFFSET 2", 10)(11)
+    >>> limiter("SELECT * { ?s ?p ?o } LIMIT 50 OFFSET 2", 10)(11)
     'SELECT * { ?s ?p ?o } LIMIT 11 OFFSET 2'
-    >>> _limiter("SELECT * { ?s ?p ?o } ORDER BY ?s", 10)(11).split()[-2:]
+    >>> limiter("SELECT * { ?s ?p ?o } ORDER BY ?s", 10)(11).split()[-2:]
     ['LIMIT', '11']
     """
     masked = mask(query).rstrip()

@@ -73,7 +73,7 @@ def run_query(endpoint: RemoteEndpoint, args: dict[str, Any], _ctx: Context) -> 
         result = sparql.Result("ask", parse_results(_post(endpoint, text, RESULTS_JSON, graphs),
                                                     endpoint.url))
     else:
-        limited = sparql._limiter(text, cap)  # the same LIMIT cap+1 the local server runs
+        limited = sparql.limiter(text, cap)  # the same LIMIT cap+1 the local server runs
         body = _post(endpoint, limited(cap + 1) if limited else text, RESULTS_JSON, graphs)
         result = _select(body, cap, endpoint.url)
     return serialize(result, args["format"], args)
