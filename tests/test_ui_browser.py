@@ -230,3 +230,18 @@ def test_entity_pages_link_to_one_another_in_one_language(page: tuple[Any, Watch
     p.wait_for_selector("#search-results.ready")
     assert query_of(p.url) == {"q": ["量子"], "lang": ["en"]}
     watch.assert_clean()
+
+
+@pytest.mark.parametrize(("media", "body", "shown"), [
+    ("application/sparql-results+json", '{"head": {}, "boolean": true}', "true"),
+    ("text/turtle", "<http://e/a> <http://e/b> <http://e/c> .", "<http://e/a> <http://e/b>"),
+])
+def test_ask_and_graph_answers_are_shown_as_text(page: tuple[Any, Watch], media: str, body: str,
+                                                 shown: str) -> None:
+    p, watch = page
+    p.route("**/queries/plans-timeline?*",
+            lambda route: route.fulfill(status=200, content_type=media, body=body))
+    p.goto("/ui/queries/plans-timeline")
+    p.wait_for_selector(".results.ready")
+    assert shown in p.locator(".results pre.graph").inner_text()
+    watch.assert_clean()

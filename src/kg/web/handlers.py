@@ -172,6 +172,7 @@ escape(title(query, other))}</span></h1>
 <p class="description">{escape(description(query, ctx.lang))}</p>
 {forms.form(query, values, await graphdata.choices(request), ctx.lang)}
 <section id="results" class="results" data-api="{escape(api)}" data-view="{escape(query.view)}"
+ data-format="{"json" if query.form in ("select", "ask") else "ttl"}"
  data-options="{escape(json.dumps(query.view_options))}" data-hide="{escape(json.dumps(hidden))}"
  data-lang="{ctx.lang}">
 <h2>{escape(i18n.text("results", ctx.lang))}

@@ -18,10 +18,17 @@ async function main() {
   const status = section.querySelector(".status");
   let results;
   try {
-    results = await fetchResults(api + (api.includes("?") ? "&" : "?") + "format=json");
+    results = await fetchResults(`${api}${api.includes("?") ? "&" : "?"}format=${section.dataset.format || "json"}`);
   } catch (error) {
     status.replaceChildren(el("span", { class: "error", text: error.message }));
     section.classList.add("failed");
+    return;
+  }
+  if (results.text !== undefined || results.data.boolean !== undefined) {
+    const shown = results.text !== undefined ? results.text : String(results.data.boolean);
+    status.textContent = "";
+    section.querySelector(".table-wrap").replaceChildren(el("pre", { class: "graph", text: shown }));
+    section.classList.add("ready");
     return;
   }
   const { data, truncated } = results;

@@ -49,14 +49,19 @@ export function shortIri(iri) {
   return iri;
 }
 
-/** Fetch SPARQL JSON results; a failed request throws an Error with the server's message. */
+/** Fetch SPARQL JSON results (or, for a graph, its text); a failed request throws an Error
+ *  with the server's message. */
 export async function fetchResults(url) {
   const response = await fetch(url, { headers: { Accept: "application/sparql-results+json" } });
   if (!response.ok) {
     const message = (await response.text()).trim();
     throw new Error(`${response.status}: ${message}`);
   }
-  return { data: await response.json(), truncated: response.headers.get("X-KG-Truncated") === "true" };
+  const truncated = response.headers.get("X-KG-Truncated") === "true";
+  if (!(response.headers.get("Content-Type") || "").includes("sparql-results+json")) {
+    return { text: await response.text(), truncated };  // a graph (CONSTRUCT, DESCRIBE)
+  }
+  return { data: await response.json(), truncated };
 }
 
 /** The plain value of a variable in a result row ("" when unbound). */
