@@ -164,15 +164,27 @@ async def question(request: Request) -> Response:
     except NotFoundError as exc:
         return _not_found(ctx, str(exc), catalogue(request))
     values = forms.current(query, dict(request.query_params))
-    api = f"/queries/{query.name}?{urlencode(forms.api_params(query, values, ctx.lang))}"
-    hidden = [p.name for p in query.params if p.type == "lang" or values.get(p.name)]
     other = i18n.OTHER[ctx.lang]
     body = f"""<h1>{escape(title(query, ctx.lang))}<span class="sub" lang="{other}">{
 escape(title(query, other))}</span></h1>
 <p class="description">{escape(description(query, ctx.lang))}</p>
 {forms.form(query, values, await graphdata.choices(request), ctx.lang)}
-<section id="results" class="results" data-api="{escape(api)}" data-view="{escape(query.view)}"
- data-format="{"json" if query.form in ("select", "ask") else "ttl"}"
+{_results(ctx, query, values)}
+<details class="sparql"><summary>{escape(i18n.text("source_query", ctx.lang))}</summary>
+<pre><code>{escape(query.text)}</code></pre>
+<p><a href="{href(ctx, "/ui/sparql", example=query.name)}">{
+escape(i18n.text("open_editor", ctx.lang))} →</a></p></details>"""
+    page = render(ctx, title(query, ctx.lang), body, scripts=[script("question.js")])
+    return respond(request, ctx, page)
+
+
+def _results(ctx: Context, query: StoredQuery, values: dict[str, str]) -> str:
+    """Where question.js draws the results it fetches from the API URL given here."""
+    api = f"/queries/{query.name}?{urlencode(forms.api_params(query, values, ctx.lang))}"
+    hidden = [p.name for p in query.params if p.type == "lang" or values.get(p.name)]
+    answer = "json" if query.form in ("select", "ask") else "ttl"
+    return f"""<section id="results" class="results" data-api="{escape(api)}"
+ data-view="{escape(query.view)}" data-format="{answer}"
  data-options="{escape(json.dumps(query.view_options))}" data-hide="{escape(json.dumps(hidden))}"
  data-lang="{ctx.lang}">
 <h2>{escape(i18n.text("results", ctx.lang))}
@@ -180,13 +192,7 @@ escape(title(query, other))}</span></h1>
 <p class="status" role="status">{escape(i18n.text("loading", ctx.lang))}</p>
 <div class="chart"></div><div class="table-wrap"></div>
 {_downloads(api, ctx.lang)}
-</section>
-<details class="sparql"><summary>{escape(i18n.text("source_query", ctx.lang))}</summary>
-<pre><code>{escape(query.text)}</code></pre>
-<p><a href="{href(ctx, "/ui/sparql", example=query.name)}">{
-escape(i18n.text("open_editor", ctx.lang))} →</a></p></details>"""
-    page = render(ctx, title(query, ctx.lang), body, scripts=[script("question.js")])
-    return respond(request, ctx, page)
+</section>"""
 
 
 def _not_found(ctx: Context, message: str, cat: Catalogue) -> Response:
