@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import QueryResultsFormat, QuerySolutions, Store
+from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat, Store
 
 from kg.build import build
 from kg.catalogue import Catalogue, StoredQuery, run_stored
@@ -83,17 +83,29 @@ def bench_query(store: Store, query: StoredQuery, repeat: int) -> dict[str, Any]
             "direct_ms": timed(direct, repeat)}
 
 
-def bench_location(location: Path, repeat: int) -> dict[str, Any]:
+def in_memory(store: Store) -> Store:
+    """A copy of a store in memory (for comparison: the server opens the on-disk store)."""
+    copy = Store()
+    copy.bulk_load(store.dump(format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS)
+    return copy
+
+
+def bench_location(location: Path, repeat: int, memory: bool = False) -> dict[str, Any]:
     build_ = Location(location).require_current()
-    store = build_.open()
-    results = [bench_query(store, q, repeat) for q in Catalogue.load().queries()]
+    store = in_memory(build_.open()) if memory else build_.open()
+    local = [q for q in Catalogue.load().queries() if not q.federated]  # SERVICE: not here
+    results = []
+    for query in local:
+        results.append(bench_query(store, query, repeat))
+        print(f"  {query.name}: {results[-1]['median_ms']:.1f} ms", file=sys.stderr)
     return {"location": str(location), "triples": build_.manifest()["triples"],
-            "queries": results}
+            "store": "memory" if memory else "disk", "queries": results}
 
 
 def table(runs: list[dict[str, Any]]) -> str:
     head = "| query | " + " | ".join(
-        f"{r['triples']:,} triples: rows · median ms · direct ms · ÷ goal" for r in runs) + " |"
+        f"{r['triples']:,} triples ({r['store']}): rows · median ms · direct ms · ÷ goal"
+        for r in runs) + " |"
     lines = [head, "|---|" + "---|" * len(runs)]
     names = [q["query"] for q in runs[0]["queries"]]
     for i, name in enumerate(names):
@@ -113,6 +125,8 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, action="append", default=[],
                     help="also measure curated + ~N synthetic triples (built once, cached)")
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--memory", action="store_true",
+                    help="also measure an in-memory copy of the last location")
     ap.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
     args = ap.parse_args()
     locations = list(args.location)
@@ -123,10 +137,13 @@ def main() -> None:
         locations, args.synthetic = [curated], [1_000_000]
     locations += [synthetic_location(n) for n in args.synthetic]
     runs = [bench_location(loc, args.repeat) for loc in locations]
+    if args.memory:
+        runs.append(bench_location(locations[-1], args.repeat, memory=True))
     print(table(runs))
-    slowest = max((q["median_ms"], q["query"]) for q in runs[-1]["queries"])
-    print(f"\nslowest on {runs[-1]['triples']:,} triples: {slowest[1]} {slowest[0]:.1f} ms "
-          f"({slowest[0] / GOAL_MS:.2f} × the {GOAL_MS:.0f} ms goal)")
+    for run in runs:
+        within = sum(q["median_ms"] <= GOAL_MS for q in run["queries"])
+        print(f"{run['triples']:,} triples ({run['store']}): {within} of {len(run['queries'])} "
+              f"queries within {GOAL_MS:.0f} ms")
     if args.json:
         args.json.write_text(json.dumps(runs, indent=2), "utf-8")
 
