@@ -6,9 +6,12 @@ BIND ?= 127.0.0.1:7878
 LOCATION ?= var/kg
 PYTEST_ARGS ?=
 
-.PHONY: setup build serve test lint typecheck docs bench clean
+.PHONY: setup setup-test build serve test lint typecheck docs bench clean
 
 setup:
+	@KG_SETUP_BROWSER=0 scripts/setup.sh
+
+setup-test:
 	@scripts/setup.sh
 
 build: setup
@@ -17,10 +20,10 @@ build: setup
 serve: build
 	.venv/bin/kg serve --location $(LOCATION) --bind $(BIND)
 
-lint: setup
+lint: setup-test
 	.venv/bin/ruff check src tests bench
 
-typecheck: setup
+typecheck: setup-test
 	.venv/bin/mypy
 
 test: lint typecheck
