@@ -10,6 +10,15 @@ from kg.build import build
 from kg.store import Build, Location
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden files (tests/golden/) from the current curated graph",
+    )
+
+
 @pytest.fixture(scope="session")
 def curated_location(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A location holding one build of the curated ontology and data (do not modify)."""

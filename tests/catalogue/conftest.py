@@ -2,7 +2,7 @@
 
 Regenerate the golden results with::
 
-    .venv/bin/python -m pytest tests/catalogue --update-golden
+    .venv/bin/python -m pytest tests/catalogue --update-golden   (the flag: tests/conftest.py)
 
 then check the changed files by hand against the article before committing them.
 """
@@ -14,15 +14,6 @@ from pyoxigraph import Store
 
 from kg.catalogue import Catalogue
 from kg.store import Build
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-golden",
-        action="store_true",
-        default=False,
-        help="rewrite tests/golden/queries/*.json from the current curated graph",
-    )
 
 
 @pytest.fixture(scope="session")
