@@ -63,9 +63,11 @@ class BuildPerRequest:
 
 
 async def openapi_json(request: Request) -> Response:
-    """GET /openapi.json: generated from the catalogue."""
+    """GET /openapi.json: from the catalogue, the build's regions and sectors, the allow-list."""
     cat: Catalogue = request.app.state.catalogue
-    doc = openapi.document([cat.get(n) for n in cat.names()], __version__)
+    services = sorted(request.app.state.runtime.config.allowed_services)
+    found = {**await queries.choices(request), "service": services}
+    doc = openapi.document([cat.get(n) for n in cat.names()], __version__, found)
     body = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     variant = ("openapi", request.app.state.catalogue_digest)
     return ok(body, "application/json", snapshot(request), variant, request)

@@ -148,6 +148,26 @@ def by_name(name: str, offers: Sequence[str]) -> str:
     raise UsageError(f"unknown or unsuitable format {name!r}; use one of {names}")
 
 
+_NAMES = ("json", "xml", "csv", "tsv", "srj", "srx", "html", "ttl", "turtle", "jsonld", "json-ld",
+          "nt", "ntriples", "n3", "rdf", "rdfxml")
+
+
+def format_names(offers: Sequence[str]) -> list[str]:
+    """The ``format=`` names that pick one of the offers (media types work too).
+
+    >>> format_names(RESULTS)
+    ['json', 'xml', 'csv', 'tsv', 'srj', 'srx']
+    """
+    out = []
+    for name in _NAMES:
+        try:
+            by_name(name, offers)
+        except UsageError:
+            continue
+        out.append(name)
+    return out
+
+
 def short_name(media_type: str) -> str:
     """The file extension pyoxigraph gives a media type (``html`` for pages).
 

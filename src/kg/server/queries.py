@@ -36,6 +36,19 @@ def digest(cat: Catalogue) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+async def choices(request: Request) -> dict[str, list[str]]:
+    """The region and sector values of the request's build, looked up once per build."""
+    rt, snap = runtime(request), snapshot(request)
+    key = ("param-choices", snap.tag)
+    if key not in rt.memo:
+        reply = await rt.run(snap, "choices", {}, rt.timeout(None))
+        if not reply.ok:
+            raise HttpError(reply.status, reply.message)
+        rt.remember(key, reply.data)
+    found: dict[str, list[str]] = rt.memo[key]
+    return found
+
+
 async def listing(request: Request) -> Response:
     """GET /queries: the catalogue as JSON."""
     cat = catalogue(request)

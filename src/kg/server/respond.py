@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -20,6 +21,8 @@ from kg.server.cache import Entry
 from kg.server.runtime import Runtime, Snapshot
 
 TIMEOUT_HEADER = "x-kg-timeout"
+MAX_REQUESTED_TIMEOUT = 1e6  # seconds; a request may only lower the server's own limit
+_NUMBER = re.compile(r"^\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 Render = Callable[[Any], bytes]
 
 
@@ -80,11 +83,8 @@ def requested_timeout(request: Request, params: dict[str, list[str]] | None = No
     raw = raw or request.headers.get(TIMEOUT_HEADER)
     if raw is None:
         return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1e6:
+    value = float(raw) if _NUMBER.match(raw) else -1.0
+    if not 0 < value < MAX_REQUESTED_TIMEOUT:
         raise UsageError(f"timeout must be a positive number of seconds, not {raw!r}")
     return value
 

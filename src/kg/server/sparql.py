@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 from urllib.parse import parse_qs
 
+from pyoxigraph import NamedNode
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -93,6 +94,8 @@ def _media_type(request: Request, params: Params, offers: list[str]) -> str:
 async def query(request: Request) -> Response:
     """GET/POST /sparql: run a query, or describe the service when there is none."""
     params = await _params(request)
+    timeout = requested_timeout(request, params)  # checked even when unused (description)
+    graphs = _graphs(params)
     if "update" in params:
         if request.method == "POST":
             return await _update(request, params)
@@ -105,12 +108,28 @@ async def query(request: Request) -> Response:
     form = service.guard(text)
     offers = negotiate.RESULTS if form in ("select", "ask") else negotiate.GRAPH
     media = _media_type(request, params, offers)
-    graphs = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
     args = {"text": text, "default_graphs": graphs[0], "named_graphs": graphs[1],
             "row_cap": runtime(request).config.row_cap, "context": _context(request)}
     variant = ("sparql", text, tuple(graphs[0]), tuple(graphs[1]), args["context"])
-    return await serve_read(request, variant, "query", args, media,
-                            timeout=requested_timeout(request, params))
+    return await serve_read(request, variant, "query", args, media, timeout=timeout)
+
+
+def _graphs(params: Params) -> tuple[list[str], list[str]]:
+    """The protocol dataset (default-graph-uri, named-graph-uri), each an absolute IRI.
+
+    >>> _graphs({"named-graph-uri": ["not an IRI"]})
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: named-graph-uri must be an absolute IRI, not 'not an IRI'
+    """
+    out = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    for name, iris in zip(("default-graph-uri", "named-graph-uri"), out, strict=True):
+        for iri in iris:
+            try:
+                NamedNode(iri)
+            except ValueError:
+                raise UsageError(f"{name} must be an absolute IRI, not {iri!r}") from None
+    return out
 
 
 def _context(request: Request) -> str:

@@ -276,6 +276,13 @@ def run_dump(store: Store, args: dict[str, Any], _state: Any) -> Reply:
     return Reply(body=body, media_type=fmt.media_type)
 
 
+def param_choices(store: Store, _args: dict[str, Any], _state: Any) -> Reply:
+    """The values region and sector parameters accept in this build (for the OpenAPI document)."""
+    from kg.catalogue import allowed
+
+    return Reply(data={kind: allowed(store, kind) for kind in ("region", "sector")})
+
+
 def ping(_store: Store, _args: dict[str, Any], _state: Any) -> Reply:
     """A no-op that proves a worker answers."""
     return Reply(data="pong")
@@ -291,5 +298,6 @@ TASKS: dict[str, Task] = {
     "describe": describe.entity_task,
     "ontology": describe.ontology_task,
     "void": void.stats_task,
+    "choices": param_choices,
     "ping": ping,
 }
