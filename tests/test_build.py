@@ -27,7 +27,7 @@ def test_curated_build_has_every_layer(curated_build) -> None:
     assert {base + "ontology", base + "inferred", base + "build"} <= graphs
     assert base + "data/beijing" in graphs
     assert all(len(src["sha256"]) == 64 for src in manifest["sources"])
-    assert manifest["hermit"] == "all" and manifest["shacl"] == "pyshacl"
+    assert manifest["hermit"] == "ontology+curated" and manifest["shacl"] == "sparql"
 
 
 def test_chains_are_inferred_not_typed(curated_build) -> None:
@@ -76,6 +76,7 @@ def test_check_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(tmp_path)
     report = check()
     assert report.triples > 1000
+    assert report.shacl == "pyshacl+sparql"  # kg check validates with pySHACL as the reference
     assert list(tmp_path.iterdir()) == []
 
 

@@ -37,6 +37,11 @@ class Source:
     def is_ontology(self) -> bool:
         return self.graph == graph_for("ontology")
 
+    @property
+    def reference(self) -> bool:
+        """Curated by us (ontology, data, links), as opposed to a shipped external dataset."""
+        return self.curated and not self.graph.value.startswith(graph_for("external/").value)
+
     def sha256(self) -> str:
         digest = hashlib.sha256()
         with self.path.open("rb") as fh:

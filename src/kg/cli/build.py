@@ -25,6 +25,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("build", help="parse, validate, reason and load into a new store")
     add_location(p)
     p.add_argument("sources", nargs="*", type=Path, help="data files (default: curated data)")
+    p.add_argument(
+        "--pyshacl",
+        action="store_true",
+        help="also validate the curated files with pySHACL (as `kg check` always does)",
+    )
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="validate and reason; write nothing")
     p.add_argument("sources", nargs="*", type=Path)
@@ -74,7 +79,7 @@ def current(args: argparse.Namespace) -> Build:
 def cmd_build(args: argparse.Namespace) -> int:
     loc = location(args)
     with _progress("building") as step:
-        report = build(loc, args.sources or None, on_step=step)
+        report = build(loc, args.sources or None, on_step=step, reference=args.pyshacl)
     _summary(report, f"built {report.build_id} at {loc}")
     return 0
 
