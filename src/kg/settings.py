@@ -22,6 +22,7 @@ DEFAULT_ROW_CAP = 10_000
 MAX_BODY_BYTES = 1_000_000
 MAX_QUERY_CHARS = 100_000
 MAX_NESTING = 200
+MAX_OPERATORS = 1_000  # operators, keywords and separators (each may deepen the query's tree)
 ALLOWED_SERVICES = frozenset({"https://query.wikidata.org/sparql"})  # SERVICE targets allowed
 REMOTE_TIMEOUT_S = 15.0  # connect/read timeout for remote SPARQL endpoints and imports
 REMOTE_MAX_BYTES = 50_000_000  # largest answer read from a remote endpoint

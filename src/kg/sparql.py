@@ -42,6 +42,9 @@ _FORM = re.compile(r"\A\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _DATASET_CLAUSE = re.compile(r"\bFROM\s+(NAMED\s+)?<", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![?$\w])SERVICE\b", re.IGNORECASE)
 _TARGET = re.compile(r"\s*(?:SILENT\b\s*)?(<[^<>\s]*>|[?$]\w+|[\w.-]*:[\w.-]*|\S*)", re.I)
+_OPERATOR = re.compile(
+    r"\|\||&&|[!|/^*+\-=<>.,;]|\b(?:UNION|OPTIONAL|MINUS|FILTER|BIND)\b", re.IGNORECASE
+)
 _MASKED = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'|#[^\n]*",
@@ -117,6 +120,9 @@ def guard(query: str, allowed_services: frozenset[str] = frozenset()) -> str:
         raise QueryError(f"query longer than {settings.MAX_QUERY_CHARS} characters")
     if nesting(query) > settings.MAX_NESTING:
         raise QueryError(f"query nested deeper than {settings.MAX_NESTING} levels")
+    if operators(query) > settings.MAX_OPERATORS:
+        raise QueryError(f"query has more than {settings.MAX_OPERATORS} operators and "
+                         "separators (a long list belongs in VALUES)")
     for target in service_targets(query):
         if target.strip("<>") not in allowed_services:
             allowed = ", ".join(sorted(allowed_services)) or "none"
@@ -163,6 +169,19 @@ def nesting(query: str) -> int:
         elif ch in "})":
             depth -= 1
     return deepest
+
+
+def operators(query: str) -> int:
+    """Operators, separators and pattern keywords outside strings, IRIs and comments.
+
+    Each may add a level to the tree pyoxigraph builds and walks recursively: a
+    query of a few thousand (``!!!!…``, ``1+1+…``, ``MINUS {…} MINUS {…} …``)
+    overflows the stack and kills the process, so :func:`guard` caps them.
+
+    >>> operators('SELECT * { ?s ?p "a.b" . FILTER(!(?o > 1 || ?o < -1)) }')
+    8
+    """
+    return len(_OPERATOR.findall(mask(query)))
 
 
 def run(

@@ -47,6 +47,9 @@ def reason_ntriples(data: bytes) -> list[Triple]:
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError:
             raise InconsistencyError("HermiT found no model of the ontology and data") from None
+        except owlready2.OwlReadyOntologyParsingError:  # owlready2 reads values as it parses
+            raise InconsistencyError("the ontology and data cannot be read for HermiT: a "
+                                     "literal is not a value of its datatype?") from None
         except owlready2.OwlReadyJavaError as exc:
             raise KgError(f"HermiT failed: {_java_message(exc)}") from None
         return _inferred(world)

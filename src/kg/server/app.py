@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -60,6 +61,35 @@ class BuildPerRequest:
             await send(message)
 
         await self.app(scope, receive, send_with_build)
+
+
+class Utf8Urls:
+    """A query string that is not UTF-8 once percent-decoded is a 400 before any handler
+    (Starlette would decode it with replacement characters and run something else)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not utf8_url(scope.get("query_string", b"")):
+            response = error(400, "the URL's query string is not UTF-8 (percent-encode the "
+                                  "UTF-8 bytes of each character)")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def utf8_url(raw: bytes) -> bool:
+    """True when a raw query string decodes as UTF-8.
+
+    >>> utf8_url(b"q=%E9%87%8F"), utf8_url(b"q=%FF"), utf8_url(b"q=caf%E9")
+    (True, False, False)
+    """
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 async def openapi_json(request: Request) -> Response:
@@ -116,7 +146,7 @@ def create_app(config: ServerConfig) -> Starlette:
         finally:
             await runtime.close()
 
-    middleware = [Middleware(BuildPerRequest, runtime=runtime)]
+    middleware = [Middleware(Utf8Urls), Middleware(BuildPerRequest, runtime=runtime)]
     if config.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(config.cors_origins),

@@ -40,11 +40,37 @@ Params = dict[str, list[str]]
 
 
 def protocol_params(form: bytes, url_params: Params) -> Params:
-    """Form-encoded body parameters merged after the URL's."""
+    """Form-encoded body parameters merged after the URL's (UTF-8 only: else 400).
+
+    >>> protocol_params(b"query=%FF", {})
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: the form is not UTF-8 (byte 0xff at 0 of a value); send UTF-8
+    """
     out = {k: list(v) for k, v in url_params.items()}
-    for key, values in parse_qs(form.decode("utf-8", "replace"), keep_blank_values=True).items():
+    try:
+        fields = parse_qs(utf8(form, "the form"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"the form is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at "
+                         f"{exc.start} of a value); send UTF-8") from None
+    for key, values in fields.items():
         out.setdefault(key, []).extend(values)
     return out
+
+
+def utf8(body: bytes, what: str) -> str:
+    """A body's text; anything but UTF-8 is a 400 naming where it goes wrong.
+
+    >>> utf8(b"ASK {} # caf\\xe9", "the query")
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: the query is not UTF-8 (byte 0xe9 at offset 12); send UTF-8
+    """
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{what} is not UTF-8 (byte 0x{body[exc.start]:02x} at offset "
+                         f"{exc.start}); send UTF-8") from None
 
 
 def _url_params(request: Request) -> Params:
@@ -69,7 +95,7 @@ async def _params(request: Request) -> Params:
         return protocol_params(body, params)
     if kind in (QUERY_BODY, UPDATE_BODY):
         name = "query" if kind == QUERY_BODY else "update"
-        return {**params, name: [body.decode("utf-8", "replace")]}
+        return {**params, name: [utf8(body, f"the {name}")]}
     raise HttpError(415, f"POST a body of type {FORM}, {QUERY_BODY} or {UPDATE_BODY}")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable
 from itertools import islice
@@ -41,6 +42,10 @@ from kg.store import MANIFEST
 JOURNAL = "updates.jsonl"  # beside the build's store: one line per applied write
 GRAPH_CAP = 1_000_000  # triples in one Graph Store Protocol GET
 OPEN_ATTEMPTS = 6
+# pyoxigraph parses and evaluates a query's tree recursively; kg.sparql.guard keeps trees
+# shallow, and this stack (reserved, touched only as deep as a query goes) leaves a wide
+# margin for whatever the guard's count misses: a stack overflow would kill the worker.
+STACK_BYTES = 256 * 1024 * 1024
 IN_MEMORY_MAX_QUADS = 2_000_000  # builds up to this size are copied into each reader's memory
 
 Task = Callable[[Store, dict[str, Any], Any], Reply]
@@ -114,9 +119,17 @@ def _size(build: Path) -> int:
 
 
 def serve(conn: Connection, queries: Path | None, writer: bool) -> None:
-    """A worker's main loop: receive a job, send its reply, until the pipe closes."""
+    """A worker's main loop, on a thread with a deep stack (see :data:`STACK_BYTES`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
-    state = WorkerState(queries, writer)
+    threading.stack_size(STACK_BYTES)
+    loop = threading.Thread(target=_loop, args=(conn, WorkerState(queries, writer)),
+                            name="kg-worker")
+    loop.start()
+    loop.join()
+
+
+def _loop(conn: Connection, state: WorkerState) -> None:
+    """Receive a job, send its reply, until the pipe closes."""
     while True:
         try:
             job = conn.recv()
@@ -243,10 +256,34 @@ def guard_update(text: str) -> str:
         raise UsageError(f"update longer than {settings.MAX_QUERY_CHARS} characters")
     if sparql.nesting(text) > settings.MAX_NESTING:
         raise UsageError(f"update nested deeper than {settings.MAX_NESTING} levels")
+    if sparql.operators(_without_data(text)) > settings.MAX_OPERATORS:
+        raise UsageError(f"update has more than {settings.MAX_OPERATORS} operators and "
+                         "separators outside its DATA blocks")
     bare = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
     if re.search(r"\b(LOAD|SERVICE)\b", bare, re.IGNORECASE):
         raise UsageError("LOAD and SERVICE are not allowed in updates")
     return text
+
+
+_DATA = re.compile(r"\b(?:INSERT|DELETE)\s+DATA\s*\{", re.IGNORECASE)
+
+
+def _without_data(text: str) -> str:
+    """The update without its INSERT DATA / DELETE DATA blocks (flat lists of quads).
+
+    >>> _without_data("INSERT DATA { <a> <b> 1 , 2 . GRAPH <g> { <a> <b> 3 } } ; CLEAR ALL")
+    '  ; CLEAR ALL'
+    """
+    masked, out, at = sparql.mask(text), [], 0
+    for match in _DATA.finditer(masked):
+        if match.start() < at:
+            continue
+        out.append(text[at:match.start()])
+        depth, at = 1, match.end()
+        while at < len(masked) and depth:
+            depth += {"{": 1, "}": -1}.get(masked[at], 0)
+            at += 1
+    return " ".join([*out, text[at:]])
 
 
 def journal(build: str, entry: dict[str, Any]) -> None:
