@@ -135,6 +135,13 @@ class QueryTimeout(KgError):
     http_status = 503
 
 
+class QueryTooBig(KgError):
+    """A query grew past its memory allowance and was stopped (a server limit, like time)."""
+
+    exit_code = ExitCode.TIMEOUT
+    http_status = 503
+
+
 class RemoteError(KgError):
     """A remote SPARQL endpoint failed, was too slow or unreachable."""
 

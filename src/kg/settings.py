@@ -20,6 +20,7 @@ DEFAULT_BIND = "127.0.0.1:7878"
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 10_000
 MAX_BODY_BYTES = 1_000_000
+QUERY_MEMORY_MB = 1024  # what one query may add to its worker's memory before it is stopped
 MAX_QUERY_CHARS = 100_000
 MAX_NESTING = 200
 MAX_OPERATORS = 1_000  # operators, keywords and separators (each may deepen the query's tree)

@@ -27,6 +27,8 @@ def register(sub: Any) -> None:
                    help="allow cross-origin requests from this origin (repeatable)")
     p.add_argument("--row-cap", type=int, default=settings.DEFAULT_ROW_CAP,
                    help="most rows (or triples) in one answer; more sets X-KG-Truncated")
+    p.add_argument("--query-memory", type=int, default=settings.QUERY_MEMORY_MB, metavar="MB",
+                   help="memory one query may add to its worker before it is stopped (503)")
     p.add_argument("--no-cache", action="store_true", help="disable the response cache")
     p.add_argument("--backend", default=None, metavar="URL",
                    help="answer from this SPARQL endpoint (its query URL) instead of a local "
@@ -58,9 +60,10 @@ def parse_bind(text: str) -> tuple[str, int]:
 
 def config(args: argparse.Namespace) -> ServerConfig:
     """The server configuration from the command line."""
-    if args.workers < 1 or args.timeout <= 0 or args.row_cap < 1 or args.backend_ttl < 0:
-        raise UsageError("--workers and --row-cap must be at least 1, --timeout positive, "
-                         "--backend-ttl not negative")
+    if (args.workers < 1 or args.timeout <= 0 or args.row_cap < 1 or args.backend_ttl < 0
+            or args.query_memory < 1):
+        raise UsageError("--workers, --row-cap and --query-memory must be at least 1, "
+                         "--timeout positive, --backend-ttl not negative")
     token = token_from_env(args.update_token)
     if args.backend:
         check_backend(args.backend, token)
@@ -71,6 +74,7 @@ def config(args: argparse.Namespace) -> ServerConfig:
         update_token=token,
         cors_origins=tuple(args.cors_origin),
         row_cap=args.row_cap,
+        query_memory_mb=args.query_memory,
         cache_entries=0 if args.no_cache else ServerConfig.cache_entries,
         backend=args.backend,
         remote_ttl_s=args.backend_ttl,

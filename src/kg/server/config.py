@@ -42,6 +42,7 @@ class ServerConfig:
     cache_entries: int = CACHE_ENTRIES
     cache_bytes: int = CACHE_BYTES
     row_cap: int = settings.DEFAULT_ROW_CAP
+    query_memory_mb: int = settings.QUERY_MEMORY_MB  # per query, above the worker's own size
     max_body_bytes: int = settings.MAX_BODY_BYTES
     queries: Path | None = None  # the packaged-query folder (default: the curated one)
     backend: str | None = None  # a SPARQL endpoint URL to answer from instead of a local build

@@ -47,7 +47,7 @@ class Runtime:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.location = Location(config.location)
-        self.pool = Pool(config.workers, config.queries)
+        self.pool = Pool(config.workers, config.queries, config.query_memory_mb << 20)
         self.cache = LruCache(config.cache_entries, config.cache_bytes)
         self.started = time.time()
         self._revisions: dict[str, int] = {}

@@ -5,8 +5,10 @@ process. When a request's time is up, its worker is killed (SIGKILL) and a
 fresh one takes its place; the other workers go on serving. A query that runs
 longer than :data:`NICE_AFTER_S` has its worker's CPU priority lowered, so
 that one runaway query does not slow the short ones down; such a worker is
-retired when it finishes. Writes go to one separate writer process, one at a
-time.
+retired when it finishes. A query that makes its worker grow by more than its
+memory allowance (sorting a cartesian product, say) is stopped the same way,
+so memory stays bounded: the worker's size is read every :data:`POLL_S`.
+Writes go to one separate writer process, one at a time.
 
 Workers are forked from a clean fork server (never from the threaded server
 process) with :mod:`kg.server.tasks` preloaded, so a replacement starts in
@@ -19,16 +21,19 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from kg.errors import QueryTimeout
+from kg import settings
+from kg.errors import QueryTimeout, QueryTooBig
 
 NICE_AFTER_S = 1.0
-NICENESS = 15
+NICENESS = 19
+POLL_S = 0.05  # how often a busy worker's memory is read
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,14 @@ class Worker:
         self.alive = True
 
     def renice(self) -> None:
-        """Lower the worker's CPU priority (a long query should yield to short ones)."""
+        """Lower the worker's CPU priority (a long query should yield to short ones):
+        nice 19, and on Linux SCHED_IDLE, so it runs only on CPU time nobody else wants."""
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, self.process.pid, NICENESS)
             self.niced = True
+        if hasattr(os, "sched_setscheduler"):
+            with contextlib.suppress(OSError):
+                os.sched_setscheduler(self.process.pid, os.SCHED_IDLE, os.sched_param(0))
 
     def kill(self) -> None:
         """Stop the process at once; its query dies with it."""
@@ -92,9 +101,11 @@ class Worker:
 class Pool:
     """Reader workers (queries) and one writer (updates), all replaceable."""
 
-    def __init__(self, size: int, queries: Path | None = None) -> None:
+    def __init__(self, size: int, queries: Path | None = None,
+                 query_memory: int = settings.QUERY_MEMORY_MB << 20) -> None:
         self.size = max(1, size)
         self.queries = queries
+        self.query_memory = query_memory  # bytes a job may add to its worker
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["kg.server.tasks"])
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
@@ -150,14 +161,20 @@ class Pool:
         loop = asyncio.get_running_loop()
         nice = loop.call_later(NICE_AFTER_S, worker.renice)
         try:
+            limit = rss(worker.process.pid) + self.query_memory
             worker.conn.send(job)
             async with asyncio.timeout_at(deadline):
-                await _readable(worker.conn)
+                await _readable(worker.conn, lambda: rss(worker.process.pid) > limit)
             reply: Reply = worker.conn.recv()
             return reply
         except TimeoutError:
             self._retire(worker)
             raise QueryTimeout(_timeout_message(timeout, "running the query")) from None
+        except QueryTooBig:
+            self._retire(worker)
+            raise QueryTooBig(f"query stopped: it needed more than {self.query_memory >> 20} MB "
+                              "of memory (sorting or grouping a huge intermediate result?)"
+                              ) from None
         except (EOFError, OSError):
             self._retire(worker)
             return Reply(status=500, message="the worker process died while running the query")
@@ -196,8 +213,9 @@ class Pool:
         return iter(list(self._live))
 
 
-async def _readable(conn: Connection) -> None:
-    """Wait, without blocking the event loop, until the pipe has data (or EOF)."""
+async def _readable(conn: Connection, too_big: Callable[[], bool]) -> None:
+    """Wait, without blocking the event loop, until the pipe has data (or EOF);
+    :class:`QueryTooBig` as soon as ``too_big()`` (checked every :data:`POLL_S`)."""
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
     fd = conn.fileno()
@@ -207,10 +225,26 @@ async def _readable(conn: Connection) -> None:
 
     loop.add_reader(fd, wake)
     try:
-        await ready
+        while not ready.done():
+            await asyncio.wait({ready}, timeout=POLL_S)
+            if not ready.done() and too_big():
+                raise QueryTooBig("over its memory allowance")
     finally:
         loop.remove_reader(fd)
         os.set_blocking(fd, True)  # uvloop leaves the fd non-blocking; recv needs blocking
+
+
+def rss(pid: int | None) -> int:
+    """A process's resident memory in bytes (0 when it cannot be read).
+
+    >>> rss(os.getpid()) > 1 << 20, rss(None)
+    (True, 0)
+    """
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _timeout_message(timeout: float, doing: str) -> str:
