@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from kg.catalogue import Catalogue
-from kg.store import MANIFEST, Location
+from kg.store import MANIFEST, Build, Location
 
 GRAPH_BUILD = "https://w3id.org/future-industries/graph/build"
 BUILD_ID = f"""SELECT ?id WHERE {{ GRAPH <{GRAPH_BUILD}> {{
@@ -303,7 +303,8 @@ class KillFigures:
     trials: int
     build_s: float = 0.0  # a whole `kg build` (start-up included), timed before the trials
     kills: list[tuple[float, str]] = field(default_factory=list)  # (delay s, last step seen)
-    moved: list[str] = field(default_factory=list)  # killed builds after which current changed
+    published_first: int = 0  # killed after switching `current`: whole, and current
+    broken: list[str] = field(default_factory=list)  # current not a whole build after a kill
     finished_first: int = 0  # builds that completed before their kill
     requests: int = 0
     errors: list[str] = field(default_factory=list)
@@ -311,14 +312,29 @@ class KillFigures:
     after: str = ""  # the build the final, unkilled `kg build` published
 
 
-def _kill_one(location: Path, delay: float) -> tuple[bool, str]:
-    """Start `kg build`, SIGKILL it after ``delay`` s; (killed, last step it printed)."""
+STEPS = ("parse", "validate", "reason", "record", "write")  # what `kg build` prints
+
+
+def _kill_one(location: Path, delay: float, after: str | None) -> tuple[bool, str]:
+    """Start `kg build`, SIGKILL it ``delay`` s after it started (or after it printed the
+    step ``after``); (killed, the last step it printed)."""
     proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--location", str(location)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     steps: list[str] = []
-    reader = threading.Thread(target=lambda: steps.extend(proc.stderr or []), daemon=True)
+    reached = threading.Event()
+
+    def read() -> None:
+        for line in proc.stderr or []:
+            steps.append(line)
+            if after and line.strip() == f"kg: {after}":
+                reached.set()
+        reached.set()  # the build ended first
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
+    if after:
+        reached.wait(120)
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait(60)
@@ -352,8 +368,9 @@ def _poll(url: str, stop: threading.Event, figures: KillFigures) -> None:
 
 def kill_trials(url: str, location: Path, trials: int, rng: random.Random) -> KillFigures:
     """SIGKILL `kg build` ``trials`` times at random delays while clients query the server;
-    then one build runs to the end. The delays fall anywhere within a whole `kg build`
-    (timed first, start-up included), so kills land in every step."""
+    then one build runs to the end. A kill comes at a random delay within a whole
+    `kg build` (timed first, start-up included) or a random instant after a random step
+    began (the short ones, ``write`` and the switch of ``current`` included)."""
     build_s, failed = _cli_build(location)
     figures = KillFigures(trials, build_s=round(build_s, 2))
     if failed:
@@ -366,14 +383,18 @@ def kill_trials(url: str, location: Path, trials: int, rng: random.Random) -> Ki
     try:
         for _ in range(trials):
             before = Location(location).require_current().id
-            delay = rng.uniform(0.05, 0.95 * build_s)
-            killed, step = _kill_one(location, delay)
+            after = rng.choice([None, *STEPS])  # anywhere, or just after a step began
+            delay = rng.uniform(0.05, 0.95 * build_s) if after is None else rng.uniform(0, 0.2)
+            killed, step = _kill_one(location, delay, after)
             if not killed:
                 figures.finished_first += 1
                 continue
             figures.kills.append((round(delay, 2), step))
-            if Location(location).require_current().id != before:
-                figures.moved.append(step)
+            current = Location(location).require_current()
+            if not _whole(current):
+                figures.broken.append(f"{current.id} after a kill at {step}")
+            elif current.id != before:
+                figures.published_first += 1
         _, failed = _cli_build(location)
         if failed:
             figures.errors.append(f"the build after the kills failed: {failed}")
@@ -385,6 +406,17 @@ def kill_trials(url: str, location: Path, trials: int, rng: random.Random) -> Ki
         for thread in pollers:
             thread.join()
     return figures
+
+
+def _whole(build: Build) -> bool:
+    """A finished build: its manifest reads and its store opens and answers."""
+    try:
+        triples = int(build.manifest()["triples"])
+        store = build.open()
+        return triples > 0 and bool(store.query("ASK { ?s ?p ?o }",
+                                                use_default_graph_as_union=True))
+    except (OSError, ValueError, KeyError, RuntimeError):
+        return False
 
 
 def finished_builds(location: Path) -> set[str]:

@@ -186,3 +186,37 @@ def test_bug_ill_typed_literal_crashed_hermit_input(location: Path, tmp_path: Pa
     assert "source/article" in str(info.value) and '"abc"' in str(info.value)
     assert "ill-typed" in str(info.value)
     _assert_intact(location, before)
+
+
+def test_bug_interrupted_prune_left_a_half_deleted_build_that_looked_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `kg build` killed while pruning an old build could leave that folder without its
+    store but with its manifest and the newest folder time: the next prune kept it as a
+    finished build and deleted the good previous one instead."""
+    import shutil
+
+    from kg import store
+
+    small = [next(p for p in DATA if p.name == "source.ttl")]
+    oldest = build(tmp_path, small).build_id
+    previous = build(tmp_path, small).build_id
+    real_rmtree = shutil.rmtree
+
+    def killed_half_way(path: Path, *args: object, **kwargs: object) -> None:
+        if Path(path).parent != tmp_path / "builds":
+            return real_rmtree(path, *args, **kwargs)  # type: ignore[arg-type]
+        real_rmtree(Path(path) / "store")  # the store is gone, then the process dies
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.shutil, "rmtree", killed_half_way)  # shutil itself: undone below
+    with pytest.raises(KeyboardInterrupt):
+        build(tmp_path, small)  # publishes, then dies pruning the oldest build
+    monkeypatch.setattr(store.shutil, "rmtree", real_rmtree)
+    current = Location(tmp_path).require_current().id
+    Location(tmp_path).prune()  # what the next build does first
+    folders = {p.name for p in (tmp_path / "builds").iterdir()}
+    assert folders == {previous, current} and oldest not in folders
+    for name in folders:
+        assert (tmp_path / "builds" / name / MANIFEST).is_file()
+        assert (tmp_path / "builds" / name / "store").is_dir()

@@ -94,18 +94,26 @@ class Location:
         return Build(build_dir)
 
     def prune(self) -> list[str]:
-        """Delete unfinished builds and all but the newest finished ones."""
+        """Delete unfinished builds and all but the newest finished ones.
+
+        A build's manifest goes first, so a prune that is killed half-way leaves an
+        unfinished folder (removed next time), never one that looks finished; builds are
+        ordered by their manifest's time, which deleting other files does not change.
+        """
         current = self.current()
         keep = {current.id} if current else set()
         finished = sorted(
             (p for p in self._build_dirs() if (p / MANIFEST).is_file()),
-            key=lambda p: p.stat().st_mtime,
+            key=lambda p: (p / MANIFEST).stat().st_mtime,
             reverse=True,
         )
         keep.update(p.name for p in finished[:KEEP_BUILDS])
         removed = [p.name for p in self._build_dirs() if p.name not in keep]
         for name in removed:
+            (self.builds / name / MANIFEST).unlink(missing_ok=True)
             shutil.rmtree(self.builds / name, ignore_errors=True)
+        for stale in self.root.glob(".current-*"):  # a build killed while publishing
+            stale.unlink(missing_ok=True)
         return removed
 
     def _build_dirs(self) -> list[Path]:
