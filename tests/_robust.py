@@ -139,9 +139,11 @@ def _first_cell(csv: str) -> str:
     return lines[1].split(",")[0] if len(lines) > 1 else ""
 
 
-async def _client(http: httpx.AsyncClient, seed: int, stop: float, figures: LoadFigures) -> None:
+async def _client(
+    http: httpx.AsyncClient, seed: int, stop: list[float], figures: LoadFigures
+) -> None:
     loop, n = asyncio.get_running_loop(), seed * 1_000_003
-    while loop.time() < stop:
+    while loop.time() < stop[0]:
         path, params, with_id = _requests(n)
         n += 1
         start = time.perf_counter()
@@ -155,16 +157,24 @@ async def _client(http: httpx.AsyncClient, seed: int, stop: float, figures: Load
         _check(r, with_id, figures)
 
 
-async def _rebuilds(location: Path, seconds: float, every: float, figures: LoadFigures) -> None:
-    """`kg build` in a subprocess at a quarter of the run, then every ``every`` seconds."""
+async def _rebuilds(
+    location: Path, stop: list[float], every: float, figures: LoadFigures
+) -> None:
+    """`kg build` in a subprocess at a quarter of the run, then every ``every`` seconds.
+
+    The clients go on while a build runs and for a second after it is published, so a
+    slow machine cannot end the run before the switch is seen (``stop`` is shared).
+    """
     loop = asyncio.get_running_loop()
-    stop, wait = loop.time() + seconds, seconds / 4
-    while loop.time() + wait < stop:
+    end, wait = stop[0], (stop[0] - loop.time()) / 4
+    while loop.time() + wait < end:
         await asyncio.sleep(wait)
+        stop[0] = float("inf")
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "kg", "build", "--location", str(location),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         _, err = await proc.communicate()
+        stop[0] = max(end, loop.time() + 1.0)
         if proc.returncode != 0:
             figures.errors.append(f"kg build failed ({proc.returncode}): {err.decode()[-500:]}")
             return
@@ -180,8 +190,8 @@ def load(url: str, location: Path, clients: int, seconds: float,
     async def run() -> None:
         limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
         async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as http:
-            stop = asyncio.get_running_loop().time() + seconds
-            await asyncio.gather(_rebuilds(location, seconds, rebuild_every, figures),
+            stop = [asyncio.get_running_loop().time() + seconds]
+            await asyncio.gather(_rebuilds(location, stop, rebuild_every, figures),
                                  *(_client(http, i, stop, figures) for i in range(clients)))
 
     asyncio.run(run())
