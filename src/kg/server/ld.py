@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from kg.errors import NotFoundError
 from kg.server import jsonld, negotiate, pages
-from kg.server.respond import HttpError, ok, runtime, serve_read, snapshot
+from kg.server.respond import media_type, ok, runtime, serve_read, snapshot
 from kg.vocab import ID_BASE
 
 _PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~%-]*(?:/[A-Za-z0-9._~%-]+)*$")
@@ -23,13 +23,7 @@ ALTERNATES = (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"), ("R
 
 
 def _media(request: Request) -> str:
-    name = request.query_params.get("format")
-    if name:
-        return negotiate.by_name(name, negotiate.PAGE)
-    chosen = negotiate.choose(request.headers.get("accept"), negotiate.PAGE)
-    if chosen is None:
-        raise HttpError(406, f"available: {', '.join(negotiate.PAGE)}")
-    return chosen
+    return media_type(request, negotiate.PAGE, request.query_params.get("format"))
 
 
 def _view(request: Request) -> pages.View:

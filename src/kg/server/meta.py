@@ -23,6 +23,7 @@ from kg.server.respond import (
     etag_for,
     headers_for,
     matches,
+    media_type,
     ok,
     runtime,
     snapshot,
@@ -53,13 +54,7 @@ async def stats(request: Request) -> dict[str, Any]:
 
 
 def _media(request: Request) -> str:
-    name = request.query_params.get("format")
-    if name:
-        return negotiate.by_name(name, negotiate.GRAPH)
-    chosen = negotiate.choose(request.headers.get("accept"), negotiate.GRAPH)
-    if chosen is None:
-        raise HttpError(406, f"available: {', '.join(negotiate.GRAPH)}")
-    return chosen
+    return media_type(request, negotiate.GRAPH, request.query_params.get("format"))
 
 
 def _base(request: Request) -> str:

@@ -17,7 +17,15 @@ from starlette.responses import Response
 from kg import settings
 from kg.catalogue import Catalogue
 from kg.server import negotiate
-from kg.server.respond import HttpError, ok, requested_timeout, runtime, serve_read, snapshot
+from kg.server.respond import (
+    HttpError,
+    media_type,
+    ok,
+    requested_timeout,
+    runtime,
+    serve_read,
+    snapshot,
+)
 from kg.server.runtime import Runtime
 
 RESERVED = ("format", "timeout")  # request options, unless a query declares them
@@ -71,13 +79,7 @@ def _raw_params(request: Request, declared: set[str]) -> dict[str, str]:
 def _media(request: Request, form: str, declared: set[str]) -> str:
     offers = negotiate.RESULTS if form in ("select", "ask") else negotiate.GRAPH
     name = request.query_params.get("format") if "format" not in declared else None
-    if name:
-        return negotiate.by_name(name, offers)
-    chosen = negotiate.choose(request.headers.get("accept"), offers)
-    if chosen is None:
-        raise HttpError(406, f"cannot answer in {request.headers.get('accept')}; "
-                        f"available: {', '.join(offers)}")
-    return chosen
+    return media_type(request, offers, name)
 
 
 async def run(request: Request) -> Response:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.errors import ExitCode, KgError, UsageError
+from kg.server import negotiate
 from kg.server.cache import Entry
 from kg.server.runtime import Runtime, Snapshot
 
@@ -137,3 +138,15 @@ def ok(body: bytes, media_type: str, snap: Snapshot, variant: Hashable,
     if request.method in ("GET", "HEAD") and matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers_for(etag, False))
     return Response(body, 200, headers_for(etag, False), media_type)
+
+
+def media_type(request: Request, offers: Sequence[str], name: str | None) -> str:
+    """The media type to answer in: the ``format`` parameter ``name`` when given, else the
+    best match of the Accept header among ``offers``; 406 listing them when none fits."""
+    if name:
+        return negotiate.by_name(name, offers)
+    chosen = negotiate.choose(request.headers.get("accept"), offers)
+    if chosen is None:
+        accept = request.headers.get("accept")
+        raise HttpError(406, f"cannot answer in {accept}; available: {', '.join(offers)}")
+    return chosen

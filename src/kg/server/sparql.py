@@ -25,6 +25,7 @@ from kg.server import negotiate
 from kg.server.catalog import service_triples
 from kg.server.respond import (
     HttpError,
+    media_type,
     ok,
     read_body,
     requested_timeout,
@@ -107,14 +108,7 @@ def _single(params: Params, name: str) -> str | None:
 
 
 def _media_type(request: Request, params: Params, offers: list[str]) -> str:
-    name = _single(params, "format")
-    if name:
-        return negotiate.by_name(name, offers)
-    chosen = negotiate.choose(request.headers.get("accept"), offers)
-    if chosen is None:
-        raise HttpError(406, f"cannot answer in {request.headers.get('accept')}; "
-                        f"available: {', '.join(offers)}")
-    return chosen
+    return media_type(request, offers, _single(params, "format"))
 
 
 async def query(request: Request) -> Response:
