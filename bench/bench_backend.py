@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from bench_server import free_port, start  # the same server start-up, one copy
 from kg import remote
 from kg.build import build
 from kg.store import Location
@@ -41,24 +42,6 @@ CASES = {  # name -> (path, params, headers)
 }
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def start(cmd: list[str], probe: str, log: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    for _ in range(300):
-        try:
-            httpx.get(probe, timeout=1)
-            return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"{cmd[0]} did not start: {log.read_text()}")
 
 
 def median_ms(client: httpx.Client, url: str, params: dict[str, str],
