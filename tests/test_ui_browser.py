@@ -184,6 +184,12 @@ def test_chart_helpers(page: tuple[Any, Watch]) -> None:
         yuan: [ui.formatYuan(8e11, "zh"), ui.formatYuan(8e11, "en"), ui.formatYuan(1.2e13, "zh")],
         fit: ui.fit("北京市促进未来产业创新发展实施方案", 6),
         turned: m.oriented(wide).cells[0],
+        merged: m.layout([
+          { r: { value: "Jiangxi" }, c: { value: "6G" }, t: { value: "focus field" } },
+          { r: { value: "Jiangxi" }, c: { value: "6G" }, t: { value: "breakthrough" } },
+          { r: { value: "Jiangxi" }, c: { value: "6G" }, t: { value: "focus field" } },
+          { r: { value: "Henan" }, c: { value: "6G" }, t: { value: "listed" } },
+        ], ["r", "c", "t"], { rows: "r", cols: "c", cell: "t" }),
         columns: ui.tableColumns(["region", "regionLabel", "entity", "label", "lang"], ["lang"]),
       };
     }""")
@@ -192,6 +198,9 @@ def test_chart_helpers(page: tuple[Any, Watch]) -> None:
     assert got["yuan"] == ["8,000亿元", "800 bn yuan", "12万亿元"]
     assert got["fit"] == "北京市促进…"
     assert got["turned"] == {"row": "c", "col": "r"}
+    assert [(c["row"], c["value"]) for c in got["merged"]["cells"]] == [
+        ("Jiangxi", "focus field, breakthrough"), ("Henan", "listed")]  # one cell, values joined
+    assert got["merged"]["cols"][0]["filled"] == 2
     assert got["columns"] == ["region", "entity"]
     watch.assert_clean()
 

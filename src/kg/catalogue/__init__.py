@@ -15,6 +15,7 @@ Traceback (most recent call last):
 kg.errors.UsageError: parameter 'region': unknown region 'atlantis'; the graph has none
 """
 
+from kg.catalogue.paging import DEFAULT_PAGE_SIZE, Page, Paged
 from kg.catalogue.params import PARAM_TYPES, Param
 from kg.catalogue.query import VIEWS, StoredQuery
 from kg.catalogue.registry import Catalogue
@@ -22,9 +23,12 @@ from kg.catalogue.run import default_catalogue, run_stored
 from kg.catalogue.values import allowed
 
 __all__ = [
+    "DEFAULT_PAGE_SIZE",
     "PARAM_TYPES",
     "VIEWS",
     "Catalogue",
+    "Page",
+    "Paged",
     "Param",
     "StoredQuery",
     "allowed",

@@ -16,21 +16,29 @@ export function iriColumn(labelCol, vars) {
   return base && vars.includes(base) ? base : null;
 }
 
-/** Rows, columns and cells of the matrix from result rows. */
+/** Rows, columns and cells of the matrix from result rows; several rows for one cell
+ *  (one per treatment, say) make one cell holding their values joined. */
 export function layout(bindings, vars, { rows, cols, cell }) {
   const rowIri = iriColumn(rows, vars), colIri = iriColumn(cols, vars);
-  const rowKeys = new Map(), colKeys = new Map(), cells = [];
+  const rowKeys = new Map(), colKeys = new Map(), cells = new Map();
   for (const b of bindings) {
     const r = val(b, rows) || val(b, rowIri), c = val(b, cols) || val(b, colIri);
     if (!r || !c) continue;
+    const key = JSON.stringify([r, c]), value = val(b, cell), seen = cells.get(key);
+    if (seen) {
+      if (!seen.numeric && value && !seen.value.split(", ").includes(value)) {
+        seen.value = seen.value ? `${seen.value}, ${value}` : value;
+      }
+      continue;
+    }
     if (!rowKeys.has(r)) rowKeys.set(r, { label: r, iri: rowIri ? val(b, rowIri) : "", filled: 0 });
     if (!colKeys.has(c)) colKeys.set(c, { label: c, iri: colIri ? val(b, colIri) : "", filled: 0 });
     rowKeys.get(r).filled += 1;
     colKeys.get(c).filled += 1;
-    cells.push({ row: r, col: c, value: val(b, cell), numeric: isNumber(b[cell]) });
+    cells.set(key, { row: r, col: c, value, numeric: isNumber(b[cell]) });
   }
   const colList = [...colKeys.values()].sort((a, b) => b.filled - a.filled || a.label.localeCompare(b.label));
-  return { rows: [...rowKeys.values()], cols: colList, cells };
+  return { rows: [...rowKeys.values()], cols: colList, cells: [...cells.values()] };
 }
 
 /** Many more columns than rows (90 sectors × 10 regions) read better turned: labels stay level. */
