@@ -86,3 +86,21 @@ def test_errors_and_exit_codes(
 def test_no_build_is_not_found(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "query", "region-sectors", "--location", str(tmp_path))
     assert code == ExitCode.NOT_FOUND and "kg build" in err
+
+
+def test_query_pages(capsys: pytest.CaptureFixture[str], curated_location: Path) -> None:
+    base = ["query", "region-sector-matrix", "--location", str(curated_location), "--format",
+            "csv"]
+    code, out, err = run(capsys, *base)
+    whole = list(csv.DictReader(io.StringIO(run(capsys, *base, "--limit", "all")[1])))
+    assert code == ExitCode.OK and len(whole) == 107  # the largest curated answer
+    assert list(csv.DictReader(io.StringIO(out))) == whole[:100]  # a page of 100 by default
+    assert "more rows: 1-100 shown; next page: --offset 100" in err
+    code, out, err = run(capsys, *base, "--limit", "5", "--offset", "100")
+    assert list(csv.DictReader(io.StringIO(out))) == whole[100:105] and "--offset 105" in err
+    code, out, err = run(capsys, *base, "--offset", "105")
+    assert list(csv.DictReader(io.StringIO(out))) == whole[105:] and err == ""
+    code, _, err = run(capsys, *base, "--limit", "ten")
+    assert code == ExitCode.USAGE and "limit must be a whole number" in err
+    code, _, err = run(capsys, *base, "--offset", "-1")
+    assert code == ExitCode.USAGE and "offset must be a whole number" in err

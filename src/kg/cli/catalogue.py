@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg import federation, ontology_doc, remote, settings
-from kg.catalogue import Catalogue, StoredQuery, run_stored
+from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, Paged, StoredQuery, run_stored
 from kg.catalogue import docs as catalogue_docs
 from kg.cli.build import add_location, current
 from kg.cli.query import emit
@@ -44,6 +44,11 @@ def register(sub: Any) -> None:
     p.add_argument("--lang", choices=LANGS, default=None,
                    help="language of labels, for questions with a lang parameter")
     add_location(p)
+    p.add_argument("--limit", default=None, metavar="N|all",
+                   help=f"rows per page (default {DEFAULT_PAGE_SIZE}); all: every row up to "
+                        "the row cap")
+    p.add_argument("--offset", default=None, metavar="N",
+                   help="rows to skip: the page that starts there (default 0)")
     p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
     p.add_argument("--endpoint", default=None, help="run on a remote SPARQL endpoint URL instead")
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
@@ -76,19 +81,38 @@ def cmd_query(args: argparse.Namespace) -> int:
     raw = parse_params(args.param)
     if args.lang and query.param("lang") is not None:
         raw.setdefault("lang", args.lang)
+    page = Page.parse(args.limit, args.offset)
+    page = page.capped(settings.DEFAULT_ROW_CAP) if page else None
     if args.show:
         print(describe(query))
         return 0
-    emit(execute(args, query, raw), args.format)
+    result = execute(args, query, raw, None if query.federated else page)
+    emit(result, args.format, more_rows(result))
     return 0
 
 
-def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str]) -> Result:
-    """Run the question where the options say: locally or ``--endpoint``; federated or not.
+def more_rows(result: Result) -> str:
+    """What to say when a result is truncated: how to get the next page, or the row cap.
+
+    >>> from pyoxigraph import Store
+    >>> more_rows(Page(100, 200).cut(Result("select", Store().query("SELECT * {}"))))
+    'more rows: 201-300 shown; next page: --offset 300 (every row: --limit all)'
+    """
+    if not isinstance(result, Paged):
+        return "warning: results truncated at the row cap"
+    first, last = result.page.offset + 1, result.page.offset + result.page.size
+    return (f"more rows: {first}-{last} shown; next page: --offset {last} "
+            "(every row: --limit all)")
+
+
+def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str],
+            page: Page | None = None) -> Result:
+    """Run the question where the options say: locally or ``--endpoint``; federated or not;
+    one page of its answer, or (no page) every row up to the row cap.
 
     Remote endpoints get parameters as VALUES, with timeouts and size caps (kg.remote);
     federated questions answer their SERVICE blocks through kg.federation, to allowed
-    endpoints only (settings.ALLOWED_SERVICES and ``--allow-service``).
+    endpoints only (settings.ALLOWED_SERVICES and ``--allow-service``), and are not paged.
     """
     allowed = settings.ALLOWED_SERVICES | frozenset(args.allow_service)
     bounds: dict[str, Any] = {"allowed_services": allowed, "timeout": args.timeout}
@@ -96,11 +120,13 @@ def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str]) -
         endpoint = remote.RemoteEndpoint(args.endpoint, timeout=args.timeout)
         if query.federated:
             return federation.run_remote(endpoint, query, raw, **bounds)
-        return remote.run_stored(endpoint, query, raw)
+        if page is None:
+            return remote.run_stored(endpoint, query, raw)
+        return page.cut(remote.run_stored(endpoint, page.query(query), raw))
     store = current(args).open()
     if query.federated:
         return federation.run(store, query, raw, **bounds)
-    return run_stored(store, query, raw)
+    return run_stored(store, query, raw, page=page)
 
 
 def parse_params(items: list[str]) -> dict[str, str]:

@@ -49,15 +49,17 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     return 0
 
 
-def emit(result: sparql.Result, fmt: str) -> None:
-    """Print a result as a terminal table or serialised in a format."""
+def emit(result: sparql.Result, fmt: str,
+         more: str = "warning: results truncated at the row cap") -> None:
+    """Print a result as a terminal table or serialised in a format; ``more`` goes to
+    standard error when the result is truncated."""
     if fmt == "table":
         Console().print(render_table(result))
     else:
         sys.stdout.buffer.write(result.serialize(fmt))
         sys.stdout.flush()
     if result.truncated:
-        print("kg: warning: results truncated at the row cap", file=sys.stderr)
+        print(f"kg: {more}", file=sys.stderr)
 
 
 def render_table(result: sparql.Result) -> Table | str:
