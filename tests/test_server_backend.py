@@ -233,3 +233,14 @@ def test_serve_options_are_checked(argv: list[str], message: str,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_pages_are_pushed_to_the_backend(local: httpx.Client, proxy: httpx.Client) -> None:
+    whole = proxy.get("/queries/region-sector-matrix", params={"limit": "all"}, headers=JSON)
+    first = proxy.get("/queries/region-sector-matrix", params={"limit": "60"}, headers=JSON)
+    link = first.headers["link"]
+    assert link == '</queries/region-sector-matrix?offset=60&limit=60>; rel="next"'
+    rest = proxy.get(link[1:link.index(">")], headers=JSON)
+    assert "link" not in rest.headers and len(rows(first)) == 60 and len(rows(rest)) == 47
+    assert rows(first) | rows(rest) == rows(whole) == rows(
+        local.get("/queries/region-sector-matrix", params={"limit": "all"}, headers=JSON))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pyoxigraph as ox
 import pytest
@@ -67,3 +69,41 @@ def test_openapi_is_valid_and_covers_every_query(client: httpx.Client) -> None:
         assert f"/queries/{name}" in doc["paths"]
     params = {p["name"]: p for p in doc["paths"]["/queries/region-sectors"]["get"]["parameters"]}
     assert params["lang"]["schema"]["enum"] == ["zh", "en"]
+    assert params["limit"]["schema"]["pattern"] == "^(all|[1-9][0-9]{0,8})$"
+    assert "offset" in params and "limit" not in {
+        p["name"] for p in doc["paths"]["/queries/wikidata-region-labels"]["get"]["parameters"]}
+
+
+def bindings(r: httpx.Response) -> list[dict[str, Any]]:
+    assert r.status_code == 200, r.text
+    found: list[dict[str, Any]] = r.json()["results"]["bindings"]
+    return found
+
+
+def test_answers_come_in_pages_linked_to_the_next(client: httpx.Client) -> None:
+    json_ = {"Accept": "application/sparql-results+json"}
+    whole = bindings(client.get("/queries/region-sector-matrix", params={"limit": "all"},
+                                headers=json_))
+    assert len(whole) == 107  # the largest curated answer
+    first = client.get("/queries/region-sector-matrix", headers=json_)
+    assert bindings(first) == whole[:100] and first.headers["x-kg-truncated"] == "true"
+    link = first.headers["link"]
+    assert link == '</queries/region-sector-matrix?offset=100&limit=100>; rel="next"'
+    last = client.get(link[1:link.index(">")], headers=json_)
+    assert bindings(last) == whole[100:]
+    assert "link" not in last.headers and "x-kg-truncated" not in last.headers
+    middle = client.get("/queries/region-sector-matrix",
+                        params={"lang": "en", "limit": "3", "offset": "50", "format": "json"})
+    assert bindings(middle) == whole[50:53]
+    assert middle.headers["link"] == ('</queries/region-sector-matrix?lang=en&format=json'
+                                      '&offset=53&limit=3>; rel="next"')
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"limit": "0"}, "limit must be a whole number from 1"),
+    ({"limit": "everything"}, "or 'all'"),
+    ({"offset": "-1"}, "offset must be a whole number from 0"),
+])
+def test_bad_pages_are_refused(client: httpx.Client, params: dict[str, str], message: str) -> None:
+    r = client.get("/queries/plans-timeline", params=params)
+    assert r.status_code == 400 and message in r.text

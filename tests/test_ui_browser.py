@@ -84,7 +84,8 @@ def test_form_run_share_and_download(page: tuple[Any, Watch]) -> None:
     p.wait_for_selector(".results.ready")
     assert sorted(p.locator("table.results-table tbody").inner_text().splitlines()) == first
     href = p.locator("a.download[data-format=csv]").get_attribute("href")
-    assert query_of(href) == {"region": ["beijing"], "lang": ["en"], "format": ["csv"]}
+    assert query_of(href) == {"region": ["beijing"], "lang": ["en"], "limit": ["all"],
+                              "format": ["csv"]}  # every row, not a page
     assert "量子信息" in p.request.get(href).text()
     p.locator("form.question select[name=lang]").select_option("zh")
     p.locator("form.question button").click()
@@ -253,4 +254,31 @@ def test_ask_and_graph_answers_are_shown_as_text(page: tuple[Any, Watch], media:
     p.goto("/ui/queries/plans-timeline")
     p.wait_for_selector(".results.ready")
     assert shown in p.locator(".results pre.graph").inner_text()
+    watch.assert_clean()
+
+
+def test_pages_of_an_answer(page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    p.goto("/ui/queries/region-sector-matrix?limit=50")
+    p.wait_for_selector(".results.ready")
+    status = p.locator(".results .status")
+    assert status.inner_text() == "50 rows (1–50)"
+    assert p.locator("table.results-table tbody tr").count() == 50
+    assert p.locator("nav.pages a.prev").count() == 0
+    p.locator("nav.pages a.next").click()
+    p.wait_for_selector(".results.ready")
+    assert query_of(p.url) == {"limit": ["50"], "offset": ["50"]}
+    assert status.inner_text() == "50 rows (51–100)"
+    p.locator("nav.pages a.next").click()
+    p.wait_for_selector(".results.ready")
+    assert status.inner_text() == "7 rows (101–107)" and p.locator("nav.pages a.next").count() == 0
+    p.locator("nav.pages a.prev").click()
+    p.wait_for_selector(".results.ready")
+    assert query_of(p.url)["offset"] == ["50"]
+    p.locator("nav.pages a.all").click()
+    p.wait_for_selector(".results.ready")
+    assert status.inner_text() == "107 rows" and p.locator("nav.pages").count() == 0
+    p.goto("/ui/queries/region-sector-matrix")  # the UI's own page size holds it all
+    p.wait_for_selector(".results.ready")
+    assert status.inner_text() == "107 rows"
     watch.assert_clean()

@@ -122,9 +122,11 @@ def test_results_point_at_the_api_and_download_links_work(client: httpx.Client) 
     api = re.search(r'data-api="([^"]+)"', r.text)
     assert api is not None
     url = api.group(1).replace("&amp;", "&")
-    assert parse_qs(urlsplit(url).query) == {"region": ["beijing"], "lang": ["zh"]}
+    assert parse_qs(urlsplit(url).query) == {"region": ["beijing"], "lang": ["zh"],
+                                             "limit": ["500"]}  # a page of the answer
     downloads = [link for link in Parsed(r.text).links if "format=" in link]
     assert {parse_qs(urlsplit(d).query)["format"][0] for d in downloads} >= {"csv", "json"}
+    assert {parse_qs(urlsplit(d).query)["limit"][0] for d in downloads} == {"all"}
     csv = client.get(next(d for d in downloads if d.endswith("format=csv")))
     assert csv.status_code == 200 and "量子信息" in csv.text
 
@@ -196,3 +198,15 @@ def test_only_fixed_parameters_are_hidden_from_the_table(client: httpx.Client) -
     assert hidden("/ui/queries/plan-actions") == ["lang"]  # no plan given: a column per row
     chosen = "/ui/queries/plan-actions?plan=id:plan/beijing-future-industry-implementation-plan"
     assert hidden(chosen) == ["plan", "lang"]
+
+
+def test_the_page_asked_for_goes_to_the_api(client: httpx.Client) -> None:
+    r = client.get("/ui/queries/region-sector-matrix?limit=50&offset=100&lang=zh")
+    section = re.search(r'<section id="results"[^>]*>', r.text)
+    assert section is not None
+    assert 'data-limit="50"' in section.group(0) and 'data-offset="100"' in section.group(0)
+    api = re.search(r'data-api="([^"]+)"', section.group(0)).group(1)  # type: ignore[union-attr]
+    assert parse_qs(urlsplit(api.replace("&amp;", "&")).query) == {
+        "lang": ["zh"], "limit": ["50"], "offset": ["100"]}
+    federated = client.get("/ui/queries/wikidata-region-labels?limit=5").text
+    assert "data-limit" not in federated  # answered whole, not in pages

@@ -24,7 +24,7 @@ from typing import Any, cast
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
 from kg import federation, remote, settings, sparql
-from kg.catalogue import Catalogue, allowed
+from kg.catalogue import Catalogue, Page, allowed
 from kg.errors import KgError, RemoteError
 from kg.remote import N_TRIPLES, RESULTS_JSON, RemoteEndpoint, parse_results
 from kg.server import describe, void
@@ -121,6 +121,9 @@ def run_stored(endpoint: RemoteEndpoint, args: dict[str, Any], ctx: Context) -> 
         timeout = float(args.get("remote_timeout", settings.REMOTE_TIMEOUT_S))
         result = federation.run_remote(endpoint, query, args["params"],
                                        allowed_services=services, timeout=timeout)
+    elif (page := Page.from_json(args.get("page"))) is not None:
+        result = page.cut(remote.run_stored(endpoint, page.query(query), args["params"]))
+        return serialize(result, args["format"], args)
     else:
         result = remote.run_stored(endpoint, query, args["params"])
     if result.kind == "select":

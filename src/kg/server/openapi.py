@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kg.catalogue import Param, StoredQuery
+from kg.catalogue import DEFAULT_PAGE_SIZE, Param, StoredQuery
+from kg.catalogue.paging import LIMIT_PATTERN, OFFSET_PATTERN
 from kg.catalogue.params import LANGS
 from kg.catalogue.values import MAX_IRI_CHARS, MAX_STRING_CHARS
 from kg.server import negotiate
@@ -122,12 +123,24 @@ def _format(offers: list[str]) -> dict[str, Any]:
                      "the answer's format (else Accept)"), "allowEmptyValue": True}
 
 
+_PAGE = [
+    {**_param("limit", {"type": "string", "pattern": LIMIT_PATTERN},
+              f"rows per page (default {DEFAULT_PAGE_SIZE}), or all: every row up to the "
+              "row cap; a Link header (rel=next) points to the next page"),
+     "allowEmptyValue": True},
+    {**_param("offset", {"type": "string", "pattern": OFFSET_PATTERN},
+              "rows to skip (default 0)"), "allowEmptyValue": True},
+]
+
+
 def query_path(query: StoredQuery, choices: Choices | None = None) -> dict[str, Any]:
-    """The OpenAPI path item of one packaged query."""
+    """The OpenAPI path item of one packaged query (SELECT answers come in pages)."""
     params = [_query_param(p, choices or {}) for p in query.params]
     graph = query.form in ("construct", "describe")
     offers = negotiate.GRAPH if graph else negotiate.RESULTS
     params += [_format(offers), _TIMEOUT]
+    if query.form == "select" and not query.federated:
+        params += _PAGE
     results = _content(offers, {"type": "object"})
     return {"get": {
         "summary": query.title.get("en", query.name),

@@ -3,6 +3,10 @@
 Everything goes through :mod:`kg.catalogue`: names, parameter checking and
 binding (in the worker, against the build's graph), so an unknown name is a
 404 listing the names and a bad value a 400 listing what is allowed.
+
+A SELECT answer comes a page at a time (``limit``, default 100, or ``all`` for every
+row up to the row cap; ``offset``): when more rows follow, the response says
+``X-KG-Truncated: true`` and links the next page (``Link: <…>; rel="next"``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg import settings
-from kg.catalogue import Catalogue
+from kg.catalogue import Catalogue, Page, StoredQuery
 from kg.server import negotiate
 from kg.server.respond import (
     HttpError,
@@ -28,7 +32,7 @@ from kg.server.respond import (
 )
 from kg.server.runtime import Runtime
 
-RESERVED = ("format", "timeout")  # request options, unless a query declares them
+RESERVED = ("format", "timeout", "limit", "offset")  # request options, unless declared
 FEDERATED_SHARE = 0.8  # of a request's time limit, for the SERVICE requests of a question
 
 
@@ -89,15 +93,45 @@ async def run(request: Request) -> Response:
     raw = _raw_params(request, declared)
     media = _media(request, query.form, declared)
     rt = runtime(request)
+    page = _page(request, query, declared, rt.config.row_cap)
     args: dict[str, Any] = {"name": query.name, "params": raw, "row_cap": rt.config.row_cap,
-                            "context": str(request.url_for("context"))}
+                            "context": str(request.url_for("context")),
+                            "page": page.to_json() if page else None}
     variant: tuple[Any, ...] = ("stored", query.name, tuple(sorted(raw.items())),
-                                args["context"], request.app.state.catalogue_digest)
+                                args["context"], request.app.state.catalogue_digest,
+                                page and (page.size, page.offset))
     timeout = requested_timeout(request) if "timeout" not in declared else None
     if query.federated:  # part of the answer comes from elsewhere: see federated()
         args |= federated(rt, rt.timeout(timeout))
         variant += (rt.window(),)
-    return await serve_read(request, variant, "stored", args, media, timeout=timeout)
+    response = await serve_read(request, variant, "stored", args, media, timeout=timeout)
+    if page is not None and response.headers.get("X-KG-Truncated") == "true":
+        response.headers["Link"] = f'<{next_page(request, page)}>; rel="next"'
+    return response
+
+
+def _page(request: Request, query: StoredQuery, declared: set[str], row_cap: int) -> Page | None:
+    """The page asked for (``limit``, ``offset``); None for every row up to the row cap.
+
+    Federated questions and graph answers are not paged."""
+    if query.federated or query.form != "select":
+        return None
+    option = {k: request.query_params.get(k) for k in ("limit", "offset") if k not in declared}
+    page = Page.parse(option.get("limit"), option.get("offset"))
+    return page.capped(row_cap) if page else None
+
+
+def next_page(request: Request, page: Page) -> str:
+    """The URL (path and query) of the page after ``page``, the request's other values kept.
+
+    >>> from starlette.requests import Request
+    >>> scope = {"type": "http", "path": "/queries/x", "query_string": b"lang=zh&offset=5",
+    ...          "headers": []}
+    >>> next_page(Request(scope), Page(10, 5))
+    '/queries/x?lang=zh&offset=15&limit=10'
+    """
+    url = request.url.include_query_params(offset=page.next().offset, limit=page.size)
+    return f"{url.path}?{url.query}"
 
 
 def federated(rt: Runtime, limit: float) -> dict[str, Any]:

@@ -174,6 +174,7 @@ def run_stored(store: Store, args: dict[str, Any], state: WorkerState) -> Reply:
     """A packaged query by name with raw string parameters (federated: through kg.federation,
     to the SERVICE endpoints the server allows, ``args["services"]``)."""
     from kg import federation
+    from kg.catalogue import Page
     from kg.catalogue import run_stored as run
 
     cap = int(args.get("row_cap", settings.DEFAULT_ROW_CAP))
@@ -183,7 +184,8 @@ def run_stored(store: Store, args: dict[str, Any], state: WorkerState) -> Reply:
         result = federation.run(store, query, args["params"], row_cap=cap, timeout=timeout,
                                 allowed_services=frozenset(args.get("services", ())))
     else:
-        result = run(store, query, args["params"], row_cap=cap)
+        page = Page.from_json(args.get("page"))  # None: every row up to the cap
+        result = run(store, query, args["params"], row_cap=cap, page=page)
     return serialize(result, args["format"], args)
 
 

@@ -8,6 +8,7 @@ same URLs the download links give, and drawn in the browser.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from html import escape
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from kg.web import examples, forms, graphdata, i18n
 from kg.web.layout import STATIC, Context, context, href, render, respond, script
 
 SEARCH_QUERY = "search-labels"
+UI_PAGE_SIZE = 500  # rows a question's page asks for: its charts want the whole picture
 VIEW_NAMES = {"table": ("表格", "table"), "matrix": ("矩阵", "matrix"),
               "timeline": ("时间线", "timeline"), "bar": ("柱状图", "bar chart"),
               "map": ("地图", "map")}
@@ -169,7 +171,7 @@ async def question(request: Request) -> Response:
 escape(title(query, other))}</span></h1>
 <p class="description">{escape(description(query, ctx.lang))}</p>
 {forms.form(query, values, await graphdata.choices(request), ctx.lang)}
-{_results(ctx, query, values)}
+{_results(ctx, query, values, paging(query, request.query_params))}
 <details class="sparql"><summary>{escape(i18n.text("source_query", ctx.lang))}</summary>
 <pre><code>{escape(query.text)}</code></pre>
 <p><a href="{href(ctx, "/ui/sparql", example=query.name)}">{
@@ -178,20 +180,38 @@ escape(i18n.text("open_editor", ctx.lang))} →</a></p></details>"""
     return respond(request, ctx, page)
 
 
-def _results(ctx: Context, query: StoredQuery, values: dict[str, str]) -> str:
-    """Where question.js draws the results it fetches from the API URL given here."""
-    api = f"/queries/{query.name}?{urlencode(forms.api_params(query, values, ctx.lang))}"
+def paging(query: StoredQuery, raw: Mapping[str, str]) -> dict[str, str]:
+    """The page a question's page asks the API for: ``limit`` and ``offset`` from its own
+    URL, else :data:`UI_PAGE_SIZE` rows from the start; nothing for answers not paged.
+
+    >>> paging(Catalogue.load().get("plans-timeline"), {"offset": "500", "lang": "zh"})
+    {'limit': '500', 'offset': '500'}
+    """
+    if query.federated or query.form != "select":
+        return {}
+    page = {"limit": raw.get("limit") or str(UI_PAGE_SIZE)}
+    return page | ({"offset": raw["offset"]} if raw.get("offset") else {})
+
+
+def _results(ctx: Context, query: StoredQuery, values: dict[str, str],
+             page: dict[str, str]) -> str:
+    """Where question.js draws the results it fetches from the API URL given here (the
+    page's rows; the download links give every row, up to the row cap)."""
+    params = forms.api_params(query, values, ctx.lang)
+    api = f"/queries/{query.name}?{urlencode(params | page)}"
+    every = f"/queries/{query.name}?{urlencode(params | ({'limit': 'all'} if page else {}))}"
     hidden = [p.name for p in query.params if p.type == "lang" or values.get(p.name)]
     answer = "json" if query.form in ("select", "ask") else "ttl"
+    paged = "".join(f' data-{k}="{escape(v)}"' for k, v in page.items())
     return f"""<section id="results" class="results" data-api="{escape(api)}"
  data-view="{escape(query.view)}" data-format="{answer}"
  data-options="{escape(json.dumps(query.view_options))}" data-hide="{escape(json.dumps(hidden))}"
- data-lang="{ctx.lang}">
+ data-lang="{ctx.lang}"{paged}>
 <h2>{escape(i18n.text("results", ctx.lang))}
 <span class="view view-{escape(query.view)}">{escape(view_name(query.view, ctx.lang))}</span></h2>
 <p class="status" role="status">{escape(i18n.text("loading", ctx.lang))}</p>
 <div class="chart"></div><div class="table-wrap"></div>
-{_downloads(api, ctx.lang)}
+{_downloads(every, ctx.lang)}
 </section>"""
 
 
@@ -208,7 +228,8 @@ async def search(request: Request) -> Response:
     """GET /ui/search?q=TEXT: names in either language, through the packaged search query."""
     ctx = context(request)
     text = ctx.query.strip()
-    api = f"/queries/{SEARCH_QUERY}?{urlencode({'text': text, 'lang': ctx.lang})}"
+    api = (f"/queries/{SEARCH_QUERY}?"
+           f"{urlencode({'text': text, 'lang': ctx.lang, 'limit': UI_PAGE_SIZE})}")
     results = (f'<section id="search-results" class="results" data-api="{escape(api)}" '
                f'data-lang="{ctx.lang}"><p class="status" role="status">'
                f'{escape(i18n.text("loading", ctx.lang))}</p><div class="hits"></div></section>'

@@ -31,11 +31,15 @@ async function main() {
     section.classList.add("ready");
     return;
   }
-  const { data, truncated } = results;
+  const { data, truncated, next } = results;
   const count = data.results.bindings.length;
+  const offset = Number(section.dataset.offset || 0), limit = Number(section.dataset.limit);
   const rowsText = lang === "zh" ? `${count} 行` : `${count} row${count === 1 ? "" : "s"}`;
-  const cut = truncated ? (lang === "zh" ? "(已截断)" : " (truncated)") : "";
-  status.textContent = rowsText + cut;
+  const range = offset || next ? (lang === "zh" ? `(第 ${offset + 1}–${offset + count} 行)`
+    : ` (${offset + 1}–${offset + count})`) : "";
+  const cut = truncated && !next ? (lang === "zh" ? "(已截断)" : " (truncated)") : "";
+  status.textContent = rowsText + range + cut;
+  if (offset || next) status.after(pager(offset, limit, next, lang));
   if (VIEWS[view] && count) {
     try {
       await VIEWS[view].draw(section.querySelector(".chart"), data, options, lang);
@@ -46,6 +50,23 @@ async function main() {
   renderTable(section.querySelector(".table-wrap"), data, { hidden, lang });
   section.dataset.drawnMs = String(Math.round(performance.now()));  // read by bench/bench_ui.py
   section.classList.add("ready");
+}
+
+/** Links to the previous and next pages of the answer and to all its rows (this page's URL
+ *  with another offset or limit). */
+export function pager(offset, limit, next, lang) {
+  const link = (changes, text, rel) => {
+    const url = new URL(location.href);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) url.searchParams.delete(key); else url.searchParams.set(key, value);
+    }
+    return el("a", { href: url.pathname + url.search, class: `page-link ${rel}`, rel, text });
+  };
+  const zh = lang === "zh", step = limit > 0 ? limit : 0;
+  return el("nav", { class: "pages", "aria-label": zh ? "分页" : "pages" },
+    offset > 0 && step ? link({ offset: offset > step ? offset - step : null }, zh ? "← 上一页" : "← previous", "prev") : null,
+    next && step ? link({ offset: offset + step, limit: step }, zh ? "下一页 →" : "next →", "next") : null,
+    link({ offset: null, limit: "all" }, zh ? "全部行" : "all rows", "all"));
 }
 
 main();

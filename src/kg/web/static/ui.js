@@ -50,7 +50,7 @@ export function shortIri(iri) {
 }
 
 /** Fetch SPARQL JSON results (or, for a graph, its text); a failed request throws an Error
- *  with the server's message. */
+ *  with the server's message. `next` says whether a next page follows (Link rel="next"). */
 export async function fetchResults(url) {
   const response = await fetch(url, { headers: { Accept: "application/sparql-results+json" } });
   if (!response.ok) {
@@ -58,10 +58,11 @@ export async function fetchResults(url) {
     throw new Error(`${response.status}: ${message}`);
   }
   const truncated = response.headers.get("X-KG-Truncated") === "true";
+  const next = /rel="next"/.test(response.headers.get("Link") || "");
   if (!(response.headers.get("Content-Type") || "").includes("sparql-results+json")) {
-    return { text: await response.text(), truncated };  // a graph (CONSTRUCT, DESCRIBE)
+    return { text: await response.text(), truncated, next };  // a graph (CONSTRUCT, DESCRIBE)
   }
-  return { data: await response.json(), truncated };
+  return { data: await response.json(), truncated, next };
 }
 
 /** The plain value of a variable in a result row ("" when unbound). */
