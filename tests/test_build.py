@@ -47,6 +47,32 @@ def test_manifest_is_in_the_store(curated_build) -> None:
     assert _ask(store, f'ASK {{ GRAPH <{_g("build")}> {{ ?b ?p "{build_id}" }} }}')
 
 
+def test_the_store_on_disk_holds_what_the_manifest_counts(curated_build) -> None:
+    """The writer process stored every graph the build made in memory, whole."""
+    store = curated_build.open()
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    on_disk = {row["g"].value: int(row["n"].value) for row in store.query(query)}
+    assert on_disk == curated_build.manifest()["graphs"]
+    assert on_disk[_g("inferred")] > 500
+
+
+def test_hermit_inferences_the_rules_lack_are_added_and_closed() -> None:
+    from kg.build import rules
+    from kg.build.load import load_source
+    from kg.build.pipeline import _add_hermit
+    from kg.build.sources import collect
+
+    store = Store()
+    for source in collect():
+        load_source(store, source)
+    rules.materialise(store)
+    fi = "https://w3id.org/future-industries/ontology#"
+    x = "https://w3id.org/future-industries/id/region/example-city"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    _add_hermit(store, [(x, rdf_type, fi + "City")])
+    assert _ask(store, f"ASK {{ GRAPH <{_g('inferred')}> {{ <{x}> a <{fi}Region> }} }}")
+
+
 def _g(name: str) -> str:
     return f"https://w3id.org/future-industries/graph/{name}"
 

@@ -13,7 +13,7 @@ import pytest
 from kg.build import build
 from kg.store import Location
 
-STEPS = ["parse", "validate", "reason", "record"]
+STEPS = ["parse", "reason", "validate", "record", "write"]
 
 
 def _kill_at(location: Path, step: str) -> None:

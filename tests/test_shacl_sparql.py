@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Quad, Store
+from pyoxigraph import Literal, Quad, Store
 
 from kg import settings
 from kg.build import load, shacl, shacl_sparql
@@ -63,3 +63,22 @@ def test_agrees_after_random_deletions(curated: tuple[Store, list[Quad]], seed: 
         mutated.remove(quad)
     ours, ref = _both(mutated)
     assert ours == ref
+
+
+def test_ill_typed_values_fail_sh_datatype_in_both(curated: tuple[Store, list[Quad]]) -> None:
+    """Regression: the compiled sh:datatype passed "lots"^^xsd:integer (pySHACL does not).
+
+    The build checks ill-typed literals of large sources through the shapes only.
+    """
+    store, quads = curated
+    xsd_integer = "http://www.w3.org/2001/XMLSchema#integer"
+    victim = next(q for q in quads if isinstance(q.object, Literal)  # shaped by sh:datatype only
+                  and q.object.datatype.value == xsd_integer and "listedCount" in q.predicate.value)
+    mutated = Store()
+    mutated.extend(store)
+    mutated.remove(victim)
+    bad = Literal("lots", datatype=victim.object.datatype)  # type: ignore[union-attr]
+    mutated.add(Quad(victim.subject, victim.predicate, bad, victim.graph_name))
+    ours, ref = _both(mutated)
+    assert ours == ref
+    assert (victim.subject.value, victim.predicate.value, "Violation") in ours

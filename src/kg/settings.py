@@ -28,6 +28,7 @@ ALLOWED_SERVICES = frozenset({"https://query.wikidata.org/sparql"})  # SERVICE t
 REMOTE_TIMEOUT_S = 15.0  # connect/read timeout for remote SPARQL endpoints and imports
 REMOTE_MAX_BYTES = 50_000_000  # largest answer read from a remote endpoint
 IMPORT_MAX_BYTES = 200_000_000  # largest RDF file `kg import` fetches from a URL
+BUILD_THREADS = 2  # SHACL checks run at once during a build (Oxigraph releases the GIL)
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

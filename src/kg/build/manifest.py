@@ -44,8 +44,8 @@ def _rows(store: Store, query: str, union: bool = False) -> list[Any]:
     return list(store.query(query, use_default_graph_as_union=union))  # type: ignore[arg-type]
 
 
-def record(store: Store, manifest: dict[str, Any]) -> None:
-    """Write the manifest as triples into the build graph."""
+def record(store: Store, manifest: dict[str, Any]) -> int:
+    """Write the manifest as triples into the build graph; return how many."""
     build = NamedNode(f"https://w3id.org/future-industries/build/{manifest['id']}")
     g = graph_for("build")
     quads = [
@@ -65,6 +65,7 @@ def record(store: Store, manifest: dict[str, Any]) -> None:
             Quad(node, KGB.triples, Literal(str(src["triples"]), datatype=XSD.integer), g),
         ]
     store.extend(quads)
+    return len(set(quads))
 
 
 def make(build_id: str, sources: list[dict[str, Any]], hermit: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +21,17 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 from kg import settings
 from kg.build import consistency, hermit, load, manifest, rules, shacl, shacl_sparql
 from kg.build.sources import Source, collect
+from kg.build.writer import Writer
 from kg.catalogue import Catalogue
 from kg.errors import InconsistencyError, ValidationError, Violation
 from kg.store import MANIFEST, Location
-from kg.vocab import GRAPH
+from kg.vocab import GRAPH, graph_for
 
 HERMIT_MAX_TRIPLES = 60_000  # above this, HermiT sees the ontology and curated files only
 SHACL_MAX_TRIPLES = 50_000  # above this, the shapes run as SPARQL inside Oxigraph
 
 Progress = Callable[[str], None]
+Sink = Callable[[Store, list[NamedNode]], None]
 
 
 @dataclass
@@ -67,10 +69,12 @@ def build(
 ) -> BuildReport:
     """Build a new store at a location and make it current only if all steps pass.
 
-    Parsing, validation and reasoning run on an in-memory store (updates there are
-    an order of magnitude faster than on disk); the result is then bulk-loaded
-    into a fresh on-disk store, and ``current`` switches to it. With ``reference``,
-    pySHACL validates the curated files too (``kg check`` always does).
+    Parsing, validation and reasoning run on an in-memory store (queries and
+    updates there are several times faster than on disk). Meanwhile a writer
+    process bulk-loads the same files into a fresh on-disk store and then takes
+    the derived graphs; ``current`` switches to the new store once it is
+    complete. With ``reference``, pySHACL validates the curated files too
+    (``kg check`` always does).
     """
     loc = Location(location)
     sources = collect(paths)
@@ -78,22 +82,36 @@ def build(
     with loc.lock():
         loc.prune()
         build_id = manifest.new_build_id()
-        memory = Store()
-        report = _run(memory, sources, on_step, build_id, reference)
         build_dir = loc.new_build_dir(build_id)
-        with _discard_on_error(build_dir), _timed(report, "write", on_step):
-            _write(memory, build_dir / "store")
+        with _discard_on_error(build_dir), Writer(build_dir / "store") as writer:
+            for source in sources:
+                writer.load(source.path, source.format, source.graph)
+            sink = _Sink(writer, build_dir)
+            report = _run(Store(), sources, on_step, build_id, reference, sink)
+            with _timed(report, "write", on_step):
+                writer.close()
             manifest.write(build_dir / MANIFEST, report.as_manifest())
         loc.publish(build_dir)
         loc.prune()
     return report
 
 
-def _write(memory: Store, path: Path) -> None:
-    disk = Store(str(path))
-    disk.bulk_load(memory.dump(format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS)
-    disk.flush()
-    del disk
+class _Sink:
+    """Hands graphs derived in memory to the writer, as N-Triples files."""
+
+    def __init__(self, writer: Writer, folder: Path) -> None:
+        self.writer, self.folder, self.n = writer, folder, 0
+
+    def __call__(self, store: Store, graphs: list[NamedNode]) -> None:
+        for graph in graphs:
+            self.n += 1
+            path = self.folder / f"derived-{self.n}.nt"
+            store.dump(path, format=RdfFormat.N_TRIPLES, from_graph=graph)
+            self.writer.load(path, RdfFormat.N_TRIPLES, graph, remove=True)
+
+
+def _no_sink(_store: Store, _graphs: list[NamedNode]) -> None:
+    return None
 
 
 @contextmanager
@@ -111,24 +129,44 @@ def _run(
     on_step: Progress,
     build_id: str = "",
     reference: bool = False,
+    sink: Sink = _no_sink,
 ) -> BuildReport:
     report = BuildReport(build_id=build_id or None)
     with _timed(report, "parse", on_step):
         report.sources = [_load(store, s, on_step) for s in sources]
-    # HermiT runs in a Java subprocess: start it now, validate meanwhile.
+    checked = _hermit_graphs(sources, report)
+    # HermiT runs in a Java subprocess: start it now, apply the rules meanwhile.
     with ThreadPoolExecutor(1, thread_name_prefix="hermit") as pool:
-        hermit_run = pool.submit(hermit.reason_ntriples, _hermit_input(store, sources, report))
-        with _timed(report, "validate", on_step):
-            _validate(store, sources, report, reference)
+        hermit_run = pool.submit(hermit.reason_ntriples, _dump(store, checked))
         with _timed(report, "reason", on_step):
-            _reason(store, hermit_run)
+            try:
+                _reason(store, checked)
+                _add_hermit(store, hermit_run.result())
+            except InconsistencyError:  # a shape violation, if any, says more precisely what
+                store.remove_graph(GRAPH.inferred)
+                _validate(store, sources, report, reference)
+                raise
+    report.graphs, report.classes = manifest.counts(store)
+    # The writer stores the inferred graph while the asserted graphs are validated
+    # (the shapes check what was stated, not what was inferred).
+    sink(store, [GRAPH.inferred])
+    store.remove_graph(GRAPH.inferred)
+    with _timed(report, "validate", on_step):
+        _validate(store, sources, report, reference)
     with _timed(report, "record", on_step):
-        store.extend(Catalogue.load().to_quads())
-        report.graphs, report.classes = manifest.counts(store)
-        if build_id:
-            manifest.record(store, report.as_manifest())
-            report.graphs, _ = manifest.counts(store)
+        _record(store, report, sink)
     return report
+
+
+def _record(store: Store, report: BuildReport, sink: Sink) -> None:
+    """The catalogue and, for a build, the manifest as graphs of their own."""
+    catalogue = set(Catalogue.load().to_quads())
+    store.extend(catalogue)
+    report.graphs[GRAPH.queries.value] = len(catalogue)
+    if report.build_id:  # the manifest in the store records the other graphs' counts
+        report.graphs[graph_for("build").value] = manifest.record(store, report.as_manifest())
+    report.graphs = dict(sorted(report.graphs.items()))
+    sink(store, [GRAPH.queries, graph_for("build")])
 
 
 @contextmanager
@@ -165,7 +203,8 @@ def _validate(store: Store, sources: list[Source], report: BuildReport, referenc
         checks = shacl_sparql.compile_shapes(shapes, shacl_sparql.subclasses(store))
     except shacl_sparql.Unsupported:
         checks = None
-    found = set(shacl_sparql.validate(store, checks)) if checks is not None else set()
+    found = (set(shacl_sparql.validate(store, checks, workers=settings.BUILD_THREADS))
+             if checks is not None else set())
     by_pyshacl = _pyshacl_sources(sources, report, reference, compiled=checks is not None)
     if by_pyshacl:
         found |= set(shacl.validate(store, _unique(s.graph for s in by_pyshacl), shapes))
@@ -199,29 +238,40 @@ def _dedupe(violations: list[Violation]) -> list[Violation]:
     return list(seen.values())
 
 
-def _hermit_input(store: Store, sources: list[Source], report: BuildReport) -> bytes:
-    """N-Triples for HermiT: the ontology, the curated files and, at that scale, the
-    user's own sources; never the shipped external datasets (the SPARQL checks see those)."""
+def _hermit_graphs(sources: list[Source], report: BuildReport) -> list[NamedNode]:
+    """What HermiT reasons over: the ontology, the curated files and, at that scale,
+    the user's own sources; never the shipped external datasets (the SPARQL checks
+    see those)."""
     chosen = [s for s in sources if s.reference or not s.curated]
     if sum(_triples(report, s) for s in chosen) > HERMIT_MAX_TRIPLES:
         chosen = [s for s in sources if s.reference]
     given = any(not s.curated for s in chosen)
     report.hermit = "ontology+curated" + ("+sources" if given else "")
-    graphs = _unique(s.graph for s in chosen)
+    return _unique(s.graph for s in chosen)
+
+
+def _dump(store: Store, graphs: list[NamedNode]) -> bytes:
     return b"".join(store.dump(format=RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in graphs)
 
 
-def _reason(store: Store, hermit_run: Future[list[hermit.Triple]]) -> None:
-    """Rules to a fixpoint, the usual culprits named, then HermiT's verdict and inferences."""
+def _reason(store: Store, checked: list[NamedNode]) -> None:
+    """Rules to a fixpoint, then the usual culprits named (literals: in ``checked``,
+    the graphs HermiT sees; the shapes check the datatypes of every graph)."""
     rules.materialise(store)
-    found = consistency.culprits(store)
+    found = consistency.culprits(store, checked)
     if found:
         raise InconsistencyError("the data break the ontology's axioms", found)
-    inferred = hermit_run.result()
-    store.extend(
-        Quad(NamedNode(s), NamedNode(p), NamedNode(o), GRAPH.inferred) for s, p, o in inferred
-    )
-    rules.materialise(store)
+
+
+def _add_hermit(store: Store, inferred: list[hermit.Triple]) -> None:
+    """Add what HermiT inferred and the rules had not, and what follows from it."""
+    new = [(s, p, o) for s, p, o in inferred
+           if next(store.quads_for_pattern(NamedNode(s), NamedNode(p), NamedNode(o)), None)
+           is None]
+    if new:
+        store.extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), GRAPH.inferred)
+                     for s, p, o in new)
+        rules.materialise(store, grown=rules.keys(new))
 
 
 def _unique(graphs: Iterator[NamedNode] | Any) -> list[NamedNode]:

@@ -1,0 +1,112 @@
+"""The on-disk store of a build, written by a child process while the build goes on.
+
+Writing Oxigraph's indexes to disk is the largest single cost of a big build,
+and it needs nothing but the input files. So a build starts a writer at once:
+it bulk-loads the sources into the new store while the parent parses,
+reasons and validates in memory, then loads what the parent derived (the
+inferred graph, the catalogue, the manifest). Loads run in the order they are
+sent. The parent publishes the store only after :meth:`Writer.close` returned;
+if the parent dies, the writer sees its input close and stops without
+finishing, and the unpublished folder is pruned by the next build.
+
+>>> import tempfile, pathlib
+>>> from pyoxigraph import NamedNode, Store
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> data = folder / "a.nt"
+>>> _ = data.write_text("<http://e/s> <http://e/p> <http://e/o> .\\n")
+>>> with Writer(folder / "store") as writer:
+...     writer.load(data, RdfFormat.N_TRIPLES, NamedNode("http://e/g"))
+>>> len(Store.read_only(str(folder / "store")))
+1
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+
+from pyoxigraph import NamedNode, RdfFormat, Store
+
+from kg.errors import KgError
+
+CLOSE_TIMEOUT_S = 3600.0
+
+
+class Writer:
+    """A child process that bulk-loads files into one new on-disk store, in order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.closed = False
+        self._proc = subprocess.Popen(
+            # Run as a script, so the child imports pyoxigraph only (not the build's imports).
+            [sys.executable, __file__, str(path)],
+            stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+
+    def load(self, file: Path, fmt: RdfFormat, graph: NamedNode | None = None,
+             remove: bool = False) -> None:
+        """Queue a file (``remove``: delete it once loaded)."""
+        job = {"path": str(file), "format": fmt.media_type, "remove": remove,
+               "graph": graph.value if graph is not None else None}
+        self._send(json.dumps(job))
+
+    def close(self) -> None:
+        """Wait until everything queued is on disk; raise if the writer failed."""
+        if self.closed:
+            return
+        self.closed = True
+        self._send("end")
+        _, err = self._proc.communicate(timeout=CLOSE_TIMEOUT_S)
+        if self._proc.returncode != 0:
+            raise KgError(f"writing {self.path} failed: {err.strip()[-2000:]}")
+
+    def abort(self) -> None:
+        """Stop the writer at once (the folder is then discarded)."""
+        self.closed = True
+        self._proc.kill()
+        self._proc.communicate()
+
+    def _send(self, line: str) -> None:
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(line + "\n")
+            self._proc.stdin.flush()
+        except BrokenPipeError:  # the writer stopped: report its own error
+            _, err = self._proc.communicate(timeout=CLOSE_TIMEOUT_S)
+            raise KgError(f"writing {self.path} failed: {err.strip()[-2000:]}") from None
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        elif not self.closed:
+            self.abort()
+
+
+def run(path: str, jobs: Iterable[str]) -> None:
+    """The child's work: load each job line until ``end``; flush only then."""
+    store = Store(path)
+    for line in jobs:
+        if line.strip() == "end":
+            store.flush()
+            return
+        job = json.loads(line)
+        fmt = RdfFormat.from_media_type(job["format"])
+        graph = NamedNode(job["graph"]) if job["graph"] else None
+        # lenient: the parent parses every file strictly and fails the build on errors
+        store.bulk_load(path=job["path"], format=fmt, to_graph=graph, lenient=True)
+        if job["remove"]:
+            Path(job["path"]).unlink()
+    raise SystemExit("the build stopped before the store was complete")
+
+
+if __name__ == "__main__":
+    run(sys.argv[1], sys.stdin)
