@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import Literal, Quad, Store
 
 from kg import settings
-from kg.build import load, shacl, shacl_sparql
+from kg.build import load, shacl, shacl_run, shacl_sparql
 from kg.build.sources import collect, rdf_format
 
 BROKEN = Path(__file__).parent / "fixtures" / "build" / "target-without-year.ttl"
@@ -27,7 +27,7 @@ def curated() -> tuple[Store, list[Quad]]:
 def _both(store: Store) -> tuple[set[tuple[str, str | None]], set[tuple[str, str | None]]]:
     checks = shacl_sparql.compile_shapes(settings.shapes_path(), shacl_sparql.subclasses(store))
     graphs = list(dict.fromkeys(q.graph_name for q in store))
-    ours = shacl_sparql.validate(store, checks)
+    ours = shacl_run.validate(store, checks)
     ref = shacl.validate(store, graphs, settings.shapes_path())  # type: ignore[arg-type]
     key = lambda vs: {(v.focus, v.path, v.severity) for v in vs}  # noqa: E731
     return key(ours), key(ref)

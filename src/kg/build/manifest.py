@@ -33,11 +33,25 @@ def new_build_id(now: datetime | None = None) -> str:
 def counts(store: Store) -> tuple[dict[str, int], dict[str, int]]:
     """Triples per named graph and instances per ontology class (union of graphs)."""
     graphs = {str(r["g"].value): int(r["n"].value) for r in _rows(store, COUNT_GRAPHS)}
-    classes = {
-        str(r["c"].value): int(r["n"].value)
-        for r in _rows(store, COUNT_CLASSES, union=True)
-    }
-    return graphs, classes
+    return graphs, classes(store)
+
+
+def classes(store: Store) -> dict[str, int]:
+    """Instances per ontology class (union of graphs)."""
+    return {str(r["c"].value): int(r["n"].value) for r in _rows(store, COUNT_CLASSES, union=True)}
+
+
+def graph_size(store: Store, graph: NamedNode) -> int:
+    """Triples in one named graph.
+
+    >>> from pyoxigraph import Quad
+    >>> s = Store()
+    >>> s.add(Quad(NamedNode("http://e/s"), RDF.type, NamedNode("http://e/C"), GRAPH.inferred))
+    >>> graph_size(s, GRAPH.inferred)
+    1
+    """
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
+    return int(_rows(store, query)[0]["n"].value)
 
 
 def _rows(store: Store, query: str, union: bool = False) -> list[Any]:

@@ -19,7 +19,7 @@ from typing import Any
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from kg import settings
-from kg.build import consistency, hermit, load, manifest, rules, shacl, shacl_sparql
+from kg.build import consistency, hermit, load, manifest, rules, shacl, shacl_run, shacl_sparql
 from kg.build.sources import Source, collect
 from kg.build.writer import Writer
 from kg.catalogue import Catalogue
@@ -146,7 +146,11 @@ def _run(
                 store.remove_graph(GRAPH.inferred)
                 _validate(store, sources, report, reference)
                 raise
-    report.graphs, report.classes = manifest.counts(store)
+    report.classes = manifest.classes(store)
+    # each source's count is its graph's size once it was loaded: the last one is whole
+    sizes = {s["graph"]: s["triples"] for s in report.sources}
+    sizes[GRAPH.inferred.value] = manifest.graph_size(store, GRAPH.inferred)
+    report.graphs = {graph: n for graph, n in sizes.items() if n}  # as Oxigraph lists them
     # The writer stores the inferred graph while the asserted graphs are validated
     # (the shapes check what was stated, not what was inferred).
     sink(store, [GRAPH.inferred])
@@ -203,7 +207,7 @@ def _validate(store: Store, sources: list[Source], report: BuildReport, referenc
         checks = shacl_sparql.compile_shapes(shapes, shacl_sparql.subclasses(store))
     except shacl_sparql.Unsupported:
         checks = None
-    found = (set(shacl_sparql.validate(store, checks, workers=settings.BUILD_THREADS))
+    found = (set(shacl_run.validate(store, checks, workers=settings.BUILD_THREADS))
              if checks is not None else set())
     by_pyshacl = _pyshacl_sources(sources, report, reference, compiled=checks is not None)
     if by_pyshacl:

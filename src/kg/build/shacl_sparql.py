@@ -12,21 +12,16 @@ back to pySHACL. tests/test_shacl_sparql.py checks both agree.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pyoxigraph import NamedNode, QuerySolutions, Store
+from pyoxigraph import Store
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
-
-from kg.errors import Violation
 
 _SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _HANDLED = {
@@ -51,6 +46,8 @@ class Check:
     message: str
     shape: str
     severity: str = "Violation"
+    targets: str = ""  # the shape's target pattern
+    screen: str | None = None  # an expression over ?this: true where the check fails
 
 
 SUBCLASSES = """SELECT ?sub ?c WHERE {
@@ -78,47 +75,6 @@ def compile_shapes(shapes: Path, classes: dict[str, set[str]] | None = None) -> 
         if isinstance(shape, URIRef) or list(graph.objects(shape, SH.targetClass)):
             checks += compiler.node_shape(shape)
     return checks
-
-
-def validate(
-    store: Store, checks: list[Check], graphs: list[NamedNode] | None = None, workers: int = 1
-) -> list[Violation]:
-    """Run compiled checks over the union of the given graphs (default: all).
-
-    With ``workers`` > 1 the checks run in threads (Oxigraph evaluates queries
-    without holding the GIL); at most ``MAX_ROWS`` violations per check are kept.
-    """
-    scope: dict[str, Any] = (
-        {"default_graph": graphs} if graphs is not None else {"use_default_graph_as_union": True})
-
-    def run(check: Check) -> list[Violation]:
-        return _run_check(store, check, scope)
-
-    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="shacl") as pool:
-        found = {v for vs in pool.map(run, checks) for v in vs}
-    return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
-
-
-MAX_ROWS = 1000
-
-
-def _run_check(store: Store, check: Check, scope: dict[str, Any]) -> list[Violation]:
-    rows = store.query(check.query, **scope)
-    assert isinstance(rows, QuerySolutions)
-    names = [v.value for v in rows.variables]
-    out = []
-    for row in itertools.islice(rows, MAX_ROWS):
-        message = _fill(check.message, {n: row[n] for n in names})
-        focus = str(row["this"].value)
-        out.append(Violation(focus, check.path, message, check.severity, check.shape))
-    return out
-
-
-def _fill(message: str, values: dict[str, object]) -> str:
-    def value(match: re.Match[str]) -> str:
-        return str(getattr(values.get(match.group(1)), "value", "?"))
-
-    return re.sub(r"\{[?$](\w+)\}", value, message)
 
 
 class _Compiler:
@@ -166,7 +122,8 @@ class _Compiler:
         severity_of = shape if severity_of is None else severity_of
         where = body.replace("TARGETS", targets) if "TARGETS" in body else f"{targets} {body}"
         query = f"SELECT DISTINCT * WHERE {{ {where} }}"
-        return Check(query, path, message, str(shape), self.severity(severity_of))
+        severity = self.severity(severity_of)
+        return Check(query, path, message, str(shape), severity, targets, _screen(body))
 
     def _supported(self, node: Node) -> None:
         extra = {p for p in self.g.predicates(node, None)} - _HANDLED
@@ -320,6 +277,23 @@ class _Compiler:
         query = prefixes + inner.replace("$this", "?this")
         message = str(self.one(node, SH.message) or "SPARQL constraint")
         return Check(query, None, message, str(shape), self.severity(node, self.severity(shape)))
+
+
+def _screen(body: str) -> str | None:
+    """The body of a check as a test of one bound ``?this`` (None: a grouped count).
+
+    >>> _screen("FILTER NOT EXISTS { ?this <p> ?v }")
+    'NOT EXISTS { ?this <p> ?v }'
+    >>> _screen("?this <p> ?value FILTER(!(isIRI(?value)))")
+    'EXISTS { ?this <p> ?value FILTER(!(isIRI(?value))) }'
+    """
+    if "TARGETS" in body:
+        return None
+    if body.startswith("FILTER NOT EXISTS {") and body.endswith("}"):
+        return body.removeprefix("FILTER ")
+    if body.startswith("FILTER(") and body.count("FILTER(") == 1:
+        return body.removeprefix("FILTER")
+    return f"EXISTS {{ {body} }}"
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
