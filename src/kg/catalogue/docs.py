@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from kg import settings
+from kg.catalogue.paging import DEFAULT_PAGE_SIZE
 from kg.catalogue.query import StoredQuery
 from kg.catalogue.registry import Catalogue
 from kg.errors import KgError
@@ -33,6 +34,11 @@ Run a question with `kg query NAME [--param NAME=VALUE …] [--lang zh|en]`, ove
 into the SPARQL text); region and sector parameters take a slug (`shandong`, `6g`) or a
 full IRI, and the values allowed are those in the graph.
 
+Answers come a page at a time: {page_size} rows by default, the next page with
+`kg query … --offset N` or `/queries/NAME?offset=N` (the response links it: `Link: <…>;
+rel="next"`), another size with `--limit N` / `limit=N`, every row up to the row cap with
+`--limit all` / `limit=all` ([queries-format.md](queries-format.md#pages)).
+
 | question | 问题 | parameters | view |
 |---|---|---|---|
 """
@@ -47,7 +53,7 @@ _FEDERATED = (
 
 def render(catalogue: Catalogue) -> str:
     """The whole Markdown document."""
-    parts = [_INTRO.format(regenerate=REGENERATE)]
+    parts = [_INTRO.format(regenerate=REGENERATE, page_size=DEFAULT_PAGE_SIZE)]
     for q in catalogue.queries():
         params = ", ".join(f"`{p.name}`" for p in q.params) or "—"
         parts.append(f"| [{q.title['en']}](#{q.name}) | {q.title['zh']} | {params} | {q.view} |\n")
