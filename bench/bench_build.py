@@ -3,10 +3,12 @@
     python bench/bench_build.py [--sizes 100000 1000000] [--repeat 3]
 
 For each size: generate a synthetic graph (bench/synth.py), then alternate
-`kg build --location A synth.nt` and `oxigraph load --location B --file synth.nt`,
-timing wall clock and peak RSS with /usr/bin/time. Also times `kg build` of the
-curated graph. Prints a Markdown table for docs/benchmarks.md and writes
-bench/out/build.json.
+`kg build --location A synth.nt`, `oxigraph load --location B --file synth.nt`
+(the default graph: three indexes) and `oxigraph load ... --graph IRI` (a named
+graph, six indexes, as every graph of a build), timing wall clock, CPU time
+(user + system, children included) and peak RSS with /usr/bin/time. Also times
+`kg build` of the curated graph. Prints a Markdown table for docs/benchmarks.md
+and writes bench/out/build.json.
 """
 
 from __future__ import annotations
@@ -26,15 +28,16 @@ OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of a command, via GNU time."""
+def timed(cmd: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds of a command, via GNU time."""
     proc = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M", *cmd], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-f", "%e %M %U %S", *cmd], capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed:\n{proc.stderr[-2000:]}")
-    wall, rss = re.findall(r"^([\d.]+) (\d+)$", proc.stderr, re.M)[-1]
-    return float(wall), int(rss)
+    wall, rss, user, system = re.findall(r"^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$",
+                                         proc.stderr, re.M)[-1]
+    return float(wall), int(rss), float(user) + float(system)
 
 
 def synth(size: int) -> Path:
@@ -48,28 +51,31 @@ def synth(size: int) -> Path:
     return path
 
 
-def one_round(data: Path | None, scratch: Path) -> dict[str, tuple[float, int]]:
-    kg_loc, ox_loc = scratch / "kg", scratch / "ox"
-    for p in (kg_loc, ox_loc):
+def one_round(data: Path | None, scratch: Path) -> dict[str, tuple[float, int, float]]:
+    kg_loc, ox_loc, oxg_loc = scratch / "kg", scratch / "ox", scratch / "oxg"
+    for p in (kg_loc, ox_loc, oxg_loc):
         shutil.rmtree(p, ignore_errors=True)
     kg_cmd = [str(BIN / "kg"), "build", "--location", str(kg_loc)] + ([str(data)] if data else [])
     out = {"kg build": timed(kg_cmd)}
     if data is not None:
         ox_cmd = [str(BIN / "oxigraph"), "load", "--location", str(ox_loc), "--file", str(data)]
         out["oxigraph load"] = timed(ox_cmd)
+        ox_cmd[3] = str(oxg_loc)
+        out["oxigraph load --graph"] = timed([*ox_cmd, "--graph", "https://example.org/g"])
     return out
 
 
 def measure(data: Path | None, repeat: int) -> dict[str, dict[str, float]]:
-    runs: dict[str, list[tuple[float, int]]] = {}
+    runs: dict[str, list[tuple[float, int, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         for _ in range(repeat):
             for name, value in one_round(data, Path(tmp)).items():
                 runs.setdefault(name, []).append(value)
     return {
         name: {
-            "median_s": statistics.median(w for w, _ in values),
-            "peak_rss_mib": max(r for _, r in values) / 1024,
+            "median_s": statistics.median(w for w, _, _ in values),
+            "median_cpu_s": statistics.median(c for _, _, c in values),
+            "peak_rss_mib": max(r for _, r, _ in values) / 1024,
         }
         for name, values in runs.items()
     }
@@ -85,14 +91,25 @@ def main() -> None:
     for size in args.sizes:
         results[str(size)] = measure(synth(size), args.repeat)
     (OUT / "build.json").write_text(json.dumps(results, indent=2))
-    print("| graph | kg build (s) | oxigraph load (s) | ratio | kg peak RSS (MiB) | oxigraph peak RSS (MiB) |")
-    print("|---|---|---|---|---|---|")
-    for name, r in results.items():
-        kg, ox = r["kg build"], r.get("oxigraph load")
-        ratio = f"{kg['median_s'] / ox['median_s']:.2f}×" if ox else "–"
-        print(f"| {name} | {kg['median_s']:.2f} | {ox['median_s'] if ox else '–'} | {ratio} | "
-              f"{kg['peak_rss_mib']:.0f} | {ox['peak_rss_mib'] if ox else '–'} |")
+    print(table(results))
 
+
+def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
+    """Markdown: wall (CPU) seconds, the ratios to both raw loads, peak RSS."""
+    lines = ["| graph | kg build s (CPU s) | oxigraph load s | load --graph s | ÷ load | "
+             "÷ load --graph | kg / load --graph peak RSS (MiB) |", "|---|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        kg, ox, oxg = r["kg build"], r.get("oxigraph load"), r.get("oxigraph load --graph")
+        if ox is None or oxg is None:
+            lines.append(f"| {name} | {kg['median_s']:.2f} ({kg['median_cpu_s']:.1f}) | – | – "
+                         f"| – | – | {kg['peak_rss_mib']:.0f} / – |")
+            continue
+        lines.append(
+            f"| {name} | {kg['median_s']:.2f} ({kg['median_cpu_s']:.1f}) | {ox['median_s']:.2f} "
+            f"| {oxg['median_s']:.2f} | {kg['median_s'] / ox['median_s']:.2f}× "
+            f"| {kg['median_s'] / oxg['median_s']:.2f}× "
+            f"| {kg['peak_rss_mib']:.0f} / {oxg['peak_rss_mib']:.0f} |")
+    return "\n".join(lines)
 
 if __name__ == "__main__":
     main()

@@ -11,12 +11,14 @@ functional property with two different years is still caught).
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
 
 import owlready2
 
+from kg import settings
 from kg.errors import InconsistencyError, KgError
 
 _UNSUPPORTED = re.compile(
@@ -37,7 +39,9 @@ def reason_ntriples(data: bytes) -> list[Triple]:
     """Run HermiT on N-Triples; return the inferred IRI triples (s, p, o).
 
     Raises :class:`InconsistencyError` when HermiT finds the input inconsistent.
+    The JVM gets ``settings.HERMIT_JAVA_OPTIONS`` unless ``JAVA_TOOL_OPTIONS`` is set.
     """
+    os.environ.setdefault("JAVA_TOOL_OPTIONS", settings.HERMIT_JAVA_OPTIONS)
     with tempfile.TemporaryDirectory(prefix="kg-hermit-") as tmp:
         path = Path(tmp) / "input.nt"
         path.write_bytes(_UNSUPPORTED.sub(_STRING, data))
