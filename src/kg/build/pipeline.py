@@ -134,27 +134,14 @@ def _run(
     report = BuildReport(build_id=build_id or None)
     with _timed(report, "parse", on_step):
         report.sources = [_load(store, s, on_step) for s in sources]
-    checked = _hermit_graphs(sources, report)
-    # HermiT runs in a Java subprocess: start it now, apply the rules meanwhile.
-    with ThreadPoolExecutor(1, thread_name_prefix="hermit") as pool:
-        hermit_run = pool.submit(hermit.reason_ntriples, _dump(store, checked))
-        with _timed(report, "reason", on_step):
-            try:
-                _reason(store, checked)
-                _add_hermit(store, hermit_run.result())
-            except InconsistencyError:  # a shape violation, if any, says more precisely what
-                store.remove_graph(GRAPH.inferred)
-                _validate(store, sources, report, reference)
-                raise
-    report.classes = manifest.classes(store)
-    # each source's count is its graph's size once it was loaded: the last one is whole
-    sizes = {s["graph"]: s["triples"] for s in report.sources}
-    sizes[GRAPH.inferred.value] = manifest.graph_size(store, GRAPH.inferred)
-    report.graphs = {graph: n for graph, n in sizes.items() if n}  # as Oxigraph lists them
-    # The writer stores the inferred graph while the asserted graphs are validated
-    # (the shapes check what was stated, not what was inferred).
-    sink(store, [GRAPH.inferred])
-    store.remove_graph(GRAPH.inferred)
+    with _timed(report, "reason", on_step):
+        try:
+            _reason(store, sources, report, sink)
+        except InconsistencyError:  # a shape violation, if any, says more precisely what
+            store.remove_graph(GRAPH.inferred)
+            _validate(store, sources, report, reference)
+            raise
+    store.remove_graph(GRAPH.inferred)  # the shapes check what was stated, not what was inferred
     with _timed(report, "validate", on_step):
         _validate(store, sources, report, reference)
     with _timed(report, "record", on_step):
@@ -258,13 +245,37 @@ def _dump(store: Store, graphs: list[NamedNode]) -> bytes:
     return b"".join(store.dump(format=RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in graphs)
 
 
-def _reason(store: Store, checked: list[NamedNode]) -> None:
-    """Rules to a fixpoint, then the usual culprits named (literals: in ``checked``,
-    the graphs HermiT sees; the shapes check the datatypes of every graph)."""
-    rules.materialise(store)
+def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink) -> None:
+    """Rules and HermiT (in a Java subprocess meanwhile); the inferred graph goes to the
+    writer before the usual culprits are named (literals: in the graphs HermiT reads;
+    the shapes check the datatypes of every graph)."""
+    checked = _hermit_graphs(sources, report)
+    with ThreadPoolExecutor(1, thread_name_prefix="hermit") as pool:
+        hermit_run = pool.submit(hermit.reason_ntriples, _dump(store, checked))
+        rules.materialise(store)
+        try:
+            _add_hermit(store, hermit_run.result())
+        except InconsistencyError:
+            _culprits(store, checked)  # HermiT says that; these say where, when they can
+            raise
+    _count(store, report)
+    sink(store, [GRAPH.inferred])
+    _culprits(store, checked)
+
+
+def _culprits(store: Store, checked: list[NamedNode]) -> None:
     found = consistency.culprits(store, checked)
     if found:
         raise InconsistencyError("the data break the ontology's axioms", found)
+
+
+def _count(store: Store, report: BuildReport) -> None:
+    """Instances per class, triples per graph (each source's count is its graph's size
+    once it was loaded: the last one is whole)."""
+    report.classes = manifest.classes(store)
+    sizes = {s["graph"]: s["triples"] for s in report.sources}
+    sizes[GRAPH.inferred.value] = manifest.graph_size(store, GRAPH.inferred)
+    report.graphs = {graph: n for graph, n in sizes.items() if n}  # as Oxigraph lists them
 
 
 def _add_hermit(store: Store, inferred: list[hermit.Triple]) -> None:
