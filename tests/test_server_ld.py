@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 
 import httpx
 import pyoxigraph as ox
@@ -11,7 +12,7 @@ from rdflib import Graph
 from tests._server import Server, serve_fixtures
 
 from kg.store import Build
-from kg.vocab import FI, GRAPH, ID_BASE, RDFS, VOID, graph_for
+from kg.vocab import FI, GRAPH, ID_BASE, RDFS, SKOS, VOID, graph_for
 
 BEIJING = ID_BASE + "region/beijing"
 
@@ -86,6 +87,17 @@ def test_ontology_negotiated(client: httpx.Client, store: ox.Store) -> None:
     assert triples(ttl.content, ox.RdfFormat.TURTLE) == want
     html = client.get("/ontology", headers={"Accept": "text/html"})
     assert 'id="Plan"' in html.text and "fi:partOf" not in html.text.split("<main>")[0]
+
+
+def test_ontology_page_shows_the_definitions(client: httpx.Client, store: ox.Store) -> None:
+    """Regression: the page read rdfs:comment only, and the ontology defines with skos:definition."""
+    definition = next(
+        q.object for q in store.quads_for_pattern(FI.Region, SKOS.definition, None,
+                                                  graph_for("ontology"))
+        if isinstance(q.object, ox.Literal) and q.object.language == "en")
+    html = client.get("/ontology?lang=en", headers={"Accept": "text/html"}).text
+    row = html.split('id="Region"', 1)[1].split("</tr>", 1)[0]
+    assert escape(definition.value) in row
 
 
 def test_void_counts_match_the_store(client: httpx.Client, store: ox.Store) -> None:

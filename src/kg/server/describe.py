@@ -158,9 +158,11 @@ def ontology_data(store: Store) -> dict[str, Any]:
 
     def entry(node: NamedNode) -> dict[str, Any]:
         values = {p: sorted(term(q.object) for q in store.quads_for_pattern(node, p, None, g))
-                  for p in (RDFS.comment, RDFS.subClassOf, RDFS.domain, RDFS.range)}
-        return {"iri": node.value, "labels": labels(store, node),
-                **{p.value.rsplit("#", 1)[-1]: v for p, v in values.items()}}
+                  for p in (SKOS.definition, RDFS.comment, RDFS.subClassOf, RDFS.domain,
+                            RDFS.range)}
+        out = {p.value.rsplit("#", 1)[-1]: v for p, v in values.items()}
+        out["comment"] = out.pop("definition") + out["comment"]  # what the term means, first
+        return {"iri": node.value, "labels": labels(store, node), **out}
 
     kinds = {"classes": OWL.Class, "object_properties": OWL.ObjectProperty,
              "datatype_properties": OWL.DatatypeProperty}
