@@ -220,3 +220,16 @@ def test_bug_interrupted_prune_left_a_half_deleted_build_that_looked_finished(
     for name in folders:
         assert (tmp_path / "builds" / name / MANIFEST).is_file()
         assert (tmp_path / "builds" / name / "store").is_dir()
+
+
+def test_bug_a_byte_order_mark_was_reported_as_an_invisible_character(
+    location: Path, tmp_path: Path
+) -> None:
+    """Editors on Windows save UTF-8 with a BOM; the error showed U+FEFF, which no one sees."""
+    before = Location(location).require_current().id
+    source = next(p for p in SMALL if p.name == "source.ttl")
+    paths = _copy_with(tmp_path, source, b"\xef\xbb\xbf" + source.read_bytes())
+    with pytest.raises(ParseError) as info:
+        build(location, paths)
+    assert "source.ttl:1:1:" in str(info.value) and "byte-order mark" in str(info.value)
+    _assert_intact(location, before)

@@ -25,6 +25,9 @@ _POSITION = re.compile(
 )
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def load_source(store: Store, source: Source) -> int:
     """Bulk-load one source into its named graph; return its triple count."""
     try:
@@ -46,5 +49,10 @@ def count_graph(store: Store, source: Source) -> int:
 
 
 def _located(source: Source, exc: SyntaxError) -> ParseError:
+    with source.path.open("rb") as fh:
+        bom = fh.read(3) == _BOM
+    if exc.lineno == 1 and bom:
+        return ParseError(str(source.path), 1, 1, "the file starts with a byte-order mark "
+                          "(U+FEFF), which RDF syntaxes do not allow: save it as UTF-8 without one")
     message = _POSITION.sub("", exc.msg or str(exc))
     return ParseError(str(source.path), exc.lineno, exc.offset, f"Parser error: {message}")
