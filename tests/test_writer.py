@@ -37,7 +37,7 @@ def test_loads_files_into_their_graphs_and_removes_handed_over_ones(tmp_path: Pa
 def test_a_failing_load_is_reported(tmp_path: Path) -> None:
     writer = Writer(tmp_path / "store")
     writer.load(tmp_path / "missing.nt", RdfFormat.N_TRIPLES, G1)
-    with pytest.raises(KgError, match="writing .* failed"):
+    with pytest.raises(KgError, match=r"writing .* failed"):
         writer.close()
 
 
