@@ -118,10 +118,11 @@ def in_memory(store: Store) -> Store:
 
 
 def bench_location(location: Path, repeat: int, page: Page, memory: bool = False,
-                   every_row: bool = False) -> dict[str, Any]:
+                   every_row: bool = False, queries: Path | None = None) -> dict[str, Any]:
     build_ = Location(location).require_current()
     store = in_memory(build_.open()) if memory else build_.open()
-    local = [q for q in Catalogue.load().queries() if not q.federated]  # SERVICE: not here
+    catalogue = Catalogue.load(queries)
+    local = [q for q in catalogue.queries() if not q.federated]  # SERVICE: not here
     results = []
     for query in local:
         results.append(bench_query(store, query, repeat, page, every_row))
@@ -163,6 +164,8 @@ def main() -> None:
                     help="also time every row up to the row cap (fewer repeats)")
     ap.add_argument("--memory", action="store_true",
                     help="also measure an in-memory copy of the last location")
+    ap.add_argument("--queries", type=Path, default=None,
+                    help="another folder of .rq files (an older catalogue, say)")
     ap.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
     args = ap.parse_args()
     locations = list(args.location)
@@ -173,9 +176,10 @@ def main() -> None:
         locations, args.synthetic = [curated], [1_000_000]
     locations += [synthetic_location(n) for n in args.synthetic]
     page = Page(args.page_size)
-    runs = [bench_location(loc, args.repeat, page, every_row=args.all) for loc in locations]
+    runs = [bench_location(loc, args.repeat, page, False, args.all, args.queries)
+            for loc in locations]
     if args.memory:
-        runs.append(bench_location(locations[-1], args.repeat, page, True, args.all))
+        runs.append(bench_location(locations[-1], args.repeat, page, True, args.all, args.queries))
     print(table(runs))
     for run in runs:
         within = sum(q["median_ms"] <= GOAL_MS for q in run["queries"])
