@@ -113,7 +113,9 @@ def _select(body: bytes, cap: int, url: str) -> sparql.Result:
 
 
 def run_stored(endpoint: RemoteEndpoint, args: dict[str, Any], ctx: Context) -> Reply:
-    """``stored``: a packaged question, parameters checked against the backend's graph."""
+    """``stored``: a packaged question, parameters checked against the backend's graph; one
+    page of its answer (``args["page"]``, the backend answers that page) or every row up to
+    the cap."""
     assert ctx.catalogue is not None
     query = ctx.catalogue.get(args["name"])
     if query.federated:
