@@ -108,6 +108,8 @@ class _Sink:
             path = self.folder / f"derived-{self.n}.nt"
             store.dump(path, format=RdfFormat.N_TRIPLES, from_graph=graph)
             self.writer.load(path, RdfFormat.N_TRIPLES, graph, remove=True)
+        if GRAPH.inferred in graphs:  # the big loads are done: compact while validation runs
+            self.writer.optimize()
 
 
 def _no_sink(_store: Store, _graphs: list[NamedNode]) -> None:

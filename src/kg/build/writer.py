@@ -55,6 +55,11 @@ class Writer:
                "graph": graph.value if graph is not None else None}
         self._send(json.dumps(job))
 
+    def optimize(self) -> None:
+        """Queue a compaction of what was loaded so far (one sorted run per index:
+        bulk loads leave several, and disk queries read each)."""
+        self._send("optimize")
+
     def close(self) -> None:
         """Wait until everything queued is on disk; raise if the writer failed."""
         if self.closed:
@@ -98,6 +103,9 @@ def run(path: str, jobs: Iterable[str]) -> None:
         if line.strip() == "end":
             store.flush()
             return
+        if line.strip() == "optimize":
+            store.optimize()
+            continue
         job = json.loads(line)
         fmt = RdfFormat.from_media_type(job["format"])
         graph = NamedNode(job["graph"]) if job["graph"] else None
