@@ -38,7 +38,7 @@ from kg.server.config import ServerConfig
 from kg.server.respond import error, ok, snapshot
 from kg.server.runtime import Runtime
 
-EXPOSED = ["ETag", "X-KG-Build", "X-KG-Truncated"]
+EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
 
 
 class BuildPerRequest:
