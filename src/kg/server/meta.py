@@ -25,6 +25,7 @@ from kg.server.respond import (
     matches,
     media_type,
     ok,
+    per_build,
     runtime,
     snapshot,
 )
@@ -42,14 +43,7 @@ async def health(request: Request) -> Response:
 
 async def stats(request: Request) -> dict[str, Any]:
     """The VoID figures of the request's build, computed once per build and revision."""
-    rt, snap = runtime(request), snapshot(request)
-    key = ("void-stats", snap.tag)
-    if key not in rt.memo:
-        reply = await rt.run(snap, "void", {}, rt.timeout(None))
-        if not reply.ok:
-            raise HttpError(reply.status, reply.message)
-        rt.remember(key, reply.data)
-    data: dict[str, Any] = rt.memo[key]
+    data: dict[str, Any] = await per_build(request, "void")
     return data
 
 

@@ -25,6 +25,7 @@ from kg.server.respond import (
     HttpError,
     media_type,
     ok,
+    per_build,
     requested_timeout,
     runtime,
     serve_read,
@@ -50,14 +51,7 @@ def digest(cat: Catalogue) -> str:
 
 async def choices(request: Request) -> dict[str, list[str]]:
     """The region and sector values of the request's build, looked up once per build."""
-    rt, snap = runtime(request), snapshot(request)
-    key = ("param-choices", snap.tag)
-    if key not in rt.memo:
-        reply = await rt.run(snap, "choices", {}, rt.timeout(None))
-        if not reply.ok:
-            raise HttpError(reply.status, reply.message)
-        rt.remember(key, reply.data)
-    found: dict[str, list[str]] = rt.memo[key]
+    found: dict[str, list[str]] = await per_build(request, "choices")
     return found
 
 

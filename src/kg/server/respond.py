@@ -55,6 +55,19 @@ def snapshot(request: Request) -> Snapshot:
     return snap
 
 
+async def per_build(request: Request, task: str) -> Any:
+    """A task's answer for the request's build and revision, run once and remembered
+    (the VoID figures, the parameter choices)."""
+    rt, snap = runtime(request), snapshot(request)
+    key = (task, snap.tag)
+    if key not in rt.memo:
+        reply = await rt.run(snap, task, {}, rt.timeout(None))
+        if not reply.ok:
+            raise HttpError(reply.status, reply.message)
+        rt.remember(key, reply.data)
+    return rt.memo[key]
+
+
 def etag_for(build_tag: str, variant: Hashable, media_type: str) -> str:
     """A strong ETag: the build (and revision) plus a digest of the request's variant."""
     digest = hashlib.sha256(repr((variant, media_type)).encode("utf-8")).hexdigest()[:16]
