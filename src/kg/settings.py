@@ -30,7 +30,9 @@ REMOTE_MAX_BYTES = 50_000_000  # largest answer read from a remote endpoint
 IMPORT_MAX_BYTES = 200_000_000  # largest RDF file `kg import` fetches from a URL
 # HermiT's runs are short: the client compiler alone starts faster and halves its CPU time
 HERMIT_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-BUILD_THREADS = 2  # SHACL checks run at once during a build (Oxigraph releases the GIL)
+# SHACL checks at once during a build (Oxigraph releases the GIL): the cores the build
+# process and its writer leave (on 2 cores, 1: a second thread slowed the writer down)
+BUILD_THREADS = max(1, (os.cpu_count() or 1) - 2)
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
