@@ -171,6 +171,18 @@ def test_editor_page_serves_yasgui_locally_with_examples(client: httpx.Client) -
     assert 'data-example="plans-timeline"' in r.text
 
 
+def test_every_editor_example_runs_at_the_endpoint(client: httpx.Client) -> None:
+    """Regression: the federated questions were offered and /sparql refused them (SERVICE)."""
+    from kg.catalogue import Catalogue
+    from kg.web.examples import examples
+
+    found = examples(Catalogue.load())
+    assert len(found) >= 20
+    for example in found:
+        r = client.get("/sparql", params={"query": example["text"], "format": "json"})
+        assert r.status_code == 200, (example["name"], r.text[:200])
+
+
 def test_entity_pages_follow_the_language_in_the_url(client: httpx.Client) -> None:
     for lang, heading in (("zh", "山东省"), ("en", "Shandong"), ("zh", "山东省")):
         r = client.get("/id/region/shandong", params={"lang": lang},

@@ -62,15 +62,22 @@ def editor_text(query: StoredQuery) -> str:
 
 
 def examples(catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Every packaged query as an editor example: name, titles, view and text.
+    """Every packaged query the editor can run, as an example: name, titles, view, text.
 
-    >>> first = examples(Catalogue.load())[0]
-    >>> sorted(first), first["text"].startswith("# ")
+    Federated questions are left out: ``/sparql`` never follows SERVICE (their
+    question pages run them, through the server's allow-list).
+
+    >>> found = examples(Catalogue.load())
+    >>> sorted(found[0]), found[0]["text"].startswith("# ")
     (['name', 'text', 'title', 'view'], True)
+    >>> [e for e in found if "SERVICE" in e["text"].upper()]
+    []
     """
     out = []
     for name in catalogue.names():
         query = catalogue.get(name)
+        if query.federated:
+            continue
         out.append({"name": name, "title": query.title, "view": query.view,
                     "text": editor_text(query)})
     return out
