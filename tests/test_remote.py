@@ -94,7 +94,7 @@ def test_values_block_holds_terms_not_text() -> None:
 
 def test_bad_query_and_http_errors(server: str) -> None:
     endpoint = remote.RemoteEndpoint(server + "/query")
-    with pytest.raises(RemoteError, match="HTTP 400"):
+    with pytest.raises(QueryError, match="HTTP 400"):  # the asker's error, not the endpoint's
         endpoint.query("SELECT ?x WHERE { ?x ?y }")
     with pytest.raises(QueryError):
         endpoint.run("SELECT * WHERE { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }")

@@ -141,10 +141,11 @@ def test_ssrf_guard_applies_before_forwarding(proxy: httpx.Client) -> None:
     assert r.status_code == 400 and "nested deeper" in r.text
 
 
-def test_backend_refusal_is_502_with_its_message(proxy: httpx.Client) -> None:
+def test_backend_syntax_error_is_400_with_its_message(proxy: httpx.Client) -> None:
+    """Regression: a malformed query came back as 502, as if the backend had failed."""
     r = proxy.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
-    assert r.status_code == 502
-    assert "remote SPARQL endpoint failed" in r.text and "HTTP 400" in r.text
+    assert r.status_code == 400
+    assert "HTTP 400" in r.text and "remote SPARQL endpoint failed" not in r.text
 
 
 def test_linked_data_pages_come_from_the_backend(local: httpx.Client,

@@ -32,7 +32,7 @@ from pyoxigraph import (
 
 from kg import settings, sparql
 from kg.catalogue import StoredQuery
-from kg.errors import QueryError, RemoteError
+from kg.errors import KgError, QueryError, RemoteError
 from kg.vocab import FI, GRAPH_BASE
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -60,11 +60,14 @@ class RemoteEndpoint:
         self.client = client  # shared connections (a server); None: a client per request
 
     def query(self, text: str, accept: str = RESULTS_JSON) -> bytes:
-        """POST a query; return the answer's bytes (RemoteError on failure)."""
+        """POST a query; return the answer's bytes (RemoteError on failure; QueryError,
+        HTTP 400, when the endpoint says the query is malformed: the asker's error)."""
         headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
-        return self.request("POST", self.url, data={"query": text}, headers=headers)
+        return self.request("POST", self.url, data={"query": text}, headers=headers,
+                            refused=QueryError)
 
-    def request(self, method: str, url: str, **kwargs: Any) -> bytes:
+    def request(self, method: str, url: str, refused: type[KgError] = RemoteError,
+                **kwargs: Any) -> bytes:
         deadline = time.monotonic() + self.timeout * 4
         client = self.client or httpx.Client(timeout=self.timeout)
         try:
@@ -79,7 +82,8 @@ class RemoteEndpoint:
                 client.close()
         if response.status_code >= 300:
             snippet = body[:300].decode("utf-8", "replace").strip()
-            raise RemoteError(f"{self.url}: HTTP {response.status_code}: {snippet}")
+            kind = refused if response.status_code == 400 else RemoteError
+            raise kind(f"{self.url}: HTTP {response.status_code}: {snippet}")
         return body
 
     def _read(self, response: httpx.Response, deadline: float) -> bytes:

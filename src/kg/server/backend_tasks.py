@@ -25,7 +25,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
 from kg import federation, remote, settings, sparql
 from kg.catalogue import Catalogue, Page, allowed
-from kg.errors import KgError, RemoteError
+from kg.errors import KgError, QueryError, RemoteError
 from kg.remote import N_TRIPLES, RESULTS_JSON, RemoteEndpoint, parse_results
 from kg.server import describe, void
 from kg.server.output import serialize
@@ -81,7 +81,7 @@ def run_query(endpoint: RemoteEndpoint, args: dict[str, Any], _ctx: Context) -> 
 
 def _post(endpoint: RemoteEndpoint, text: str, accept: str, graphs: dict[str, list[str]]) -> bytes:
     data = {"query": text, **{k: v for k, v in graphs.items() if v}}
-    return endpoint.request("POST", endpoint.url, data=data,
+    return endpoint.request("POST", endpoint.url, data=data, refused=QueryError,
                             headers={"Accept": accept, "Content-Type": FORM})
 
 
