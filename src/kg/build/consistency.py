@@ -19,14 +19,17 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
-DISJOINT_PAIRS = """SELECT DISTINCT ?c ?d WHERE {
-  { ?c owl:disjointWith ?d }
-  UNION { ?all a owl:AllDisjointClasses ; owl:members ?l .
-          ?l rdf:rest*/rdf:first ?c . ?l rdf:rest*/rdf:first ?d FILTER(?c != ?d) }
-  FILTER(isIRI(?c) && isIRI(?d))
+# Groups of pairwise disjoint classes: each owl:disjointWith pair, each owl:AllDisjointClasses.
+DISJOINT_GROUPS = """SELECT DISTINCT ?group ?c WHERE {
+  { ?c owl:disjointWith ?d BIND(CONCAT(STR(?c), " ", STR(?d)) AS ?group) }
+  UNION { ?d owl:disjointWith ?c BIND(CONCAT(STR(?d), " ", STR(?c)) AS ?group) }
+  UNION { ?all a owl:AllDisjointClasses ; owl:members/rdf:rest*/rdf:first ?c
+          BIND(?all AS ?group) }
+  FILTER(isIRI(?c))
 }"""
-# One pair at a time, with constant classes: two index scans and a join.
-IN_BOTH = "SELECT DISTINCT ?x WHERE { ?x a <C> . ?x a <D> } ORDER BY ?x LIMIT 100"
+# One group at a time, with constant classes: one scan of their instances, grouped.
+IN_TWO = """SELECT ?x (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?cs) WHERE {
+  VALUES ?c { CLASSES } ?x a ?c } GROUP BY ?x HAVING(COUNT(DISTINCT ?c) > 1) LIMIT 100"""
 
 FUNCTIONAL = """SELECT DISTINCT ?x ?p ?v1 ?v2 WHERE {
   ?p a owl:FunctionalProperty , owl:DatatypeProperty .
@@ -68,9 +71,10 @@ from pyoxigraph import NamedNode, Store
      'ill-typed: not a value of its datatype']
     """
     out = []
-    for c, d in _disjoint_pairs(store):
-        for row in _select(store, IN_BOTH.replace("<C>", c).replace("<D>", d)):
-            out.append(f"{row['x']} is in disjoint classes {c} and {d}")
+    for group in _disjoint_groups(store):
+        for row in _select(store, IN_TWO.replace("CLASSES", " ".join(group))):
+            c, d = sorted(row["cs"].strip('"').split())[:2]
+            out.append(f"{row['x']} is in disjoint classes <{c}> and <{d}>")
     for row in _select(store, FUNCTIONAL):
         out.append(f"{row['x']} has two values for functional {row['p']}: {row['v1']}, {row['v2']}")
     for row in _select(store, ILL_TYPED, literals_in):
@@ -78,10 +82,12 @@ from pyoxigraph import NamedNode, Store
     return out
 
 
-def _disjoint_pairs(store: Store) -> list[tuple[str, str]]:
-    """Each pair of disjoint classes once, in a stable order."""
-    pairs = {tuple(sorted((row["c"], row["d"]))) for row in _select(store, DISJOINT_PAIRS)}
-    return sorted((c, d) for c, d in pairs)
+def _disjoint_groups(store: Store) -> list[list[str]]:
+    """Each group of pairwise disjoint classes (as ``<IRI>``), in a stable order."""
+    groups: dict[str, set[str]] = {}
+    for row in _select(store, DISJOINT_GROUPS):
+        groups.setdefault(row["group"], set()).add(row["c"])
+    return [list(g) for g in sorted({tuple(sorted(g)) for g in groups.values() if len(g) > 1})]
 
 
 def _select(
