@@ -29,13 +29,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from kg.server.jsonld import shorten
 from kg.vocab import BASE, FI, ID_BASE, ONTOLOGY_IRI, RDF, RDFS, SKOS
 
-_TEMPLATE = Template(
-    resources.files("kg.server").joinpath("templates/base.html").read_text("utf-8")
-)
+# The frame of every HTML page, these and the web interface's (kg.web.layout).
+SHELL = Template(resources.files("kg.server").joinpath("templates/base.html").read_text("utf-8"))
 Alternate = tuple[str, str, str]  # label, href, media type
 LANGS = ("en", "zh")
 WORDS = {  # interface words of the linked-data pages, by language
-    "en": {"questions": "Questions", "editor": "SPARQL editor", "ontology": "Ontology",
+    "en": {"site": "Future industries knowledge graph", "language": "Language",
+           "questions": "Questions", "editor": "SPARQL editor", "ontology": "Ontology",
            "search": "Search", "search_short": "Search: 量子, quantum…", "quotes": "Source quotes",
            "facts": "Facts", "incoming": "Linked from", "links_out": "Links out",
            "aligned": "Also, by inference (alignments)", "also": "Also called",
@@ -43,7 +43,8 @@ WORDS = {  # interface words of the linked-data pages, by language
            "italic": "Italic: inferred by the reasoner from the curated facts",
            "classes": "Classes",
            "object_properties": "Object properties", "datatype_properties": "Datatype properties"},
-    "zh": {"questions": "问题", "editor": "SPARQL 编辑器", "ontology": "本体", "search": "搜索",
+    "zh": {"site": "未来产业知识图谱", "language": "语言",
+           "questions": "问题", "editor": "SPARQL 编辑器", "ontology": "本体", "search": "搜索",
            "search_short": "搜索:量子、quantum…", "quotes": "原文依据", "facts": "事实",
            "incoming": "被引用", "links_out": "外部链接", "aligned": "推理所得(对齐)",
            "also": "又称", "inferred": "推理所得", "more": "更多",
@@ -124,17 +125,19 @@ def page(title: str, body: str, build: str, alternates: list[Alternate] | None =
     v = view or View()
     alt = alternates or []
     head = "\n".join(
-        f'<link rel="alternate" type="{escape(m)}" href="{escape(h)}">' for _, h, m in alt
-    )
+        [f'<link rel="alternate" type="{escape(m)}" href="{escape(h)}">' for _, h, m in alt]
+        + ['<link rel="stylesheet" href="/static/style.css">'])
     links = " · ".join(f'<a href="{escape(h)}">{escape(label)}</a>' for label, h, _ in alt)
     words = {f"t_{k}": escape(v.word(k)) for k in ("questions", "editor", "ontology", "search",
-                                                   "search_short")}
-    return _TEMPLATE.substitute(
-        lang=v.lang, title=escape(title), head=head, body=body, build=escape(build),
-        alternates=f"<span>{links}</span>" if links else "", other=v.other,
+                                                   "search_short", "language")}
+    return SHELL.substitute(
+        lang=v.lang, title=escape(title), site=escape(v.word("site")), head=head, body=body,
+        body_class="ld", build=escape(build), query="", scripts="",
+        footer=f"<span>{links}</span>" if links else "", other=v.other,
         other_name=NAMES[v.other], other_url=escape(v.switched()),
-        home=escape(v.href("/")), questions=escape(v.href("/ui/queries")),
-        editor=escape(v.href("/ui/sparql")), ontology=escape(v.href("/ontology")), **words,
+        home_url=escape(v.href("/")), questions_url=escape(v.href("/ui/queries")),
+        editor_url=escape(v.href("/ui/sparql")), ontology_url=escape(v.href("/ontology")),
+        **words,
     ).encode("utf-8")
 
 

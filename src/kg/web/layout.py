@@ -13,19 +13,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from importlib import resources
-from string import Template
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.server import negotiate
+from kg.server.pages import SHELL
 from kg.server.respond import ok, snapshot
 from kg.web import i18n
 
-_TEMPLATE = Template(resources.files("kg.web").joinpath("templates/page.html").read_text("utf-8"))
 STATIC = "/ui/static/"
+_FOOTER = ('<span><a href="/sparql">{endpoint}</a> · <a href="/queries">/queries</a> · '
+           '<a href="/openapi.json">OpenAPI</a> · <a href="/catalog">DCAT</a> · '
+           '<a href="/.well-known/void">VoID</a></span>')
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,16 @@ def render(ctx: Context, title: str, body: str, *, scripts: Sequence[str] = (),
     """A whole page; ``title`` is plain text, ``body``, ``head`` and ``scripts`` are HTML."""
     other = i18n.OTHER[ctx.lang]
     strings = {f"t_{k}": escape(i18n.text(k, ctx.lang))
-               for k in ("questions", "editor", "ontology", "search", "search_short", "language",
-                         "endpoint")}
-    return _TEMPLATE.substitute(
+               for k in ("questions", "editor", "ontology", "search", "search_short", "language")}
+    footer = _FOOTER.format(endpoint=escape(i18n.text("endpoint", ctx.lang)))
+    return SHELL.substitute(
         lang=ctx.lang, other=other, other_name=i18n.NAMES[other],
         other_url=escape(i18n.with_lang(ctx.url, other)),
         title=escape(title), site=escape(i18n.text("site", ctx.lang)), head=head, body=body,
         body_class=escape(body_class), build=escape(ctx.build), query=escape(ctx.query),
         home_url=href(ctx, "/"), questions_url=href(ctx, "/ui/queries"),
         editor_url=href(ctx, "/ui/sparql"), ontology_url=href(ctx, "/ontology"),
-        scripts="\n".join(scripts), **strings,
+        scripts="\n".join(scripts), footer=footer, **strings,
     ).encode("utf-8")
 
 
