@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
@@ -27,6 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests._robust: the process-tree memory probe the tests use
+from tests._robust import rss_tree  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 
@@ -48,22 +50,6 @@ def timed(cmd: list[str]) -> tuple[float, int, float]:
         raise SystemExit(f"{cmd[0]} failed:\n{err[-2000:]}")
     wall, rss, user, system = re.findall(r"^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$", err, re.M)[-1]
     return float(wall), max(int(rss), peak // 1024), float(user) + float(system)
-
-
-def rss_tree(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            with open(f"/proc/{current}/statm", "rb") as fh:
-                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    todo += [int(c) for c in fh.read().split()]
-        except (OSError, ValueError):
-            continue
-    return total
 
 
 def synth(size: int) -> Path:
