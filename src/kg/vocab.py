@@ -57,6 +57,12 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD = Namespace("http://www.wikidata.org/entity/")
 GN = Namespace("http://www.geonames.org/ontology#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of dumps (DCAT 3)
+# XSD's numeric datatypes: Oxigraph keeps a valid value of one under its numeric
+# datatype and an invalid one as written, so isNumeric() tells ill-typed literals apart
+XSD_NUMERIC = tuple(XSD[t] for t in (
+    "integer", "decimal", "double", "float", "long", "int", "short", "byte",
+    "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
+    "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
 GEONAMES_FEATURE = "https://sws.geonames.org/"  # GeoNames feature IRIs: …/ID/
 DIVISION_BASE = BASE + "division/"  # GB/T 2260 divisions imported from an external dataset
 DATASET_IRI = BASE + "dataset"  # the knowledge graph as a dcat:Dataset / void:Dataset

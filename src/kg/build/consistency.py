@@ -13,6 +13,8 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Store
 
+from kg.vocab import XSD_NUMERIC
+
 _PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -36,10 +38,7 @@ FUNCTIONAL = """SELECT DISTINCT ?x ?p ?v1 ?v2 WHERE {
   ?x ?p ?v1 . ?x ?p ?v2 FILTER(STR(?v1) < STR(?v2))
 } ORDER BY ?x LIMIT 100"""
 
-_NUMERIC = ", ".join(f"xsd:{t}" for t in [
-    "integer", "decimal", "double", "float", "long", "int", "short", "byte",
-    "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
-    "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"])
+_NUMERIC = ", ".join(str(t) for t in XSD_NUMERIC)
 # Oxigraph keeps a valid number under its canonical datatype and an invalid one as written.
 # The cheap tests come first: most literals are strings and leave at LANG or DATATYPE.
 ILL_TYPED = f"""SELECT DISTINCT ?x ?p ?o WHERE {{
@@ -58,6 +57,8 @@ def culprits(store: Store, literals_in: list[NamedNode] | None = None) -> list[s
     >>> from typing import Any
 
 from pyoxigraph import NamedNode, Store
+
+from kg.vocab import XSD_NUMERIC
     >>> s = Store()
     >>> s.update('''PREFIX owl: <http://www.w3.org/2002/07/owl#>
     ...   INSERT DATA { <http://e/A> owl:disjointWith <http://e/B> .

@@ -23,6 +23,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg.vocab import XSD, XSD_NUMERIC
+
 _SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _HANDLED = {
     SH.targetClass, SH.targetObjectsOf, SH.property, SH.path, SH.message, SH.minCount,
@@ -296,25 +298,18 @@ def _screen(body: str) -> str | None:
     return f"EXISTS {{ {body} }}"
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMERIC = {_XSD + t for t in (
-    "integer", "decimal", "double", "float", "long", "int", "short", "byte",
-    "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
-    "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+_NUMERIC = {t.value for t in XSD_NUMERIC}
 
 
 def _well_formed(datatype: str, v: str) -> str:
     """The extra test that a literal is a value of its datatype (as pySHACL checks).
-
-    Oxigraph keeps a valid number under its numeric datatype and an invalid one as
-    written, so ``isNumeric`` tells them apart.
 
     >>> _well_formed("http://www.w3.org/2001/XMLSchema#integer", "?v")
     ' && isNumeric(?v)'
     """
     if datatype in _NUMERIC:
         return f" && isNumeric({v})"
-    if datatype == _XSD + "boolean":
+    if datatype == XSD.boolean.value:
         return f" && ({v} = true || {v} = false)"
     return ""
 
