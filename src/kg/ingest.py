@@ -117,7 +117,12 @@ def _load(old: Store, build_dir: Path, job: _Job, data: dict[str, Any]) -> int:
     try:
         triples = load_source(store, Source(job.path, target, job.format, curated=False))
     except ParseError as exc:
-        raise ParseError(job.source, exc.line, exc.column, exc.message) from None
+        error: ParseError | None = ParseError(job.source, exc.line, exc.column, exc.message)
+    else:
+        error = None
+    if error is not None:  # raised here, not in the handler: nothing then holds the store,
+        del store  # which closes before the caller deletes its folder (RocksDB writes on)
+        raise error
     entry = {"path": job.source, "graph": target.value, "sha256": job.sha256,
              "triples": triples, "curated": False, "imported": True}
     data["sources"] = [s for s in data["sources"] if s["graph"] != target.value] + [entry]
