@@ -43,8 +43,9 @@ class Writer:
         self.path = path
         self.closed = False
         self._proc = subprocess.Popen(
-            # Run as a script, so the child imports pyoxigraph only (not the build's imports).
-            [sys.executable, __file__, str(path)],
+            # Run as a script, so the child imports pyoxigraph only (not the build's imports);
+            # -P: without this folder on sys.path, where load.py or rules.py could shadow.
+            [sys.executable, "-P", __file__, str(path)],
             stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
 
