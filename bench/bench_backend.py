@@ -25,8 +25,8 @@ from pathlib import Path
 import httpx
 
 from bench_server import free_port, start  # the same server start-up, one copy
-from kg import remote
 from kg.build import build
+from kg.remote import endpoint as remote
 from kg.store import Location
 
 VENV = Path(sys.executable).parent

@@ -25,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import synth
 from _linking import oxigraph_server
-from kg import export, ingest, remote
-from kg.build import manifest
+from kg.build import ingest, manifest
 from kg.catalogue import default_catalogue, run_stored
+from kg.rdf import export
+from kg.remote import endpoint as remote
 from kg.store import MANIFEST, Location
 
 

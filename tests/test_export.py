@@ -10,9 +10,9 @@ import pytest
 from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse, serialize
 
 from _linking import canonical
-from kg import export
 from kg.cli import main
 from kg.errors import NotFoundError, UsageError
+from kg.rdf import export
 from kg.store import Build
 from kg.vocab import DCAT, SPDX, graph_for
 

@@ -12,10 +12,12 @@ from pyoxigraph import NamedNode, Store, Variable
 
 from _linking import FIXTURES, closed_port_url, oxigraph_server, silent_server
 from _server import Server
-from kg import federation, remote, settings, sparql
+from kg import settings, sparql
 from kg.catalogue import Catalogue, run_stored
 from kg.cli import main
 from kg.errors import CatalogueError, QueryError, RemoteError, UsageError
+from kg.remote import endpoint as remote
+from kg.remote import federation
 from kg.store import Build
 from kg.vocab import entity
 
@@ -139,7 +141,7 @@ def _http_rows(response: httpx.Response) -> set[tuple[tuple[str, str], ...]]:
 
 @pytest.fixture(scope="module")
 def expected(store: Store, wikidata: str) -> set[tuple[tuple[str, str], ...]]:
-    """wikidata-region-labels through kg.federation.run against the local stand-in."""
+    """wikidata-region-labels through kg.remote.federation.run against the local stand-in."""
     result = federation.run(store, federation.get("wikidata-region-labels"),
                             {"service": wikidata}, allowed_services=frozenset({wikidata}))
     rows = _rows(result)

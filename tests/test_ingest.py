@@ -12,7 +12,7 @@ import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse
 
 from _linking import canonical, clone_location, closed_port_url, silent_server
-from kg import ingest
+from kg.build import ingest
 from kg.cli import main
 from kg.errors import ParseError, RemoteError, UsageError
 from kg.store import Location

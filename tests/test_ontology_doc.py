@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kg import ontology_doc
 from kg.cli import main
+from kg.gen import ontology_doc
 
 
 def test_checked_in_page_is_fresh() -> None:

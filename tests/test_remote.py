@@ -10,10 +10,11 @@ import pytest
 from pyoxigraph import Literal, Store, Variable
 
 from _linking import canonical, closed_port_url, oxigraph_server, silent_server
-from kg import remote, sparql
+from kg import sparql
 from kg.catalogue import default_catalogue, run_stored
 from kg.cli import main
 from kg.errors import QueryError, RemoteError, UsageError
+from kg.remote import endpoint as remote
 from kg.store import Build
 
 COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"

@@ -25,8 +25,8 @@ from tests._server import Server, serve_fixtures
 from kg import settings as kg_settings
 from kg import sparql
 from kg.catalogue import Catalogue
-from kg.server import tasks
-from kg.server.workers import Job, Reply
+from kg.engine import tasks
+from kg.engine.pool import Job, Reply
 from kg.store import Build
 
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "12"))

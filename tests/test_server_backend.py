@@ -17,8 +17,8 @@ from pyoxigraph import RdfFormat, parse
 
 from _linking import canonical, closed_port_url, oxigraph_server, silent_server
 from _server import Server
-from kg import remote
 from kg.cli import main
+from kg.remote import endpoint as remote
 from kg.store import Build
 
 JSON = {"Accept": "application/sparql-results+json"}

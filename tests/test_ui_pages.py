@@ -174,7 +174,7 @@ def test_editor_page_serves_yasgui_locally_with_examples(client: httpx.Client) -
 def test_every_editor_example_runs_at_the_endpoint(client: httpx.Client) -> None:
     """Regression: the federated questions were offered and /sparql refused them (SERVICE)."""
     from kg.catalogue import Catalogue
-    from kg.web.examples import examples
+    from kg.html.examples import examples
 
     found = examples(Catalogue.load())
     assert len(found) >= 20

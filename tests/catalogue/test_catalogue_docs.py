@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.catalogue import Catalogue, docs
+from kg.catalogue import Catalogue
+from kg.gen import queries_doc as docs
 from kg.errors import KgError
 
 

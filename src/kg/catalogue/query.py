@@ -94,7 +94,7 @@ class StoredQuery:
 
     @property
     def federated(self) -> bool:
-        """True when part of the query runs elsewhere (SERVICE): see :mod:`kg.federation`."""
+        """True when part of the query runs elsewhere (SERVICE): see :mod:`kg.remote.federation`."""
         return bool(self.services)
 
     @property

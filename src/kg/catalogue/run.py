@@ -56,7 +56,7 @@ def run_stored(
         query = (catalogue or default_catalogue()).get(query)
     if query.federated:
         raise UsageError(f"question {query.name!r} is federated (SERVICE "
-                         f"{', '.join(query.services)}): run it with kg.federation.run")
+                         f"{', '.join(query.services)}): run it with kg.remote.federation.run")
     substitutions = query.bind(raw_params, store)
     if page is None:
         return sparql.run(store, query.text, substitutions=substitutions, row_cap=row_cap)

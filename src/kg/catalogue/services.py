@@ -4,7 +4,7 @@ A question whose SPARQL has a ``SERVICE`` block is *federated*: it is tagged
 ``federated``, and each target is either an IRI on the allow-list
 (:data:`kg.settings.ALLOWED_SERVICES`) or a parameter of type ``iri`` whose
 default is on it. The catalogue never runs such a question itself:
-:func:`kg.federation.run` answers the SERVICE blocks (with a timeout) and the
+:func:`kg.remote.federation.run` answers the SERVICE blocks (with a timeout) and the
 rest runs locally; the target a caller names must still be on the allow-list
 of the process that runs it.
 

@@ -18,12 +18,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from kg import federation, ontology_doc, remote, settings
+from kg import settings
 from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, Paged, StoredQuery, run_stored
-from kg.catalogue import docs as catalogue_docs
 from kg.cli.build import add_location, current
 from kg.cli.query import emit
 from kg.errors import UsageError
+from kg.gen import ontology_doc
+from kg.gen import queries_doc as catalogue_docs
+from kg.remote import endpoint as remote
+from kg.remote import federation
 from kg.sparql import Result
 
 FORMATS = ["table", "json", "csv", "tsv", "xml"]
@@ -111,7 +114,7 @@ def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str],
     one page of its answer, or (no page) every row up to the row cap.
 
     Remote endpoints get parameters as VALUES, with timeouts and size caps (kg.remote);
-    federated questions answer their SERVICE blocks through kg.federation, to allowed
+    federated questions answer their SERVICE blocks through kg.remote.federation, to allowed
     endpoints only (settings.ALLOWED_SERVICES and ``--allow-service``), and are not paged.
     """
     allowed = settings.ALLOWED_SERVICES | frozenset(args.allow_service)

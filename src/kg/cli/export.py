@@ -10,10 +10,15 @@ from typing import Any
 
 from rich.console import Console
 
-from kg import divisions, export, federation, ingest, remote, settings
+from kg import settings
+from kg.build import ingest
 from kg.cli.build import add_location, current, location
 from kg.cli.query import emit
 from kg.errors import UsageError
+from kg.gen import divisions
+from kg.rdf import export
+from kg.remote import endpoint as remote
+from kg.remote import federation
 
 _err = Console(stderr=True)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from kg import settings
 from kg.cli.build import add_location, location
+from kg.engine.config import REMOTE_TTL_S, ServerConfig, default_workers, token_from_env
 from kg.errors import UsageError
-from kg.server.config import REMOTE_TTL_S, ServerConfig, default_workers, token_from_env
 
 
 def register(sub: Any) -> None:
@@ -101,7 +101,7 @@ def check_backend(url: str, token: str | None) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from kg.server import create_app
+    from kg.http import create_app
 
     host, port = parse_bind(args.bind)
     app = create_app(config(args))

@@ -1,0 +1,182 @@
+"""What the linked-data pages show, read in a worker straight from the store.
+
+An entity's description is its outgoing and incoming triples (all graphs but
+the build record); for pages it comes as plain data (terms as tuples of
+strings, labels per language) that :mod:`kg.html.pages` renders.
+
+>>> from pyoxigraph import Store
+>>> s = Store()
+>>> s.update('''INSERT DATA { GRAPH <https://w3id.org/future-industries/graph/data/x> {
+...   <https://w3id.org/future-industries/id/region/x>
+...     <http://www.w3.org/2000/01/rdf-schema#label> "X 市"@zh , "X City"@en } }''')
+>>> page = entity_data(s, "https://w3id.org/future-industries/id/region/x")
+>>> page["labels"]
+{'en': 'X City', 'zh': 'X 市'}
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+from kg.engine.output import rdf_reply
+from kg.engine.pool import Reply
+from kg.errors import NotFoundError
+from kg.vocab import BASE, FI, GRAPH, OWL, RDF, RDFS, SKOS, graph_for
+
+MAX_TRIPLES = 2_000  # per direction, per page
+PART_OF_ENTITY = (FI.hasSectorLink, FI.hasTarget, FI.hasAction, FI.amount, FI.threshold)
+LABELS = (RDFS.label, SKOS.prefLabel)
+Term = tuple[str, ...]  # ("iri", value) | ("literal", value, lang, datatype) | ("bnode", id)
+
+
+def term(node: Any) -> Term:
+    """A term as a picklable tuple of strings.
+
+    >>> term(Literal("北京", language="zh"))
+    ('literal', '北京', 'zh', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString')
+    """
+    if isinstance(node, NamedNode):
+        return ("iri", node.value)
+    if isinstance(node, Literal):
+        return ("literal", node.value, node.language or "", node.datatype.value)
+    return ("bnode", str(node.value))
+
+
+def labels(store: Store, node: Any) -> dict[str, str]:
+    """A node's labels by language (rdfs:label, else skos:prefLabel)."""
+    out: dict[str, str] = {}
+    if isinstance(node, Literal):
+        return out
+    for prop in LABELS:
+        for quad in islice(store.quads_for_pattern(node, prop, None, None), 20):
+            lit = quad.object
+            if isinstance(lit, Literal):
+                out.setdefault(lit.language or "", lit.value)
+    return dict(sorted(out.items()))
+
+
+def _quads(store: Store, s: Any, o: Any) -> list[Quad]:
+    found = islice(store.quads_for_pattern(s, None, o, None), MAX_TRIPLES * 3)
+    return [q for q in found if q.graph_name != graph_for("build")]
+
+
+def exists(store: Store, iri: NamedNode) -> bool:
+    """True when the IRI is the subject of some triple."""
+    return bool(_quads(store, iri, None))
+
+
+def entity_triples(store: Store, iri: NamedNode) -> list[Any]:
+    """The entity's outgoing and incoming triples, once each."""
+    out = {q.triple: None for q in _quads(store, iri, None)[:MAX_TRIPLES]}
+    out |= {q.triple: None for q in _quads(store, None, iri)[:MAX_TRIPLES]}
+    return list(out)
+
+
+def entity_data(store: Store, iri_text: str) -> dict[str, Any]:
+    """Everything a page shows about one entity."""
+    iri = NamedNode(iri_text)
+    outgoing, incoming = _quads(store, iri, None), _quads(store, None, iri)
+    if not outgoing:
+        raise NotFoundError(f"no entity <{iri_text}>")
+    names: dict[Any, dict[str, str]] = {}
+
+    def name(node: Any) -> dict[str, str]:
+        if node not in names:
+            names[node] = labels(store, node)
+        return names[node]
+
+    facts = _facts(outgoing[:MAX_TRIPLES], name)
+    return {
+        "iri": iri_text,
+        "labels": name(iri),
+        "types": [(t[1], name(NamedNode(t[1]))) for t in _objects(outgoing, RDF.type)],
+        "facts": facts,
+        "incoming": _incoming(incoming[:MAX_TRIPLES], name),
+        "quotes": _quotes(store, iri, outgoing, name),
+        "links_out": [f for f in facts if _external(f[2]) and f[0] != RDF.type.value],
+    }
+
+
+def _facts(quads: list[Quad], name: Any) -> list[tuple[Any, ...]]:
+    seen: dict[tuple[str, Term], bool] = {}
+    for q in quads:
+        key = (q.predicate.value, term(q.object))
+        seen[key] = seen.get(key, True) and q.graph_name == GRAPH.inferred
+    return [
+        (p, name(NamedNode(p)), o, name(NamedNode(o[1])) if o[0] == "iri" else {}, inferred)
+        for (p, o), inferred in sorted(seen.items())
+    ]
+
+
+def _incoming(quads: list[Quad], name: Any) -> list[tuple[Any, ...]]:
+    pairs = sorted({(q.subject.value, q.predicate.value) for q in quads
+                    if isinstance(q.subject, NamedNode)})
+    return [(s, name(NamedNode(s)), p, name(NamedNode(p))) for s, p in pairs]
+
+
+def _objects(quads: list[Quad], prop: NamedNode) -> list[Term]:
+    return sorted({term(q.object) for q in quads if q.predicate == prop})
+
+
+def _quotes(store: Store, iri: NamedNode, outgoing: list[Quad], name: Any) -> list[Any]:
+    """The entity's own source quotes, then those of its parts (links, targets, actions)."""
+    parts = {q.object for q in outgoing
+             if q.predicate in PART_OF_ENTITY and isinstance(q.object, NamedNode)}
+    nodes = [iri, *sorted(parts, key=lambda n: str(n))]
+    out = []
+    for node in nodes:
+        found = store.quads_for_pattern(node, FI.sourceQuote, None, None)
+        quotes = {q.object.value for q in found if isinstance(q.object, Literal)}
+        out += [(node.value, name(node), text) for text in sorted(quotes)]
+    return out
+
+
+def _external(obj: Term) -> bool:
+    return obj[0] == "iri" and not obj[1].startswith(BASE)
+
+
+def entity_task(store: Store, args: dict[str, Any], _state: Any) -> Reply:
+    """``describe``: page data (format text/html) or the entity's triples serialised."""
+    if args["format"].startswith("text/html"):
+        return Reply(data=entity_data(store, args["iri"]))
+    iri = NamedNode(args["iri"])
+    if not exists(store, iri):
+        raise NotFoundError(f"no entity <{args['iri']}>")
+    return rdf_reply(entity_triples(store, iri), args["format"], args)
+
+
+def ontology_data(store: Store) -> dict[str, Any]:
+    """The ontology's header, classes and properties, with labels and comments."""
+    g = graph_for("ontology")
+
+    def subjects(kind: NamedNode) -> list[NamedNode]:
+        found = {q.subject for q in store.quads_for_pattern(None, RDF.type, kind, g)}
+        return sorted((n for n in found if isinstance(n, NamedNode)), key=lambda n: n.value)
+
+    def entry(node: NamedNode) -> dict[str, Any]:
+        values = {p: sorted(term(q.object) for q in store.quads_for_pattern(node, p, None, g))
+                  for p in (SKOS.definition, RDFS.comment, RDFS.subClassOf, RDFS.domain,
+                            RDFS.range)}
+        out = {p.value.rsplit("#", 1)[-1]: v for p, v in values.items()}
+        out["comment"] = out.pop("definition") + out["comment"]  # what the term means, first
+        return {"iri": node.value, "labels": labels(store, node), **out}
+
+    kinds = {"classes": OWL.Class, "object_properties": OWL.ObjectProperty,
+             "datatype_properties": OWL.DatatypeProperty}
+    header = [q for q in store.quads_for_pattern(None, RDF.type, OWL.Ontology, g)]
+    head = entry(header[0].subject) if header else {"iri": "", "labels": {}}  # type: ignore[arg-type]
+    return {"ontology": head, **{k: [entry(n) for n in subjects(v)] for k, v in kinds.items()}}
+
+
+def ontology_task(store: Store, args: dict[str, Any], _state: Any) -> Reply:
+    """``ontology``: page data or the ontology graph serialised."""
+    if args["format"].startswith("text/html"):
+        return Reply(data=ontology_data(store))
+    g = graph_for("ontology")
+    triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
+    if not triples:
+        raise NotFoundError("this build has no ontology graph")
+    return rdf_reply(triples, args["format"], args)

@@ -1,0 +1,50 @@
+"""Worker-side serialisation: results and triples in the negotiated format.
+
+>>> from pyoxigraph import NamedNode, Triple
+>>> t = Triple(NamedNode("https://w3id.org/future-industries/id/region/x"),
+...            NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+...            NamedNode("http://example.org/y"))
+>>> print(rdf_reply([t], "text/turtle", {}).body.decode().splitlines()[-1])
+id:region\\/x rdfs:seeAlso <http://example.org/y> .
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any
+
+import pyoxigraph
+
+from kg import settings, sparql
+from kg.engine.pool import Reply
+from kg.rdf import jsonld
+
+_PREFIXES = {k: v for k, v in jsonld.context()["@context"].items()}
+
+
+def serialize(result: sparql.Result, media_type: str, args: dict[str, Any]) -> Reply:
+    """A query result in the negotiated format; graphs are capped at the row cap too."""
+    if result.kind != "graph":
+        body = result.serialize(media_type)
+        return Reply(body=body, media_type=media_type, truncated=result.truncated)
+    cap = int(args.get("row_cap", settings.DEFAULT_ROW_CAP))
+    assert isinstance(result.value, pyoxigraph.QueryTriples)
+    triples = list(islice(result.value, cap + 1))
+    return rdf_reply(triples[:cap], media_type, args, truncated=len(triples) > cap)
+
+
+def rdf_reply(
+    items: list[Any], media_type: str, args: dict[str, Any], truncated: bool = False
+) -> Reply:
+    """Triples or quads serialised; JSON-LD is compacted with the published context."""
+    fmt = sparql.rdf_format(media_type)
+    return Reply(body=rdf_bytes(items, fmt, args.get("context")), media_type=fmt.media_type,
+                 truncated=truncated)
+
+
+def rdf_bytes(items: list[Any], fmt: pyoxigraph.RdfFormat, context: str | None) -> bytes:
+    """Serialise with the project's prefixes (and the published context for JSON-LD)."""
+    body = pyoxigraph.serialize(items, format=fmt, prefixes=_PREFIXES) or b""
+    if fmt == pyoxigraph.RdfFormat.JSON_LD and context:
+        body = jsonld.compact(body, context)
+    return body

@@ -1,0 +1,1 @@
+"""HTML for people: one shell, one view, one table of interface words, the pages."""

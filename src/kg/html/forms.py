@@ -1,0 +1,130 @@
+"""The form of a packaged question, built from the parameters its header declares.
+
+Regions and sectors are drop-downs filled from the graph (labels in both
+languages), plans are suggested for IRI parameters, years and text are plain
+inputs; each field starts at the value in the URL, else the default. The
+form is a GET to the page itself, so a filled form is a URL that can be
+shared, and opening it runs the question again. The language of the labels
+is the page's language (``lang`` in the URL): the form offers it as a choice,
+whether or not the question has a ``lang`` parameter of its own.
+
+>>> from kg.catalogue import Param
+>>> year = Param("year", "year", True, "2025", "2030", "by this year")
+>>> print(field(year, "2030", {}, "en"))
+<label class="field"><span class="name">year</span> <small>by this year</small>
+<input name="year" value="2030" required inputmode="numeric" pattern="[0-9]{4}" size="6"></label>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+
+from kg.catalogue import Param, StoredQuery
+from kg.html import i18n
+from kg.http.graphdata import Choice
+
+TYPE_NAMES = {"region": "地区", "sector": "领域", "year": "年份", "iri": "IRI", "string": "文字",
+              "integer": "整数"}
+
+
+def current(query: StoredQuery, raw: Mapping[str, str]) -> dict[str, str]:
+    """The value of each parameter (lang excluded): from the URL, else its default.
+
+    >>> from kg.catalogue import Catalogue
+    >>> current(Catalogue.load().get("region-sectors"), {"region": "beijing", "x": "1"})
+    {'region': 'beijing'}
+    """
+    return {p.name: raw.get(p.name) or p.default or "" for p in query.params if p.type != "lang"}
+
+
+def api_params(query: StoredQuery, values: Mapping[str, str], lang: str) -> dict[str, str]:
+    """The parameters to send to ``/queries/NAME``: the non-empty values and the language.
+
+    >>> from kg.catalogue import Catalogue
+    >>> api_params(Catalogue.load().get("region-sectors"), {"region": "beijing"}, "zh")
+    {'region': 'beijing', 'lang': 'zh'}
+    """
+    out = {k: v for k, v in values.items() if v}
+    out.update({p.name: lang for p in query.params if p.type == "lang"})
+    return out
+
+
+def _caption(param: Param, lang: str) -> str:
+    name = escape(param.name)
+    if lang == "zh" and param.type in TYPE_NAMES:
+        name = f"{TYPE_NAMES[param.type]} <code>{name}</code>"
+    small = f" <small>{escape(param.description)}</small>" if param.description else ""
+    return f'<span class="name">{name}</span>{small}'
+
+
+def _select(param: Param, value: str, options: list[Choice], lang: str) -> str:
+    empty = f'<option value="">{escape(i18n.text("any", lang))}</option>'
+    items = [] if param.required else [empty]
+    known = {c.value for c in options}
+    if value and value not in known:
+        items.append(f'<option value="{escape(value)}" selected>{escape(value)}</option>')
+    for choice in sorted(options, key=lambda c: c.label(lang)):
+        chosen = " selected" if choice.value == value else ""
+        items.append(f'<option value="{escape(choice.value)}"{chosen}>'
+                     f"{escape(choice.label(lang))}</option>")
+    return f'<select name="{escape(param.name)}">{"".join(items)}</select>'
+
+
+def _input(param: Param, value: str) -> str:
+    extra = {
+        "year": ' inputmode="numeric" pattern="[0-9]{4}" size="6"',
+        "integer": ' type="number"',
+        "iri": f' list="list-{escape(param.name)}" size="60"',
+        "string": ' type="search" size="30"',
+    }.get(param.type, "")
+    required = " required" if param.required else ""
+    return f'<input name="{escape(param.name)}" value="{escape(value)}"{required}{extra}>'
+
+
+def _datalist(param: Param, options: list[Choice], lang: str) -> str:
+    items = "".join(f'<option value="id:plan/{escape(c.value)}">{escape(c.label(lang))}</option>'
+                    for c in options)
+    return f'<datalist id="list-{escape(param.name)}">{items}</datalist>'
+
+
+def field(param: Param, value: str, choices: Mapping[str, list[Choice]], lang: str) -> str:
+    """One labelled form field for a parameter."""
+    if param.type in ("region", "sector"):
+        control = _select(param, value, list(choices.get(param.type, [])), lang)
+    else:
+        control = _input(param, value)
+        if param.type == "iri":
+            control += _datalist(param, list(choices.get("plan", [])), lang)
+    return f'<label class="field">{_caption(param, lang)}\n{control}</label>'
+
+
+def form(query: StoredQuery, values: Mapping[str, str], choices: Mapping[str, list[Choice]],
+         lang: str) -> str:
+    """The whole form: one field per parameter, the language, a run button.
+
+    >>> from kg.catalogue import Catalogue
+    >>> html = form(Catalogue.load().get("targets-by-year"), {"year": "2030"}, {}, "zh")
+    >>> 'name="year" value="2030"' in html and '<option value="zh" selected>' in html
+    True
+    """
+    fields = [field(p, values.get(p.name, ""), choices, lang)
+              for p in query.params if p.type != "lang"]
+    return (
+        f'<form class="question" method="get" action="/ui/queries/{escape(query.name)}">'
+        + "".join(fields) + language_field(lang)
+        + f'<button type="submit">{escape(i18n.text("run", lang))}</button></form>'
+    )
+
+
+def language_field(lang: str) -> str:
+    """The language of the page and of the labels in the results.
+
+    >>> '<option value="en" selected>English</option>' in language_field("en")
+    True
+    """
+    options = "".join(f'<option value="{code}"{" selected" if code == lang else ""}>'
+                      f"{escape(i18n.NAMES[code])}</option>" for code in i18n.LANGS)
+    caption = escape(i18n.text("labels_lang", lang))
+    return (f'<label class="field"><span class="name">{caption}</span>\n'
+            f'<select name="lang">{options}</select></label>')

@@ -1,0 +1,314 @@
+"""HTML for people: one base template, small renderers, everything escaped.
+
+Pages speak one language at a time (``?lang=zh`` or ``?lang=en``, English
+without it): labels in that language, the other one beside the heading, and
+every link to another page keeps the language the URL named.
+
+>>> local("https://w3id.org/future-industries/id/region/beijing")
+'/id/region/beijing'
+>>> local("https://w3id.org/future-industries/ontology#Plan")
+'/ontology#Plan'
+>>> label_text({"zh": "北京", "en": "Beijing"}, "x")
+'北京 · Beijing'
+>>> b"<h1>" in page("T", "<h1>T</h1>", "b1")
+True
+>>> View.of("zh", "/id/region/beijing?lang=zh").href("/ontology#Plan")
+'/ontology?lang=zh#Plan'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+from importlib import resources
+from string import Template
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from kg.rdf.jsonld import shorten
+from kg.vocab import BASE, FI, ID_BASE, ONTOLOGY_IRI, RDF, RDFS, SKOS
+
+# The frame of every HTML page, these and the web interface's (kg.html.shell).
+SHELL = Template(resources.files("kg.html").joinpath("templates/base.html").read_text("utf-8"))
+Alternate = tuple[str, str, str]  # label, href, media type
+LANGS = ("en", "zh")
+WORDS = {  # interface words of the linked-data pages, by language
+    "en": {"site": "Future industries knowledge graph", "language": "Language",
+           "questions": "Questions", "editor": "SPARQL editor", "ontology": "Ontology",
+           "search": "Search", "search_short": "Search: 量子, quantum…", "quotes": "Source quotes",
+           "facts": "Facts", "incoming": "Linked from", "links_out": "Links out",
+           "aligned": "Also, by inference (alignments)", "also": "Also called",
+           "inferred": "inferred", "more": "more",
+           "italic": "Italic: inferred by the reasoner from the curated facts",
+           "classes": "Classes",
+           "object_properties": "Object properties", "datatype_properties": "Datatype properties"},
+    "zh": {"site": "未来产业知识图谱", "language": "语言",
+           "questions": "问题", "editor": "SPARQL 编辑器", "ontology": "本体", "search": "搜索",
+           "search_short": "搜索:量子、quantum…", "quotes": "原文依据", "facts": "事实",
+           "incoming": "被引用", "links_out": "外部链接", "aligned": "推理所得(对齐)",
+           "also": "又称", "inferred": "推理所得", "more": "更多",
+           "italic": "斜体:由推理机根据人工整理的事实推出", "classes": "类",
+           "object_properties": "对象属性", "datatype_properties": "数据属性"},
+}
+NAMES = {"en": "English", "zh": "中文"}
+HIDDEN = {RDF.type.value, RDFS.label.value, SKOS.prefLabel.value, SKOS.altLabel.value}
+
+
+@dataclass(frozen=True)
+class View:
+    """The language of a page, whether its URL named it, and the page's own URL."""
+
+    lang: str = "en"
+    explicit: bool = False
+    url: str = "/"
+
+    @classmethod
+    def of(cls, asked: str | None, url: str) -> View:
+        """From the ``lang`` parameter (anything else: English, links unchanged)."""
+        return cls(asked, True, url) if asked in LANGS else cls("en", False, url)
+
+    @property
+    def other(self) -> str:
+        return "zh" if self.lang == "en" else "en"
+
+    def word(self, key: str) -> str:
+        return WORDS[self.lang][key]
+
+    def href(self, path: str) -> str:
+        """A path of this site, with the page's language when the URL named one."""
+        if not self.explicit or not path.startswith("/"):
+            return path
+        base, hash_, fragment = path.partition("#")
+        sep = "&" if "?" in base else "?"
+        return f"{base}{sep}lang={self.lang}{hash_}{fragment}"
+
+    def switched(self) -> str:
+        """This page in the other language."""
+        parts = urlsplit(self.url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang"]
+        return f"{parts.path}?{urlencode([*query, ('lang', self.other)])}"
+
+
+def local(iri: str) -> str:
+    """Where this server shows an IRI: /id/… and /ontology#… locally, others as they are."""
+    if iri.startswith(ID_BASE):
+        return "/id/" + iri[len(ID_BASE):]
+    if iri.startswith(ONTOLOGY_IRI):
+        return "/ontology" + iri[len(ONTOLOGY_IRI):]
+    return iri
+
+
+def label_text(labels: dict[str, str], fallback: str) -> str:
+    """Chinese and English labels side by side (either alone, else the fallback)."""
+    parts = [labels[lang] for lang in ("zh", "en") if lang in labels]
+    if not parts and labels:
+        parts = [next(iter(labels.values()))]
+    if len(parts) == 2 and parts[0] == parts[1]:
+        parts = parts[:1]
+    return " · ".join(parts) or fallback
+
+
+def label_in(labels: dict[str, str], lang: str, fallback: str) -> str:
+    """The label in a language, else in the other, else any, else the fallback.
+
+    >>> label_in({"zh": "北京", "en": "Beijing"}, "zh", "x"), label_in({}, "zh", "x")
+    ('北京', 'x')
+    """
+    other = "en" if lang == "zh" else "zh"
+    return labels.get(lang) or labels.get(other) or next(iter(labels.values()), "") or fallback
+
+
+def page(title: str, body: str, build: str, alternates: list[Alternate] | None = None,
+         view: View | None = None) -> bytes:
+    """A whole page in the base template."""
+    v = view or View()
+    alt = alternates or []
+    head = "\n".join(
+        [f'<link rel="alternate" type="{escape(m)}" href="{escape(h)}">' for _, h, m in alt]
+        + ['<link rel="stylesheet" href="/static/style.css">'])
+    links = " · ".join(f'<a href="{escape(h)}">{escape(label)}</a>' for label, h, _ in alt)
+    words = {f"t_{k}": escape(v.word(k)) for k in ("questions", "editor", "ontology", "search",
+                                                   "search_short", "language")}
+    return SHELL.substitute(
+        lang=v.lang, title=escape(title), site=escape(v.word("site")), head=head, body=body,
+        body_class="ld", build=escape(build), query="", scripts="",
+        footer=f"<span>{links}</span>" if links else "", other=v.other,
+        other_name=NAMES[v.other], other_url=escape(v.switched()),
+        home_url=escape(v.href("/")), questions_url=escape(v.href("/ui/queries")),
+        editor_url=escape(v.href("/ui/sparql")), ontology_url=escape(v.href("/ontology")),
+        **words,
+    ).encode("utf-8")
+
+
+def link(iri: str, labels: dict[str, str] | None = None, view: View | None = None) -> str:
+    """An IRI as a link, labelled in the page's language when labels are known."""
+    v = view or View()
+    known = labels or {}
+    text = label_in(known, v.lang, shorten(iri))
+    other = known.get(v.other, "")
+    tip = f"{other} — {iri}" if other and other != text else iri
+    return f'<a href="{escape(v.href(local(iri)))}" title="{escape(tip)}">{escape(text)}</a>'
+
+
+def value(term: tuple[str, ...], labels: dict[str, str] | None = None,
+          view: View | None = None) -> str:
+    """A term (as :func:`kg.engine.describe.term` gives it) in HTML."""
+    if term[0] == "iri":
+        return link(term[1], labels, view)
+    if term[0] == "bnode":
+        return f"<code>_:{escape(term[1])}</code>"
+    text, lang, datatype = term[1], term[2], term[3]
+    tag = f'<span class="lang">@{escape(lang)}</span>' if lang else ""
+    if not lang and not datatype.endswith("#string"):
+        tag = f'<span class="dt">{escape(shorten(datatype))}</span>'
+    attr = f' lang="{escape(lang)}"' if lang else ""
+    return f"<span{attr}>{escape(text)}</span>{tag}"
+
+
+def heading(labels: dict[str, str], iri: str, view: View | None = None) -> str:
+    v = view or View()
+    main = label_in(labels, v.lang, shorten(iri))
+    other = labels.get(v.other, "")
+    sub = (f'<span class="sub" lang="{v.other}">{escape(other)}</span>'
+           if other and other != main else "")
+    return f"<h1>{escape(main)}{sub}</h1>\n<p class=\"iri\">{escape(iri)}</p>"
+
+
+def _grouped(rows: Iterable[tuple[str, dict[str, str], str]]) -> list[tuple[str, dict[str, str],
+                                                                              list[str]]]:
+    """(predicate, its labels, HTML of one value) rows gathered per predicate, in order."""
+    out: dict[str, tuple[str, dict[str, str], list[str]]] = {}
+    for pred, plabels, html in rows:
+        out.setdefault(pred, (pred, plabels, []))[2].append(html)
+    return list(out.values())
+
+
+def _table(groups: list[tuple[str, dict[str, str], list[str]]], view: View, cls: str = "") -> str:
+    rows = "".join(
+        f'<tr><th>{link(p, pl, view)}</th><td><ul class="values{" many" if len(vs) > 3 else ""}">'
+        + "".join(f"<li>{h}</li>" for h in vs) + "</ul></td></tr>"
+        for p, pl, vs in groups
+    )
+    return f'<table class="facts {cls}">{rows}</table>'
+
+
+def _facts(facts: list[tuple[Any, ...]], view: View) -> tuple[str, str]:
+    """The main facts table and the inferred alignments (non-fi: properties) table."""
+    def order(f: tuple[Any, ...]) -> tuple[int, str, int]:
+        own = 0 if f[0].startswith(FI.base) else 1
+        lang = f[2][2] if f[2][0] == "literal" else ""
+        return (own, label_in(f[1], view.lang, shorten(f[0])), 0 if lang == view.lang else 1)
+
+    main: list[tuple[str, dict[str, str], str]] = []
+    aligned: list[tuple[str, dict[str, str], str]] = []
+    for pred, plabels, obj, olabels, inferred in sorted(facts, key=order):
+        if pred in HIDDEN or _external(obj):  # external links have their own section
+            continue
+        html = value(obj, olabels, view)
+        if inferred:
+            html = f'<span class="inferred" title="{escape(view.word("inferred"))}">{html}</span>'
+        (aligned if inferred and not pred.startswith(FI.base) else main).append(
+            (pred, plabels, html))
+    return _table(_grouped(main), view), _table(_grouped(aligned), view, "aligned")
+
+
+def _external(obj: tuple[str, ...]) -> bool:
+    return obj[0] == "iri" and not obj[1].startswith(BASE)
+
+
+def _incoming(data: dict[str, Any], view: View) -> str:
+    """Who links here, leaving out what the facts already show (inverse properties)."""
+    shown = {f[2][1] for f in data["facts"] if f[2][0] == "iri"}
+    own = {s for s, _sl, p, _pl in data["incoming"] if p.startswith(FI.base)}
+    kept = [(s, sl, p, pl) for s, sl, p, pl in data["incoming"]
+            if s not in shown and (p.startswith(FI.base) or s not in own)]
+    kept.sort(key=lambda r: (not r[2].startswith(FI.base), label_in(r[3], view.lang, r[2])))
+    rows = [(p, pl, link(s, sl, view)) for s, sl, p, pl in kept]
+    return _table(_grouped(rows), view) if rows else ""
+
+
+def _quotes(data: dict[str, Any], view: View) -> str:
+    items = [
+        f'<blockquote lang="zh">{escape(text)}'
+        + (f"<cite>{link(about, labels, view)}</cite>" if about != data["iri"] else "")
+        + "</blockquote>"
+        for about, labels, text in data["quotes"]
+    ]
+    shown, rest = items[:6], items[6:]
+    more = (f"<details><summary>{len(rest)} {escape(view.word('more'))}</summary>"
+            f"{''.join(rest)}</details>" if rest else "")
+    return f"<h2>{escape(view.word('quotes'))}</h2>{''.join(shown)}{more}"
+
+
+def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
+                view: View | None = None) -> bytes:
+    """An entity: labels, types, facts, source quotes, incoming links, links out."""
+    v = view or View()
+    iri = data["iri"]
+    parts = [heading(data["labels"], iri, v)]
+    if data["types"]:
+        types = "".join(link(t, labels, v) for t, labels in data["types"] if labels)
+        parts.append(f'<p class="types">{types}</p>')
+    also = [escape(f[2][1]) for f in data["facts"] if f[0] == SKOS.altLabel.value]
+    if also:
+        parts.append(f'<p class="also">{escape(v.word("also"))}: {" · ".join(also)}</p>')
+    if any(f[4] for f in data["facts"]):
+        parts.append(f'<p class="legend-note"><span class="inferred">{escape(v.word("italic"))}'
+                     "</span></p>")
+    main, aligned = _facts(data["facts"], v)
+    parts.append(f"<h2>{escape(v.word('facts'))}</h2>{main}")
+    if data["quotes"]:
+        parts.append(_quotes(data, v))
+    incoming = _incoming(data, v)
+    if incoming:
+        parts.append(f"<h2>{escape(v.word('incoming'))}</h2>{incoming}")
+    if data["links_out"]:
+        items = "".join(
+            f'<li>{link(p, pl, v)}: <a href="{escape(o[1])}">{escape(o[1])}</a></li>'
+            for p, pl, o, _ol, _inf in data["links_out"]
+        )
+        parts.append(f'<h2>{escape(v.word("links_out"))}</h2><ul class="plain">{items}</ul>')
+    if "<tr>" in aligned:
+        parts.append(f"<details class=\"aligned\"><summary>{escape(v.word('aligned'))}</summary>"
+                     f"{aligned}</details>")
+    title = label_in(data["labels"], v.lang, shorten(iri))
+    return page(title, "\n".join(parts), build, alternates, v)
+
+
+def ontology_page(data: dict[str, Any], build: str, alternates: list[Alternate],
+                  view: View | None = None) -> bytes:
+    """The ontology: its classes and properties with labels, comments, domains, ranges."""
+    v = view or View()
+    head = data["ontology"]
+    names = head.get("labels") or {lang: WORDS[lang]["ontology"] for lang in LANGS}
+    parts = [heading(names, head.get("iri") or ONTOLOGY_IRI, v)]
+    for key in ("classes", "object_properties", "datatype_properties"):
+        parts.append(f'<h2>{escape(v.word(key))}</h2><table class="facts ontology">')
+        for entry in data[key]:
+            anchor = escape(entry["iri"].rpartition("#")[2])
+            extra = [
+                f"{name} {', '.join(value(t, None, v) for t in entry.get(field, []))}"
+                for field, name in (("subClassOf", "⊑"), ("domain", "domain"), ("range", "range"))
+                if entry.get(field)
+            ]
+            comment = " ".join(escape(t[1]) for t in entry.get("comment", [])
+                               if t[2] in (v.lang, ""))
+            comment = comment or " ".join(escape(t[1]) for t in entry.get("comment", []))
+            parts.append(
+                f'<tr id="{anchor}"><th>{link(entry["iri"], entry["labels"], v)}</th>'
+                f"<td>{comment}<br><small>{' · '.join(extra)}</small></td></tr>"
+            )
+        parts.append("</table>")
+    return page(v.word("ontology"), "\n".join(parts), build, alternates, v)
+
+
+def home_page(build: str, names: list[tuple[str, str]]) -> bytes:
+    """The front page: what this server offers."""
+    items = "".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for h, t in names)
+    body = (
+        "<h1>未来产业知识图谱<span class=\"sub\">Future industries knowledge graph</span></h1>"
+        "<p>China's future-industry (未来产业) plans as linked data, with a SPARQL endpoint.</p>"
+        f'<ul class="plain">{items}</ul>'
+    )
+    return page("Home", body, build)

@@ -1,0 +1,165 @@
+"""The ASGI application: the route table, and what wraps every request.
+
+Every request is given the current build on arrival (one readlink) and every
+response carries ``X-KG-Build``; handlers raise :class:`kg.errors.KgError`
+and one handler turns those into plain-text answers with their status.
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> app = create_app(ServerConfig(Path(tempfile.mkdtemp())))
+>>> sorted(r.path for r in app.routes)[:3]
+['/', '/.well-known/void', '/catalog']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg import __version__
+from kg.catalogue import Catalogue
+from kg.engine.config import ServerConfig
+from kg.engine.local import Runtime
+from kg.engine.remote import BackendRuntime
+from kg.errors import KgError
+from kg.http import gsp, ld, meta, openapi, queries, sparql, ui, ui_routes
+from kg.http.respond import error, ok, snapshot
+
+EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
+
+
+class BuildPerRequest:
+    """Pin the current build to each request and name it in ``X-KG-Build``."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        snap = self.runtime.snapshot()
+        scope["kg.snapshot"] = snap
+        header = [(b"x-kg-build", snap.build.id.encode())] if snap else []
+
+        async def send_with_build(message: Message) -> None:
+            if message["type"] == "http.response.start" and header:
+                message["headers"] = [*message.get("headers", []), *header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_build)
+
+
+class Utf8Urls:
+    """A query string that is not UTF-8 once percent-decoded is a 400 before any handler
+    (Starlette would decode it with replacement characters and run something else)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not utf8_url(scope.get("query_string", b"")):
+            response = error(400, "the URL's query string is not UTF-8 (percent-encode the "
+                                  "UTF-8 bytes of each character)")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def utf8_url(raw: bytes) -> bool:
+    """True when a raw query string decodes as UTF-8.
+
+    >>> utf8_url(b"q=%E9%87%8F"), utf8_url(b"q=%FF"), utf8_url(b"q=caf%E9")
+    (True, False, False)
+    """
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+async def openapi_json(request: Request) -> Response:
+    """GET /openapi.json: from the catalogue, the build's regions and sectors, the allow-list."""
+    cat: Catalogue = request.app.state.catalogue
+    services = sorted(request.app.state.runtime.config.allowed_services)
+    found = {**await queries.choices(request), "service": services}
+    doc = openapi.document([cat.get(n) for n in cat.names()], __version__, found)
+    body = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    variant = ("openapi", request.app.state.catalogue_digest)
+    return ok(body, "application/json", snapshot(request), variant, request)
+
+
+async def on_error(_request: Request, exc: Exception) -> Response:
+    """Every KgError as plain text with its HTTP status."""
+    assert isinstance(exc, KgError)
+    headers = {"Retry-After": "1"} if exc.http_status == 503 else None
+    return error(exc.http_status, str(exc), headers)
+
+
+def routes() -> list[Any]:
+    """The route table: one small handler per route."""
+    static = StaticFiles(directory=str(resources.files("kg.html").joinpath("static")))
+    return [
+        Route("/", ui.home, name="home"),
+        Route("/sparql", sparql.query, methods=["GET", "POST"], name="sparql"),
+        Route("/query", sparql.query, methods=["GET", "POST"], name="query"),
+        Route("/update", sparql.update, methods=["POST"], name="update"),
+        Route("/store", gsp.store, methods=["GET", "PUT", "POST", "DELETE"], name="store"),
+        Route("/queries", queries.listing, name="queries"),
+        Route("/queries/{name}", queries.run, name="stored"),
+        Route("/openapi.json", openapi_json, name="openapi"),
+        Route("/id/{path:path}", ld.entity, name="entity"),
+        Route("/ontology", ld.ontology, name="ontology"),
+        Route("/context.jsonld", ld.context, name="context"),
+        Route("/.well-known/void", meta.void, name="void"),
+        Route("/catalog", meta.catalog, name="catalog"),
+        Route("/dumps/{filename}", meta.dump, name="dump"),
+        Route("/health", meta.health, name="health"),
+        *ui_routes.routes(),
+        Mount("/static", static, name="static"),
+    ]
+
+
+def create_app(config: ServerConfig) -> Starlette:
+    """The application for one location and configuration."""
+    runtime = BackendRuntime(config) if config.backend else Runtime(config)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    middleware = [Middleware(Utf8Urls), Middleware(BuildPerRequest, runtime=runtime)]
+    if config.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type", "Authorization", "X-KG-Timeout",
+                           "If-None-Match"],
+            expose_headers=EXPOSED, max_age=600))
+    app = Starlette(routes=routes(), middleware=middleware, lifespan=lifespan,
+                    exception_handlers={KgError: on_error})
+    app.state.runtime = runtime
+    app.state.catalogue = Catalogue.load(config.queries)
+    app.state.catalogue_digest = queries.digest(app.state.catalogue)
+    return app
+
+
+__all__ = ["ServerConfig", "create_app"]

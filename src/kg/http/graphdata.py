@@ -1,0 +1,155 @@
+"""What the pages need from the graph: choices for forms, places for maps.
+
+The queries here are fixed texts (no user input reaches them); they run in
+the server's worker pool on the request's build, and each answer is kept for
+that build (``Runtime.remember``), so a page costs one worker round trip per
+build at most.
+
+>>> slug("https://w3id.org/future-industries/id/region/shandong", "region")
+'shandong'
+>>> slug("http://example.org/x", "region")
+'http://example.org/x'
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from pyoxigraph import QuerySolutions, RdfFormat, Store
+from starlette.requests import Request
+
+from kg.gen import divisions
+from kg.http.respond import HttpError, runtime, snapshot
+from kg.vocab import GRAPH, ID_BASE
+
+JSON = "application/sparql-results+json"
+Row = dict[str, str]
+
+_PREFIXES = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX void: <http://rdfs.org/ns/void#>
+"""
+ENTITIES = _PREFIXES + """SELECT ?class ?x ?zh ?en WHERE {
+  VALUES ?class { fi:Region fi:Sector fi:Domain fi:Plan }
+  ?x a ?class .
+  OPTIONAL { ?x rdfs:label ?zh FILTER(LANG(?zh) = "zh") }
+  OPTIONAL { ?x rdfs:label ?en FILTER(LANG(?en) = "en") }
+} ORDER BY ?class ?en ?x"""
+REGION_CODES = _PREFIXES + f"""SELECT ?region ?code WHERE {{
+  GRAPH <{GRAPH.links.value}> {{ ?region dcterms:identifier ?code }}
+  FILTER(STRSTARTS(STR(?region), "{ID_BASE}region/"))
+}}"""
+DIVISIONS = _PREFIXES + f"""SELECT ?code ?name ?lat ?lon WHERE {{
+  ?d void:inDataset <{divisions.DATASET.value}> ; dcterms:identifier ?code ;
+     rdfs:label ?name ; schema:geo ?geo .
+  ?geo schema:latitude ?lat ; schema:longitude ?lon .
+}} ORDER BY ?code"""
+KINDS = {"Region": "region", "Sector": "sector", "Domain": "domain", "Plan": "plan"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entity a form can offer: its IRI, short value and labels."""
+
+    iri: str
+    value: str
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        """The label in a language, the other one after it when they differ.
+
+        >>> Choice("i", "beijing", "北京", "Beijing").label("en")
+        'Beijing · 北京'
+        """
+        first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
+        first = first or second or self.value
+        return f"{first} · {second}" if second and second != first else first
+
+
+def slug(iri: str, kind: str) -> str:
+    """The short value a region/sector parameter accepts for an IRI (the IRI otherwise)."""
+    base = f"{ID_BASE}{kind}/"
+    return iri[len(base):] if iri.startswith(base) else iri
+
+
+async def select(request: Request, text: str) -> list[Row]:
+    """A fixed SELECT on the request's build, as rows of plain values (kept per build)."""
+    rt, snap = runtime(request), snapshot(request)
+    key: Hashable = ("web", snap.tag, text)
+    if key in rt.memo:
+        rows: list[Row] = rt.memo[key]
+        return rows
+    args = {"text": text, "format": JSON, "row_cap": rt.config.row_cap}
+    reply = await rt.run(snap, "query", args, rt.timeout(None))
+    if not reply.ok:
+        raise HttpError(reply.status, reply.message)
+    rows = plain(json.loads(reply.body))
+    rt.remember(key, rows)
+    return rows
+
+
+def plain(results: dict[str, Any]) -> list[Row]:
+    """SPARQL JSON results as rows of plain values.
+
+    >>> plain({"results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}})
+    [{'x': '1'}]
+    """
+    return [{k: v["value"] for k, v in b.items()} for b in results["results"]["bindings"]]
+
+
+async def choices(request: Request) -> dict[str, list[Choice]]:
+    """Regions, sectors, domains and plans with their labels, by kind."""
+    out: dict[str, list[Choice]] = {kind: [] for kind in KINDS.values()}
+    seen: set[tuple[str, str]] = set()
+    for row in await select(request, ENTITIES):
+        kind = KINDS[row["class"].rpartition("#")[2]]
+        if (kind, row["x"]) in seen:
+            continue
+        seen.add((kind, row["x"]))
+        value = slug(row["x"], kind)
+        out[kind].append(Choice(row["x"], value, row.get("zh", ""), row.get("en", "")))
+    return out
+
+
+async def places(request: Request) -> dict[str, Any]:
+    """Coordinates of our regions (by their GB/T 2260 code) and of every division.
+
+    Codes come from the linkset graph; coordinates from the divisions dataset
+    in the store when it was imported (``kg import-divisions``), else from the
+    same dataset as shipped in ``data/external/``.
+    """
+    codes = await select(request, REGION_CODES)
+    rows, origin = await select(request, DIVISIONS), "graph"
+    if not rows:
+        rows, origin = shipped_divisions(), "data/external/cn-admin-divisions.ttl"
+    by_code = {r["code"]: r for r in rows}
+    regions = {
+        r["region"]: {"code": r["code"], "lat": float(by_code[r["code"]]["lat"]),
+                      "lon": float(by_code[r["code"]]["lon"])}
+        for r in codes if r["code"] in by_code
+    }
+    points = [[float(r["lon"]), float(r["lat"]), r["name"], r["code"]] for r in rows]
+    return {"regions": regions, "divisions": points, "coordinates_from": origin}
+
+
+@functools.cache
+def shipped_divisions() -> list[Row]:
+    """The divisions of the shipped dataset file (read once per process).
+
+    >>> beijing = next(d for d in shipped_divisions() if d["code"] == "110000")
+    >>> beijing["name"], round(float(beijing["lat"]))
+    ('北京市', 40)
+    """
+    store = Store()
+    store.load(path=str(divisions.shipped_path()), format=RdfFormat.TURTLE)
+    result = store.query(DIVISIONS)
+    assert isinstance(result, QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]

@@ -1,0 +1,138 @@
+"""Packaged queries over HTTP: GET /queries and GET /queries/NAME?param=….
+
+Everything goes through :mod:`kg.catalogue`: names, parameter checking and
+binding (in the worker, against the build's graph), so an unknown name is a
+404 listing the names and a bad value a 400 listing what is allowed.
+
+A SELECT answer comes a page at a time (``limit``, default 100, or ``all`` for every
+row up to the row cap; ``offset``): when more rows follow, the response says
+``X-KG-Truncated: true`` and links the next page (``Link: <…>; rel="next"``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kg import settings
+from kg.catalogue import Catalogue, Page, StoredQuery
+from kg.engine.local import Runtime
+from kg.http import negotiate
+from kg.http.respond import (
+    HttpError,
+    media_type,
+    ok,
+    per_build,
+    requested_timeout,
+    runtime,
+    serve_read,
+    snapshot,
+)
+
+RESERVED = ("format", "timeout", "limit", "offset")  # request options, unless declared
+FEDERATED_SHARE = 0.8  # of a request's time limit, for the SERVICE requests of a question
+
+
+def catalogue(request: Request) -> Catalogue:
+    """The catalogue loaded when the server started."""
+    cat: Catalogue = request.app.state.catalogue
+    return cat
+
+
+def digest(cat: Catalogue) -> str:
+    """A short digest of the catalogue (part of ETags of catalogue-derived documents)."""
+    text = json.dumps(cat.to_json(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+async def choices(request: Request) -> dict[str, list[str]]:
+    """The region and sector values of the request's build, looked up once per build."""
+    found: dict[str, list[str]] = await per_build(request, "choices")
+    return found
+
+
+async def listing(request: Request) -> Response:
+    """GET /queries: the catalogue as JSON."""
+    cat = catalogue(request)
+    body = json.dumps(cat.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+    variant = ("queries", request.app.state.catalogue_digest)
+    return ok(body, "application/json", snapshot(request), variant, request)
+
+
+def _raw_params(request: Request, declared: set[str]) -> dict[str, str]:
+    raw: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in RESERVED and key not in declared:
+            continue
+        if key in raw:
+            raise HttpError(400, f"parameter {key!r} given more than once")
+        raw[key] = value
+    return raw
+
+
+def _media(request: Request, form: str, declared: set[str]) -> str:
+    offers = negotiate.RESULTS if form in ("select", "ask") else negotiate.GRAPH
+    name = request.query_params.get("format") if "format" not in declared else None
+    return media_type(request, offers, name)
+
+
+async def run(request: Request) -> Response:
+    """GET /queries/NAME: the query's results, content-negotiated or ``?format=``."""
+    query = catalogue(request).get(request.path_params["name"])
+    declared = {p.name for p in query.params}
+    raw = _raw_params(request, declared)
+    media = _media(request, query.form, declared)
+    rt = runtime(request)
+    page = _page(request, query, declared, rt.config.row_cap)
+    args: dict[str, Any] = {"name": query.name, "params": raw, "row_cap": rt.config.row_cap,
+                            "context": str(request.url_for("context")),
+                            "page": page.to_json() if page else None}
+    variant: tuple[Any, ...] = ("stored", query.name, tuple(sorted(raw.items())),
+                                args["context"], request.app.state.catalogue_digest,
+                                page and (page.size, page.offset))
+    timeout = requested_timeout(request) if "timeout" not in declared else None
+    if query.federated:  # part of the answer comes from elsewhere: see federated()
+        args |= federated(rt, rt.timeout(timeout))
+        variant += (rt.window(),)
+    response = await serve_read(request, variant, "stored", args, media, timeout=timeout)
+    if page is not None and response.headers.get("X-KG-Truncated") == "true":
+        response.headers["Link"] = f'<{next_page(request, page)}>; rel="next"'
+    return response
+
+
+def _page(request: Request, query: StoredQuery, declared: set[str], row_cap: int) -> Page | None:
+    """The page asked for (``limit``, ``offset``); None for every row up to the row cap.
+
+    Federated questions and graph answers are not paged."""
+    if query.federated or query.form != "select":
+        return None
+    option = {k: request.query_params.get(k) for k in ("limit", "offset") if k not in declared}
+    page = Page.parse(option.get("limit"), option.get("offset"))
+    return page.capped(row_cap) if page else None
+
+
+def next_page(request: Request, page: Page) -> str:
+    """The URL (path and query) of the page after ``page``, the request's other values kept.
+
+    >>> from starlette.requests import Request
+    >>> scope = {"type": "http", "path": "/queries/x", "query_string": b"lang=zh&offset=5",
+    ...          "headers": []}
+    >>> next_page(Request(scope), Page(10, 5))
+    '/queries/x?lang=zh&offset=15&limit=10'
+    """
+    url = request.url.include_query_params(offset=page.next().offset, limit=page.size)
+    return f"{url.path}?{url.query}"
+
+
+def federated(rt: Runtime, limit: float) -> dict[str, Any]:
+    """The arguments of a federated question: the server's allow-list (never the request's)
+    and a remote timeout inside the request's limit, so a silent SERVICE is a clear 502.
+
+    Its answer is reused for ``remote_ttl_s`` at most (the window in its cache key).
+    """
+    return {"services": sorted(rt.config.allowed_services),
+            "remote_timeout": min(settings.REMOTE_TIMEOUT_S, FEDERATED_SHARE * limit)}

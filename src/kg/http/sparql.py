@@ -1,0 +1,199 @@
+"""The SPARQL 1.1 Protocol: query at /sparql (and /query), update at /update.
+
+Queries come as GET ``query=``, POST form-encoded or POST
+``application/sparql-query``, with ``default-graph-uri`` / ``named-graph-uri``;
+the answer's format is negotiated (or named with ``format=``). Without a
+query, GET answers the Service Description. Updates need the server's update
+token (``Authorization: Bearer …``) and go to the single writer process.
+
+>>> protocol_params(b"query=ASK%7B%7D&named-graph-uri=http%3A%2F%2Fe%2Fg", {})
+{'query': ['ASK{}'], 'named-graph-uri': ['http://e/g']}
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import parse_qs
+
+from pyoxigraph import NamedNode
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kg import sparql as service
+from kg.errors import UsageError
+from kg.http import negotiate
+from kg.http.respond import (
+    HttpError,
+    media_type,
+    ok,
+    read_body,
+    requested_timeout,
+    runtime,
+    serve_read,
+    snapshot,
+)
+from kg.rdf.dcat import service_triples
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+Params = dict[str, list[str]]
+
+
+def protocol_params(form: bytes, url_params: Params) -> Params:
+    """Form-encoded body parameters merged after the URL's (UTF-8 only: else 400).
+
+    >>> protocol_params(b"query=%FF", {})
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: the form is not UTF-8 (byte 0xff at 0 of a value); send UTF-8
+    """
+    out = {k: list(v) for k, v in url_params.items()}
+    try:
+        fields = parse_qs(utf8(form, "the form"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"the form is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at "
+                         f"{exc.start} of a value); send UTF-8") from None
+    for key, values in fields.items():
+        out.setdefault(key, []).extend(values)
+    return out
+
+
+def utf8(body: bytes, what: str) -> str:
+    """A body's text; anything but UTF-8 is a 400 naming where it goes wrong.
+
+    >>> utf8(b"ASK {} # caf\\xe9", "the query")
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: the query is not UTF-8 (byte 0xe9 at offset 12); send UTF-8
+    """
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{what} is not UTF-8 (byte 0x{body[exc.start]:02x} at offset "
+                         f"{exc.start}); send UTF-8") from None
+
+
+def _url_params(request: Request) -> Params:
+    out: Params = {}
+    for key, value in request.query_params.multi_items():
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def _params(request: Request) -> Params:
+    """All protocol parameters of a request; the body's text under query/update."""
+    params = _url_params(request)
+    if request.method != "POST":
+        return params
+    kind = _content_type(request)
+    body = await read_body(request, runtime(request).config.max_body_bytes)
+    if kind == FORM:
+        return protocol_params(body, params)
+    if kind in (QUERY_BODY, UPDATE_BODY):
+        name = "query" if kind == QUERY_BODY else "update"
+        return {**params, name: [utf8(body, f"the {name}")]}
+    raise HttpError(415, f"POST a body of type {FORM}, {QUERY_BODY} or {UPDATE_BODY}")
+
+
+def _single(params: Params, name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise UsageError(f"give one {name} parameter, not {len(values)}")
+    return values[0] if values else None
+
+
+def _media_type(request: Request, params: Params, offers: list[str]) -> str:
+    return media_type(request, offers, _single(params, "format"))
+
+
+async def query(request: Request) -> Response:
+    """GET/POST /sparql: run a query, or describe the service when there is none."""
+    params = await _params(request)
+    timeout = requested_timeout(request, params)  # checked even when unused (description)
+    graphs = _graphs(params)
+    if "update" in params:
+        if request.method == "POST":
+            return await _update(request, params)
+        raise HttpError(405, "updates must be POSTed")
+    text = _single(params, "query")
+    if text is None:
+        if request.method == "POST":
+            raise UsageError("no query: give a query parameter or a sparql-query body")
+        return await service_description(request, params)
+    form = service.guard(text)
+    offers = negotiate.RESULTS if form in ("select", "ask") else negotiate.GRAPH
+    media = _media_type(request, params, offers)
+    args = {"text": text, "default_graphs": graphs[0], "named_graphs": graphs[1],
+            "row_cap": runtime(request).config.row_cap, "context": _context(request)}
+    variant = ("sparql", text, tuple(graphs[0]), tuple(graphs[1]), args["context"])
+    return await serve_read(request, variant, "query", args, media, timeout=timeout)
+
+
+def _graphs(params: Params) -> tuple[list[str], list[str]]:
+    """The protocol dataset (default-graph-uri, named-graph-uri), each an absolute IRI.
+
+    >>> _graphs({"named-graph-uri": ["not an IRI"]})
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: named-graph-uri must be an absolute IRI, not 'not an IRI'
+    """
+    out = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    for name, iris in zip(("default-graph-uri", "named-graph-uri"), out, strict=True):
+        for iri in iris:
+            try:
+                NamedNode(iri)
+            except ValueError:
+                raise UsageError(f"{name} must be an absolute IRI, not {iri!r}") from None
+    return out
+
+
+def _context(request: Request) -> str:
+    return str(request.url_for("context"))
+
+
+async def service_description(request: Request, params: Params) -> Response:
+    """The sd:Service description of this endpoint, in the negotiated RDF format."""
+    from kg.engine.output import rdf_bytes
+    from kg.http.meta import stats
+
+    media = _media_type(request, params, negotiate.GRAPH)
+    rt, snap = runtime(request), snapshot(request)
+    endpoint = str(request.url_for("sparql"))
+    triples = service_triples(endpoint, await stats(request), rt.config.writable)
+    body = rdf_bytes(triples, service.rdf_format(media), _context(request))
+    return ok(body, media, snap, ("sd", endpoint, rt.config.writable), request)
+
+
+def authorise(request: Request) -> None:
+    """403 unless the server has an update token and the request carries it."""
+    token = runtime(request).config.update_token
+    if not token:
+        raise HttpError(403, "this server is read-only (start it with --update-token)")
+    given = request.headers.get("authorization", "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), token):
+        raise HttpError(403, "updates need the server's token: Authorization: Bearer <token>")
+
+
+async def update(request: Request) -> Response:
+    """POST /update: SPARQL Update, form-encoded ``update=`` or a sparql-update body."""
+    authorise(request)
+    return await _update(request, await _params(request))
+
+
+async def _update(request: Request, params: Params) -> Response:
+    authorise(request)
+    text = _single(params, "update")
+    if not text:
+        raise UsageError("no update: give an update parameter or a sparql-update body")
+    rt = runtime(request)
+    limit = rt.timeout(requested_timeout(request, params))
+    reply = await rt.write(snapshot(request), "update", {"text": text}, limit)
+    if not reply.ok:
+        raise HttpError(reply.status, reply.message)
+    return Response(status_code=204)

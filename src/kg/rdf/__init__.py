@@ -1,0 +1,1 @@
+"""RDF documents the project writes: formats, JSON-LD, dumps, VoID, DCAT."""

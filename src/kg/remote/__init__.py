@@ -1,0 +1,1 @@
+"""Other SPARQL endpoints: query them, push graphs to them, answer SERVICE blocks."""
