@@ -27,7 +27,7 @@ import synth
 from _linking import oxigraph_server
 from kg.build import ingest, manifest
 from kg.catalogue import default_catalogue, run_stored
-from kg.rdf import export
+from kg.rdf import export, formats
 from kg.remote import endpoint as remote
 from kg.store import MANIFEST, Location
 
@@ -68,10 +68,10 @@ def main() -> None:
     print(f"dataset: {len(store)} triples")
     export.dump(store, "nq")  # warm the store's caches before the reference run
     base = timed(lambda: export.dump(store, "nq"))
-    for fmt in export.DATASET_FORMATS:
+    for fmt in formats.DATASET_EXPORTS:
         t = timed(lambda f=fmt: export.dump(store, f))  # type: ignore[misc]
         print(f"dump {fmt:6} {t:6.2f} s  ×{t / base:.2f} of nq")
-    for fmt in export.TRIPLE_FORMATS:
+    for fmt in formats.GRAPH_EXPORTS:
         t = timed(lambda f=fmt: export.dump(store, f, "data/synth"))  # type: ignore[misc]
         print(f"dump {fmt:6} {t:6.2f} s  ×{t / base:.2f} of nq")
     fresh = timed(lambda: Store().bulk_load(path=str(nt), format=RdfFormat.N_TRIPLES), 1)

@@ -7,6 +7,7 @@ from pyoxigraph import Store
 
 from kg import sparql
 from kg.errors import QueryError, UsageError
+from kg.rdf import formats
 
 WIKIDATA = frozenset({"https://query.wikidata.org/sparql"})
 
@@ -73,10 +74,10 @@ def test_results_are_the_same_with_and_without_cap(store: Store) -> None:
 
 
 def test_formats_are_looked_up_through_pyoxigraph() -> None:
-    assert sparql.results_format("application/sparql-results+xml").file_extension == "srx"
-    assert sparql.rdf_format("jsonld").media_type == "application/ld+json"
+    assert formats.results_format("application/sparql-results+xml").file_extension == "srx"
+    assert formats.rdf_format("jsonld").media_type == "application/ld+json"
     with pytest.raises(UsageError, match="use one of"):
-        sparql.results_format("docx")
+        formats.results_format("docx")
 
 
 def test_bad_syntax_is_a_query_error(store: Store) -> None:

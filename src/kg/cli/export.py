@@ -16,7 +16,7 @@ from kg.cli.build import add_location, current, location
 from kg.cli.query import emit
 from kg.errors import UsageError
 from kg.gen import divisions
-from kg.rdf import export
+from kg.rdf import export, formats
 from kg.remote import endpoint as remote
 from kg.remote import federation
 
@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
     """Add the linked-data commands to the ``kg`` parser."""
     p = sub.add_parser("export", help="write the dataset or one graph as RDF")
     add_location(p)
-    p.add_argument("--format", help=f"one of {', '.join(export.FORMATS)} "
+    p.add_argument("--format", help=f"one of {', '.join(formats.EXPORTS)} "
                    "(default: nq for all graphs, ttl for one)")
     p.add_argument("--graph", default=export.ALL, help="short graph name (e.g. links, "
                    "data/beijing, inferred) or 'all' (default)")

@@ -14,7 +14,7 @@ from rich.table import Table
 from kg import sparql
 from kg.cli.build import add_location, current
 from kg.errors import UsageError
-from kg.vocab import PREFIXES
+from kg.rdf.jsonld import shorten
 
 FORMATS = ["table", "json", "xml", "csv", "tsv", "ttl", "nt", "nq", "trig", "rdf", "jsonld"]
 
@@ -91,9 +91,6 @@ def short(term: Any) -> str:
         return ""
     value = str(term.value)
     if type(term).__name__ == "NamedNode":
-        for prefix, base in PREFIXES.items():
-            if value.startswith(base):
-                return f"{prefix}:{value[len(base):]}"
-        return value
+        return shorten(value)
     lang = getattr(term, "language", None)
     return f"{value}@{lang}" if lang else value

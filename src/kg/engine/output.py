@@ -17,9 +17,8 @@ import pyoxigraph
 
 from kg import settings, sparql
 from kg.engine.pool import Reply
-from kg.rdf import jsonld
-
-_PREFIXES = {k: v for k, v in jsonld.context()["@context"].items()}
+from kg.rdf import formats, jsonld
+from kg.vocab import PREFIXES
 
 
 def serialize(result: sparql.Result, media_type: str, args: dict[str, Any]) -> Reply:
@@ -37,14 +36,14 @@ def rdf_reply(
     items: list[Any], media_type: str, args: dict[str, Any], truncated: bool = False
 ) -> Reply:
     """Triples or quads serialised; JSON-LD is compacted with the published context."""
-    fmt = sparql.rdf_format(media_type)
+    fmt = formats.rdf_format(media_type)
     return Reply(body=rdf_bytes(items, fmt, args.get("context")), media_type=fmt.media_type,
                  truncated=truncated)
 
 
 def rdf_bytes(items: list[Any], fmt: pyoxigraph.RdfFormat, context: str | None) -> bytes:
     """Serialise with the project's prefixes (and the published context for JSON-LD)."""
-    body = pyoxigraph.serialize(items, format=fmt, prefixes=_PREFIXES) or b""
+    body = pyoxigraph.serialize(items, format=fmt, prefixes=PREFIXES) or b""
     if fmt == pyoxigraph.RdfFormat.JSON_LD and context:
         body = jsonld.compact(body, context)
     return body

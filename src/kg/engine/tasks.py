@@ -37,7 +37,7 @@ from kg.engine import describe
 from kg.engine.output import rdf_reply, serialize
 from kg.engine.pool import Job, Reply
 from kg.errors import KgError, UsageError
-from kg.rdf import void
+from kg.rdf import formats, void
 from kg.store import MANIFEST
 
 JOURNAL = "updates.jsonl"  # beside the build's store: one line per applied write
@@ -243,7 +243,7 @@ def _graph_exists(store: Store, graph: Any) -> bool:
 
 def _load(store: Store, data: bytes, media_type: str, graph: Any) -> None:
     try:
-        store.load(data, format=sparql.rdf_format(media_type), to_graph=graph)
+        store.load(data, format=formats.rdf_format(media_type), to_graph=graph)
     except SyntaxError as exc:
         raise UsageError(f"RDF syntax error: {exc.msg or exc}") from None
     except ValueError as exc:
@@ -314,7 +314,7 @@ def run_dump(store: Store, args: dict[str, Any], _state: Any) -> Reply:
     """A whole dump through :func:`kg.rdf.export.dump`."""
     from kg.rdf import export
 
-    fmt = sparql.rdf_format(args["format"])
+    fmt = formats.rdf_format(args["format"])
     body = export.dump(store, fmt.file_extension, graph=args.get("graph"))
     return Reply(body=body, media_type=fmt.media_type)
 

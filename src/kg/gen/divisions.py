@@ -40,7 +40,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Stor
 
 from kg import settings
 from kg.errors import NotFoundError
-from kg.rdf.export import sha256_checksum
+from kg.rdf.dcat import sha256_checksum
 from kg.vocab import (
     DCAT,
     DCTERMS,

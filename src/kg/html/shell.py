@@ -20,8 +20,8 @@ from starlette.responses import Response
 
 from kg.html import i18n
 from kg.html.pages import SHELL
-from kg.http import negotiate
 from kg.http.respond import ok, snapshot
+from kg.rdf import formats
 
 STATIC = "/ui/static/"
 _FOOTER = ('<span><a href="/sparql">{endpoint}</a> · <a href="/queries">/queries</a> · '
@@ -80,4 +80,4 @@ def render(ctx: Context, title: str, body: str, *, scripts: Sequence[str] = (),
 
 def respond(request: Request, ctx: Context, body: bytes) -> Response:
     """An HTML page with an ETag for this build and URL (304 when unchanged)."""
-    return ok(body, negotiate.HTML, snapshot(request), ("web", ctx.url), request)
+    return ok(body, formats.HTML, snapshot(request), ("web", ctx.url), request)

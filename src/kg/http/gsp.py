@@ -17,11 +17,11 @@ from pyoxigraph import NamedNode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kg import sparql as service
 from kg.errors import UsageError
 from kg.http import negotiate
 from kg.http.respond import HttpError, read_body, requested_timeout, runtime, serve_read, snapshot
 from kg.http.sparql import authorise
+from kg.rdf import formats
 
 
 def target(params: Mapping[str, str]) -> str | None:
@@ -50,7 +50,7 @@ async def store(request: Request) -> Response:
         if not media:
             raise HttpError(415, "send RDF with its Content-Type")
         try:
-            media = service.rdf_format(media).media_type
+            media = formats.rdf_format(media).media_type
         except UsageError:
             raise HttpError(415, f"cannot read {media}; send an RDF format") from None
         data = await read_body(request, runtime(request).config.max_body_bytes)

@@ -17,11 +17,10 @@ from kg.errors import NotFoundError
 from kg.html import pages
 from kg.http import negotiate
 from kg.http.respond import media_type, ok, runtime, serve_read, snapshot
-from kg.rdf import jsonld
+from kg.rdf import formats, jsonld
 from kg.vocab import ID_BASE
 
 _PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~%-]*(?:/[A-Za-z0-9._~%-]+)*$")
-ALTERNATES = (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"), ("RDF/XML", "rdf"))
 
 
 def _media(request: Request) -> str:
@@ -36,7 +35,7 @@ def _view(request: Request) -> pages.View:
 
 def _alternates(path: str) -> list[pages.Alternate]:
     return [(label, f"{path}?format={ext}", negotiate.by_name(ext, negotiate.GRAPH))
-            for label, ext in ALTERNATES]
+            for label, ext in formats.ALTERNATES]
 
 
 async def entity(request: Request) -> Response:
@@ -57,7 +56,7 @@ async def entity(request: Request) -> Response:
 
     return await serve_read(request, ("id", iri, context, view), "describe",
                             {"iri": iri, "context": context, "format": media}, media,
-                            render=render if media == negotiate.HTML else None)
+                            render=render if media == formats.HTML else None)
 
 
 async def ontology(request: Request) -> Response:
@@ -74,7 +73,7 @@ async def ontology(request: Request) -> Response:
 
     return await serve_read(request, ("ontology", context, view), "ontology",
                             {"context": context}, media,
-                            render=render if media == negotiate.HTML else None)
+                            render=render if media == formats.HTML else None)
 
 
 async def context(request: Request) -> Response:
@@ -91,5 +90,5 @@ async def home(request: Request) -> Response:
              ("/ontology", "Ontology"), ("/.well-known/void", "VoID description"),
              ("/catalog", "DCAT catalogue of the dumps"), ("/health", "Health")]
     body = pages.home_page(snap.build.id, names)
-    media = negotiate.HTML
+    media = formats.HTML
     return ok(body, media, snap, ("home", runtime(request).config.writable), request)

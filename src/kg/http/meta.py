@@ -14,7 +14,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from kg import sparql as service
 from kg.engine.output import rdf_bytes
 from kg.http import negotiate
 from kg.http.respond import (
@@ -28,6 +27,7 @@ from kg.http.respond import (
     runtime,
     snapshot,
 )
+from kg.rdf import formats
 from kg.rdf.dcat import DUMPS, catalog_triples, dump_for
 from kg.rdf.void import void_triples
 
@@ -63,7 +63,7 @@ async def void(request: Request) -> Response:
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers_for(etag, False))
     triples = void_triples(await stats(request), snap.build.id, _base(request))
-    body = rdf_bytes(triples, service.rdf_format(media), str(request.url_for("context")))
+    body = rdf_bytes(triples, formats.rdf_format(media), str(request.url_for("context")))
     return ok(body, media, snap, variant, request)
 
 
@@ -72,7 +72,7 @@ async def catalog(request: Request) -> Response:
     media, snap = _media(request), snapshot(request)
     manifest = runtime(request).manifest(snap)
     triples = catalog_triples(_base(request), snap.build.id, manifest)
-    body = rdf_bytes(triples, service.rdf_format(media), str(request.url_for("context")))
+    body = rdf_bytes(triples, formats.rdf_format(media), str(request.url_for("context")))
     return ok(body, media, snap, ("catalog", _base(request)), request)
 
 
@@ -81,7 +81,7 @@ async def dump(request: Request) -> Response:
     rt, snap = runtime(request), snapshot(request)
     filename = request.path_params["filename"]
     name, ext = dump_for(filename)
-    media = service.rdf_format(ext).media_type
+    media = formats.rdf_format(ext).media_type
     etag = etag_for(snap.tag, ("dump", filename), media)
     headers = headers_for(etag, False, vary="Accept-Encoding")
     if matches(request.headers.get("if-none-match"), etag):

@@ -22,14 +22,9 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
-from kg import sparql
 from kg.errors import UsageError
-
-HTML = "text/html; charset=utf-8"
-
-
-def _members(kind: Any) -> list[Any]:
-    return [getattr(kind, a) for a in sorted(dir(kind)) if isinstance(getattr(kind, a), kind)]
+from kg.rdf import formats
+from kg.rdf.formats import HTML, members
 
 
 def _ordered(formats: list[Any], first: Any) -> list[str]:
@@ -37,15 +32,15 @@ def _ordered(formats: list[Any], first: Any) -> list[str]:
 
 
 #: SELECT / ASK results: SPARQL JSON first, then the others pyoxigraph writes.
-RESULTS = _ordered(_members(QueryResultsFormat), QueryResultsFormat.JSON)
+RESULTS = _ordered(members(QueryResultsFormat), QueryResultsFormat.JSON)
 #: Triples (CONSTRUCT, DESCRIBE, one graph): Turtle first; formats that hold triples.
 GRAPH = _ordered(
-    [f for f in _members(RdfFormat) if not f.supports_datasets or f == RdfFormat.JSON_LD],
+    [f for f in members(RdfFormat) if not f.supports_datasets or f == RdfFormat.JSON_LD],
     RdfFormat.TURTLE,
 )
 #: Datasets (dumps of all graphs): N-Quads first.
 DATASET = _ordered(
-    [f for f in _members(RdfFormat) if f.supports_datasets and f != RdfFormat.STREAMING_JSON_LD],
+    [f for f in members(RdfFormat) if f.supports_datasets and f != RdfFormat.STREAMING_JSON_LD],
     RdfFormat.N_QUADS,
 )
 #: Linked-data pages: HTML for people, then the graph formats.
@@ -134,12 +129,12 @@ def by_name(name: str, offers: Sequence[str]) -> str:
     if name.lower() == "html" and HTML in offers:
         return HTML
     try:
-        found = sparql.rdf_format(name).media_type if offers is not RESULTS else None
+        found = formats.rdf_format(name).media_type if offers is not RESULTS else None
     except UsageError:
         found = None
     if found is None:
         try:
-            found = sparql.results_format(name).media_type
+            found = formats.results_format(name).media_type
         except UsageError:
             found = None
     if found in offers:
@@ -148,8 +143,7 @@ def by_name(name: str, offers: Sequence[str]) -> str:
     raise UsageError(f"unknown or unsuitable format {name!r}; use one of {names}")
 
 
-_NAMES = ("json", "xml", "csv", "tsv", "srj", "srx", "html", "ttl", "turtle", "jsonld", "json-ld",
-          "nt", "ntriples", "n3", "rdf", "rdfxml")
+_NAMES = (*formats.RESULT_NAMES, "html", *formats.RDF_NAMES)
 
 
 def format_names(offers: Sequence[str]) -> list[str]:

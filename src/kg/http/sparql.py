@@ -32,7 +32,8 @@ from kg.http.respond import (
     serve_read,
     snapshot,
 )
-from kg.rdf.dcat import service_triples
+from kg.rdf import formats
+from kg.rdf.sd import service_triples
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -165,7 +166,7 @@ async def service_description(request: Request, params: Params) -> Response:
     rt, snap = runtime(request), snapshot(request)
     endpoint = str(request.url_for("sparql"))
     triples = service_triples(endpoint, await stats(request), rt.config.writable)
-    body = rdf_bytes(triples, service.rdf_format(media), _context(request))
+    body = rdf_bytes(triples, formats.rdf_format(media), _context(request))
     return ok(body, media, snap, ("sd", endpoint, rt.config.writable), request)
 
 

@@ -19,8 +19,9 @@ from kg.catalogue import Catalogue, StoredQuery
 from kg.errors import NotFoundError
 from kg.html import examples, forms, i18n
 from kg.html.shell import STATIC, Context, context, href, render, respond, script
-from kg.http import graphdata, negotiate
+from kg.http import graphdata
 from kg.http.respond import ok, snapshot
+from kg.rdf import formats
 from kg.vocab import ID_BASE
 
 SEARCH_QUERY = "search-labels"
@@ -221,7 +222,7 @@ def _not_found(ctx: Context, message: str, cat: Catalogue) -> Response:
     body = (f"<h1>{escape(i18n.text('no_query', ctx.lang))}</h1>"
             f'<p class="error">{escape(message)}</p><ul class="questions wide">{items}</ul>')
     page = render(ctx, i18n.text("no_query", ctx.lang), body)
-    return Response(page, 404, media_type=negotiate.HTML)
+    return Response(page, 404, media_type=formats.HTML)
 
 
 async def search(request: Request) -> Response:

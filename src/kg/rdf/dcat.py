@@ -1,4 +1,5 @@
-"""The DCAT catalogue of the dumps and the SPARQL Service Description.
+"""The DCAT catalogue of the dataset: its dumps (with size and SHA-256 once made) and
+the SPARQL service.
 
 >>> sorted(DUMPS)
 ['all', 'inferred', 'links', 'ontology']
@@ -12,14 +13,16 @@ kg.errors.NotFoundError: no dump ontology.exe; available: all.nq, all.trig, infe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple
+from pyoxigraph import Literal, NamedNode, Triple
 
-from kg import sparql
 from kg.errors import NotFoundError
-from kg.rdf.void import DATASET, integer
-from kg.vocab import DCAT, DCTERMS, RDF, SD, VOID, graph_for
+from kg.rdf import formats
+from kg.rdf.export import DumpInfo
+from kg.rdf.void import DATASET
+from kg.vocab import DCAT, DCTERMS, RDF, SPDX, XSD, graph_for
 
 # name → (graph or None for all graphs, extensions offered)
 DUMPS: dict[str, tuple[NamedNode | None, tuple[str, ...]]] = {
@@ -47,8 +50,17 @@ def dump_for(filename: str) -> tuple[str, str]:
     raise NotFoundError(f"no dump {filename}; available: {', '.join(dump_names())}")
 
 
-def catalog_triples(base_url: str, build: str, manifest: dict[str, Any]) -> list[Triple]:
-    """A dcat:Catalog with one dataset, one distribution per dump and the SPARQL service."""
+def catalog_triples(base_url: str, build: str, manifest: dict[str, Any],
+                    dumps: Sequence[DumpInfo] = ()) -> list[Triple]:
+    """A dcat:Catalog with one dataset, one distribution per dump and the SPARQL service;
+    the dumps already written (``dumps``) with their byte size and SHA-256.
+
+    >>> from kg.rdf.export import info
+    >>> d = info(b"<http://e/s> <http://e/p> <http://e/o> .\\n", "ttl", "links")
+    >>> triples = catalog_triples("http://127.0.0.1:7878/", "b1", {}, [d])
+    >>> sorted({t.predicate.value.rsplit("#", 1)[-1] for t in triples})[:4]
+    ['algorithm', 'byteSize', 'checksum', 'checksumValue']
+    """
     cat, service = NamedNode(base_url + "catalog"), NamedNode(base_url + "sparql")
     out = [
         Triple(cat, RDF.type, DCAT.Catalog),
@@ -70,16 +82,17 @@ def catalog_triples(base_url: str, build: str, manifest: dict[str, Any]) -> list
         stamp = Literal(str(manifest["time"]), datatype=NamedNode(
             "http://www.w3.org/2001/XMLSchema#dateTime"))
         out.append(Triple(DATASET, DCTERMS.modified, stamp))
-    for filename in dump_names():
-        out += _distribution(base_url, filename)
+    known = {d.filename: d for d in dumps}
+    for filename in sorted({*dump_names(), *known}):
+        out += _distribution(base_url, filename, known.get(filename))
     return out
 
 
-def _distribution(base_url: str, filename: str) -> list[Triple]:
-    name, ext = dump_for(filename)
+def _distribution(base_url: str, filename: str, made: DumpInfo | None) -> list[Triple]:
+    name, ext = dump_for(filename) if made is None else (made.graph or "all", made.format)
     dist = NamedNode(f"{base_url}dumps/{filename}")
-    graph = DUMPS[name][0]
-    fmt = sparql.rdf_format(ext)
+    graph = DUMPS[name][0] if name in DUMPS else graph_for(name)
+    fmt = formats.rdf_format(ext)
     out = [
         Triple(DATASET, DCAT.distribution, dist),
         Triple(dist, RDF.type, DCAT.Distribution),
@@ -91,36 +104,23 @@ def _distribution(base_url: str, filename: str) -> list[Triple]:
     ]
     if graph is not None:
         out.append(Triple(dist, DCTERMS.source, graph))
+    if made is not None:
+        out += [Triple(dist, DCAT.byteSize, Literal(str(made.size),
+                                                    datatype=XSD.nonNegativeInteger)),
+                *sha256_checksum(dist, NamedNode(f"{dist.value}#sha256"), made.sha256)]
     return out
 
 
-def service_triples(endpoint: str, data: dict[str, Any], writable: bool) -> list[Triple]:
-    """The SPARQL 1.1 Service Description of the endpoint."""
-    svc, dataset, default = NamedNode(endpoint), BlankNode(), BlankNode()
-    out = [
-        Triple(svc, RDF.type, SD.Service),
-        Triple(svc, SD.endpoint, svc),
-        Triple(svc, SD.supportedLanguage, SD.SPARQL11Query),
-        Triple(svc, SD.feature, SD.UnionDefaultGraph),
-        Triple(svc, SD.feature, SD.BasicFederatedQuery),
-        Triple(svc, SD.defaultDataset, dataset),
-        Triple(dataset, RDF.type, SD.Dataset),
-        Triple(dataset, SD.defaultGraph, default),
-        Triple(default, RDF.type, SD.Graph),
-        Triple(default, VOID.triples, integer(data["totals"]["triples"])),
+def sha256_checksum(subject: NamedNode, node: NamedNode, sha256: str) -> list[Triple]:
+    """A resource's SHA-256 in SPDX: ``spdx:checksum`` to an ``spdx:Checksum`` node.
+
+    >>> triples = sha256_checksum(NamedNode("http://e/f"), NamedNode("http://e/f#sha256"), "00")
+    >>> [t.predicate.value.rsplit("#", 1)[-1] for t in triples]
+    ['checksum', 'type', 'algorithm', 'checksumValue']
+    """
+    return [
+        Triple(subject, SPDX.checksum, node),
+        Triple(node, RDF.type, SPDX.Checksum),
+        Triple(node, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+        Triple(node, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)),
     ]
-    if writable:
-        out.append(Triple(svc, SD.supportedLanguage, SD.SPARQL11Update))
-    for fmt in [*_members(QueryResultsFormat), *_members(RdfFormat)]:
-        out.append(Triple(svc, SD.resultFormat, NamedNode(fmt.iri)))
-    for graph, n in data["graphs"]:
-        named, desc = BlankNode(), BlankNode()
-        out += [Triple(dataset, SD.namedGraph, named), Triple(named, SD.name, NamedNode(graph)),
-                Triple(named, SD.graph, desc), Triple(desc, RDF.type, SD.Graph),
-                Triple(desc, VOID.triples, integer(n))]
-    return out
-
-
-def _members(kind: Any) -> list[Any]:
-    """The formats pyoxigraph defines (its own list, not ours)."""
-    return [getattr(kind, a) for a in dir(kind) if isinstance(getattr(kind, a), kind)]

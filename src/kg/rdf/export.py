@@ -1,9 +1,9 @@
 """The export service: the built dataset, or one named graph, as RDF dumps.
 
-Formats are pyoxigraph's (looked up through :func:`kg.sparql.rdf_format`).
+Formats are named as :mod:`kg.rdf.formats` says.
 Dataset formats (N-Quads, TriG, JSON-LD) carry every graph with its name;
 triple formats (Turtle, N-Triples, RDF/XML) carry one graph only. JSON-LD
-dumps get an ``@context`` made of :data:`kg.vocab.PREFIXES`.
+dumps are compacted by :func:`kg.rdf.jsonld.compact` with the project's prefixes inline.
 
 >>> from pyoxigraph import Store, Quad, NamedNode as N, Literal
 >>> from kg.vocab import GRAPH, RDFS
@@ -23,31 +23,20 @@ kg.errors.UsageError: format ttl holds one graph only: name a graph with --graph
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, serialize
+from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
-from kg import sparql
 from kg.errors import NotFoundError, UsageError
+from kg.rdf import formats, jsonld
 from kg.vocab import (
-    DATASET_IRI,
-    DCAT,
-    DCTERMS,
     GRAPH_BASE,
     PREFIXES,
-    RDF,
-    SPDX,
-    XSD,
     graph_for,
 )
 
-DATASET_FORMATS = ("nq", "trig", "jsonld")
-TRIPLE_FORMATS = ("ttl", "nt", "rdfxml")
-FORMATS = DATASET_FORMATS + TRIPLE_FORMATS
-_EXTENSIONS = ("nq", "trig", "jsonld", "ttl", "nt", "rdf")
 ALL = "all"
 CHECKSUMS = "SHA256SUMS"
 
@@ -57,7 +46,7 @@ class DumpInfo:
     """One dump file: what it holds and its size and SHA-256 digest."""
 
     filename: str
-    format: str  # one of FORMATS
+    format: str  # one of kg.rdf.formats.EXPORTS
     graph: str | None  # short graph name, None for the whole dataset
     size: int
     sha256: str
@@ -69,26 +58,7 @@ class DumpInfo:
         >>> DumpInfo("x.nq", "nq", None, 0, "").media_type
         'application/n-quads'
         """
-        return fmt_of(self.format).media_type
-
-
-def fmt_of(name: str) -> RdfFormat:
-    """The pyoxigraph format of an export format, by name, extension or media type.
-
-    >>> fmt_of("rdfxml").file_extension, fmt_of("rdf").name, fmt_of("text/turtle").name
-    ('rdf', 'RDF/XML', 'Turtle')
-    >>> fmt_of("n3")
-    Traceback (most recent call last):
-      ...
-    kg.errors.UsageError: unknown export format 'n3'; use one of nq, trig, jsonld, ttl, nt, rdfxml
-    """
-    try:
-        rdf = sparql.rdf_format(name)
-    except UsageError:
-        rdf = None
-    if rdf is None or rdf.file_extension not in _EXTENSIONS:
-        raise UsageError(f"unknown export format {name!r}; use one of {', '.join(FORMATS)}")
-    return rdf
+        return formats.export_format(self.format).media_type
 
 
 def graph_iri(name: str | NamedNode) -> NamedNode:
@@ -120,13 +90,13 @@ def graph_names(store: Store) -> list[str]:
 
 def dump(store: Store, fmt: str, graph: str | NamedNode | None = None) -> bytes:
     """The whole dataset (``graph`` None or ``"all"``) or one named graph, serialised."""
-    rdf = fmt_of(fmt)
+    rdf = formats.export_format(fmt)
     prefixes = None if rdf == RdfFormat.JSON_LD else PREFIXES
     if graph in (None, ALL):
         if not rdf.supports_datasets:
             raise UsageError(
                 f"format {fmt} holds one graph only: name a graph with --graph, "
-                f"or use one of {', '.join(DATASET_FORMATS)} for all graphs"
+                f"or use one of {', '.join(formats.DATASET_EXPORTS)} for all graphs"
             )
         data = store.dump(format=rdf, prefixes=prefixes)
     elif rdf.supports_datasets:  # one graph, keeping its name
@@ -134,7 +104,7 @@ def dump(store: Store, fmt: str, graph: str | NamedNode | None = None) -> bytes:
     else:
         data = store.dump(format=rdf, from_graph=_graph_iri_in(store, graph), prefixes=prefixes)
     if rdf == RdfFormat.JSON_LD:
-        return jsonld(data or b"[]")
+        return jsonld.compact(data or b"[]", jsonld.context()["@context"])
     return data or b""
 
 
@@ -150,46 +120,6 @@ def _graph_iri_in(store: Store, name: str | NamedNode) -> NamedNode:
     return iri
 
 
-def jsonld(expanded: bytes) -> bytes:
-    """Expanded JSON-LD from pyoxigraph, compacted with the project's prefixes as @context.
-
-    >>> out = jsonld(b'[{"@id": "https://schema.org/x", '
-    ...              b'"https://schema.org/name": [{"@value": "n"}]}]')
-    >>> json.loads(out)["@graph"]
-    [{'@id': 'schema:x', 'schema:name': [{'@value': 'n'}]}]
-    """
-    doc = json.loads(expanded)
-    body = [_compact_node(node) for node in (doc if isinstance(doc, list) else [doc])]
-    return json.dumps({"@context": dict(PREFIXES), "@graph": body}, ensure_ascii=False).encode()
-
-
-def _compact_node(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_compact_node(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in ("@id", "@type"):
-            value = [curie(v) for v in value] if isinstance(value, list) else curie(value)
-        elif key not in ("@value", "@language"):
-            value = _compact_node(value)
-        out[key if key.startswith("@") else curie(key)] = value
-    return out
-
-
-def curie(iri: str) -> str:
-    """An IRI as a compact IRI when one of the project's prefixes covers it.
-
-    >>> curie("http://www.w3.org/2000/01/rdf-schema#label"), curie("http://e/x"), curie("_:b0")
-    ('rdfs:label', 'http://e/x', '_:b0')
-    """
-    for prefix, base in PREFIXES.items():
-        if iri.startswith(base) and not iri[len(base):].startswith("//"):
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
-
-
 def write_all(store: Store, folder: Path, graphs: list[str] | None = None) -> list[DumpInfo]:
     """Write the dataset in every dataset format, and each named graph (``graphs``, default:
     none) in Turtle and N-Triples, plus a ``SHA256SUMS`` file; return what was written.
@@ -199,7 +129,7 @@ def write_all(store: Store, folder: Path, graphs: list[str] | None = None) -> li
     >>> [d.filename for d in write_all(Store(), Path(tempfile.mkdtemp()))]
     ['all.nq', 'all.trig', 'all.jsonld']"""
     folder.mkdir(parents=True, exist_ok=True)
-    jobs: list[tuple[str, str | None]] = [(f, None) for f in DATASET_FORMATS]
+    jobs: list[tuple[str, str | None]] = [(f, None) for f in formats.DATASET_EXPORTS]
     jobs += [(f, g) for g in graphs or [] for f in ("ttl", "nt")]
     dumps = [_write(store, folder, fmt, graph) for fmt, graph in jobs]
     lines = "".join(f"{d.sha256}  {d.filename}\n" for d in dumps)
@@ -214,7 +144,7 @@ def filename(fmt: str, graph: str | None = None) -> str:
     ('all.nq', 'data-beijing.ttl', 'links.rdf')
     """
     stem = ALL if graph in (None, ALL) else str(graph).replace("/", "-")
-    return f"{stem}.{fmt_of(fmt).file_extension}"
+    return f"{stem}.{formats.export_format(fmt).file_extension}"
 
 
 def _write(store: Store, folder: Path, fmt: str, graph: str | None) -> DumpInfo:
@@ -233,56 +163,3 @@ def info(data: bytes, fmt: str, graph: str | None = None) -> DumpInfo:
     'e3b0c44298fc'
     """
     return DumpInfo(filename(fmt, graph), fmt, graph, len(data), hashlib.sha256(data).hexdigest())
-
-
-def dcat(build_id: str, dumps: list[DumpInfo], base_url: str) -> list[Triple]:
-    """DCAT distributions of the dataset, one per dump, with byte size and SHA-256.
-
-    Distribution IRIs are ``{base_url}dumps/{filename}`` (also the download URL).
-
-    >>> d = info(b"<http://e/s> <http://e/p> <http://e/o> .\\n", "nt", "links")
-    >>> triples = dcat("b1", [d], "http://127.0.0.1:7878/")
-    >>> sorted({t.predicate.value.rsplit("#", 1)[-1] for t in triples})[:4]
-    ['algorithm', 'byteSize', 'checksum', 'checksumValue']
-    """
-    dataset = NamedNode(DATASET_IRI)
-    out = [Triple(dataset, RDF.type, DCAT.Dataset), Triple(dataset, DCTERMS.identifier,
-                                                          Literal(build_id))]
-    for d in dumps:
-        out += _distribution(dataset, d, base_url)
-    return out
-
-
-def sha256_checksum(subject: NamedNode, node: NamedNode, sha256: str) -> list[Triple]:
-    """A resource's SHA-256 in SPDX: ``spdx:checksum`` to an ``spdx:Checksum`` node.
-
-    >>> triples = sha256_checksum(NamedNode("http://e/f"), NamedNode("http://e/f#sha256"), "00")
-    >>> [t.predicate.value.rsplit("#", 1)[-1] for t in triples]
-    ['checksum', 'type', 'algorithm', 'checksumValue']
-    """
-    return [
-        Triple(subject, SPDX.checksum, node),
-        Triple(node, RDF.type, SPDX.Checksum),
-        Triple(node, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
-        Triple(node, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)),
-    ]
-
-
-def _distribution(dataset: NamedNode, d: DumpInfo, base_url: str) -> list[Triple]:
-    dist = NamedNode(f"{base_url}dumps/{d.filename}")
-    media = d.media_type.split(";")[0]
-    out = [
-        Triple(dataset, DCAT.distribution, dist),
-        Triple(dist, RDF.type, DCAT.Distribution),
-        Triple(dist, DCTERMS.title, Literal(f"{d.graph or ALL} ({fmt_of(d.format).name})",
-                                            language="en")),
-        Triple(dist, DCAT.downloadURL, dist),
-        Triple(dist, DCAT.mediaType,
-               NamedNode("https://www.iana.org/assignments/media-types/" + media)),
-        Triple(dist, DCTERMS["format"], NamedNode(fmt_of(d.format).iri)),
-        Triple(dist, DCAT.byteSize, Literal(str(d.size), datatype=XSD.nonNegativeInteger)),
-        *sha256_checksum(dist, NamedNode(f"{dist.value}#sha256"), d.sha256),
-    ]
-    if d.graph not in (None, ALL):
-        out.append(Triple(dist, DCTERMS.source, graph_iri(str(d.graph))))
-    return out

@@ -48,10 +48,17 @@ def shorten(iri: str) -> str:
     return iri
 
 
-def compact(expanded: bytes, context_url: str) -> bytes:
-    """Expanded JSON-LD (from pyoxigraph) as a document using the published context."""
+def compact(expanded: bytes, context: str | dict[str, str]) -> bytes:
+    """Expanded JSON-LD (from pyoxigraph) as a document using the project's prefixes: the
+    published context by its IRI (``context`` a string), or inline (a dict, for dumps).
+
+    >>> doc = b'[{"@id": "https://schema.org/x", "https://schema.org/name": [{"@value": "n"}]}]'
+    >>> json.loads(compact(doc, {"schema": "https://schema.org/"}))["@graph"]
+    [{'@id': 'schema:x', 'schema:name': [{'@value': 'n'}]}]
+    """
     nodes = json.loads(expanded or b"[]")
-    doc = {"@context": context_url, "@graph": [_node(n) for n in nodes]}
+    nodes = nodes if isinstance(nodes, list) else [nodes]
+    doc = {"@context": context, "@graph": [_node(n) for n in nodes]}
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
 

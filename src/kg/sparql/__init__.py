@@ -7,11 +7,9 @@ from kg.sparql.run import (
     mask,
     nesting,
     operators,
-    rdf_format,
-    results_format,
     run,
     service_targets,
 )
 
-__all__ = ["Result", "guard", "limiter", "mask", "nesting", "operators", "rdf_format",
-           "results_format", "run", "service_targets"]
+__all__ = ["Result", "guard", "limiter", "mask", "nesting", "operators", "run",
+           "service_targets"]

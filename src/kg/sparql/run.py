@@ -1,7 +1,7 @@
 """The SPARQL service: guard, run and serialise queries over a store.
 
-Formats are looked up through pyoxigraph (by name, extension or media type);
-nothing here keeps its own table of them.
+Formats are named as :mod:`kg.rdf.formats` says (pyoxigraph's, with the project's
+aliases).
 
 >>> from pyoxigraph import Store
 >>> s = Store()
@@ -25,14 +25,14 @@ from pyoxigraph import (
     QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
-    RdfFormat,
     Store,
     Variable,
     parse_query_results,
 )
 
 from kg import settings
-from kg.errors import QueryError, UsageError
+from kg.errors import QueryError
+from kg.rdf.formats import rdf_format, results_format
 
 Term = Any
 _PROLOGUE = re.compile(
@@ -66,42 +66,6 @@ class Result:
         else:
             out = self.value.serialize(format=results_format(fmt or "json"))
         return out or b""
-
-
-def results_format(name: str) -> QueryResultsFormat:
-    """A SPARQL results format by extension (json, xml, csv, tsv) or media type.
-
-    >>> results_format("tsv").media_type
-    'text/tab-separated-values; charset=utf-8'
-    """
-    fmt = _lookup(QueryResultsFormat, name)
-    if not isinstance(fmt, QueryResultsFormat):
-        raise UsageError(f"unknown results format {name!r}; use one of json, xml, csv, tsv")
-    return fmt
-
-
-def rdf_format(name: str) -> RdfFormat:
-    """An RDF format by extension (ttl, nt, nq, trig, rdf, jsonld) or media type.
-
-    >>> rdf_format("application/n-triples").file_extension
-    'nt'
-    """
-    fmt = _lookup(RdfFormat, name)
-    if not isinstance(fmt, RdfFormat):
-        raise UsageError(
-            f"unknown RDF format {name!r}; use one of ttl, nt, nq, trig, rdf, jsonld, n3"
-        )
-    return fmt
-
-
-def _lookup(kind: Any, name: str) -> Any:
-    aliases = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "rdfxml": "rdf"}
-    aliases["json-ld"] = "jsonld"
-    name = aliases.get(name.lower(), name)
-    try:
-        return kind.from_media_type(name) if "/" in name else kind.from_extension(name)
-    except ValueError:
-        return None
 
 
 def guard(query: str, allowed_services: frozenset[str] = frozenset()) -> str:

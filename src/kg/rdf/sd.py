@@ -1,0 +1,44 @@
+"""The SPARQL 1.1 Service Description of the endpoint.
+
+>>> triples = service_triples("http://127.0.0.1/sparql", {"totals": {"triples": 3},
+...                                                      "graphs": []}, False)
+>>> len(triples) > 10
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyoxigraph import BlankNode, NamedNode, QueryResultsFormat, RdfFormat, Triple
+
+from kg.rdf.formats import members
+from kg.rdf.void import integer
+from kg.vocab import RDF, SD, VOID
+
+
+def service_triples(endpoint: str, data: dict[str, Any], writable: bool) -> list[Triple]:
+    """The SPARQL 1.1 Service Description of the endpoint."""
+    svc, dataset, default = NamedNode(endpoint), BlankNode(), BlankNode()
+    out = [
+        Triple(svc, RDF.type, SD.Service),
+        Triple(svc, SD.endpoint, svc),
+        Triple(svc, SD.supportedLanguage, SD.SPARQL11Query),
+        Triple(svc, SD.feature, SD.UnionDefaultGraph),
+        Triple(svc, SD.feature, SD.BasicFederatedQuery),
+        Triple(svc, SD.defaultDataset, dataset),
+        Triple(dataset, RDF.type, SD.Dataset),
+        Triple(dataset, SD.defaultGraph, default),
+        Triple(default, RDF.type, SD.Graph),
+        Triple(default, VOID.triples, integer(data["totals"]["triples"])),
+    ]
+    if writable:
+        out.append(Triple(svc, SD.supportedLanguage, SD.SPARQL11Update))
+    for fmt in [*members(QueryResultsFormat), *members(RdfFormat)]:
+        out.append(Triple(svc, SD.resultFormat, NamedNode(fmt.iri)))
+    for graph, n in data["graphs"]:
+        named, desc = BlankNode(), BlankNode()
+        out += [Triple(dataset, SD.namedGraph, named), Triple(named, SD.name, NamedNode(graph)),
+                Triple(named, SD.graph, desc), Triple(desc, RDF.type, SD.Graph),
+                Triple(desc, VOID.triples, integer(n))]
+    return out
