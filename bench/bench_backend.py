@@ -24,13 +24,12 @@ from pathlib import Path
 
 import httpx
 
-from bench_server import free_port, start  # the same server start-up, one copy
+from bench_server import HOST, free_port, start, stop  # tests/_server.py's start-up
 from kg.build import build
 from kg.remote import endpoint as remote
 from kg.store import Location
 
 VENV = Path(sys.executable).parent
-HOST = "127.0.0.1"
 JSON = {"Accept": "application/sparql-results+json"}
 SPARQL = ("SELECT ?plan ?label WHERE { ?plan a <https://w3id.org/future-industries/ontology#Plan>"
           " ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
@@ -40,8 +39,6 @@ CASES = {  # name -> (path, params, headers)
     "question plans-timeline": ("/queries/plans-timeline", {}, JSON),
     "entity page (Turtle)": ("/id/region/beijing", {"format": "ttl"}, {}),
 }
-
-
 
 
 def median_ms(client: httpx.Client, url: str, params: dict[str, str],
@@ -90,8 +87,7 @@ def main() -> None:
             report(servers, oxigraph, args.requests, args.json)
         finally:
             for proc in procs:
-                proc.terminate()
-                proc.wait(10)
+                stop(proc)
 
 
 def report(servers: dict[str, str], oxigraph: str, n: int, out: Path | None) -> None:

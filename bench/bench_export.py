@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import synth
-from _linking import oxigraph_server
+from _server import oxigraph_server
 from kg.build import ingest, manifest
 from kg.catalogue import default_catalogue, run_stored
 from kg.rdf import export, formats

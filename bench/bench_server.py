@@ -29,44 +29,18 @@ from urllib.parse import quote
 import httpx
 from pyoxigraph import RdfFormat
 
-from kg.build import build
-from kg.catalogue import Catalogue
-from kg.store import Location
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the servers' start-up is shared with the tests
+
+from _server import HOST, free_port, start, stop  # noqa: E402
+from kg.build import build  # noqa: E402
+from kg.catalogue import Catalogue  # noqa: E402
+from kg.store import Location  # noqa: E402
+
 VENV = Path(sys.executable).parent
 LUA = ROOT / "bench" / "server_mix.lua"
-HOST = "127.0.0.1"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
     f"?s{i} ?p{i} ?o{i} ." for i in range(7)) + " }"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def start(cmd: list[str], url: str, log: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    for _ in range(300):
-        try:
-            httpx.get(url, timeout=1)
-            return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"{cmd[0]} did not start: {log.read_text()[-2000:]}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def standalone(text: str, bindings: dict[str, str]) -> str:

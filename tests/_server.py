@@ -1,4 +1,11 @@
-"""Helpers for the server tests: the real `kg serve` in a subprocess on a free loopback port."""
+"""The one way the tests (and bench/) run servers: a free loopback port, a subprocess started
+and waited for until it answers, stopped afterwards.
+
+- :class:`Server`: the real `kg serve` (the session-wide ones are in tests/conftest.py);
+- :func:`oxigraph_server`: a real `oxigraph serve`, as a remote endpoint or a backend;
+- :class:`Listener` / :func:`silent_server`: a socket that accepts and never answers;
+- :func:`closed_port_url`: a URL where nothing listens.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,67 +25,101 @@ import httpx
 import pytest
 
 HOST = "127.0.0.1"
+CORS_ORIGIN = "http://allowed.example"  # the origin the session's local server allows
+OXIGRAPH = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "oxigraph"
+START_S = 60.0  # how long a server may take to answer its first request (a busy machine)
 
 
 def free_port() -> int:
+    """A TCP port nothing listens on now, on the loopback interface."""
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
 
 
+def closed_port_url() -> str:
+    """A SPARQL URL on the loopback interface where nothing listens."""
+    return f"http://{HOST}:{free_port()}/sparql"
+
+
+def start(cmd: list[str], url: str, log: Path, env: dict[str, str] | None = None,
+          timeout: float = START_S) -> subprocess.Popen[bytes]:
+    """Run ``cmd`` (its output into ``log``) until GET ``url`` gets any HTTP answer."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{cmd[0]} exited ({proc.returncode}): {log.read_text()[-2000:]}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    stop(proc)
+    raise RuntimeError(f"{cmd[0]} did not answer within {timeout:g} s: {log.read_text()[-2000:]}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class Server:
-    """`kg serve` running on a location; stop() ends it."""
+    """`kg serve` on a location with these options; a context manager, or stop() ends it."""
 
     def __init__(self, location: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
+        self.log = location.parent / f"serve-{self.port}.log"
         cmd = [sys.executable, "-m", "kg", "serve", "--location", str(location),
                "--bind", f"{HOST}:{self.port}", *args]
-        self.log = location.parent / f"serve-{self.port}.log"
-        self._log = self.log.open("wb")
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **(env or {})})
-        self._wait()
+        self.proc = start(cmd, self.url + "/health", self.log, env)
 
-    def _wait(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"kg serve exited: {self.log.read_text()}")
-            try:
-                httpx.get(self.url + "/health", timeout=1.0)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError(f"kg serve did not start: {self.log.read_text()}")
-
-    def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30.0, **kwargs)  # type: ignore[arg-type]
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30.0, **kwargs)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._log.close()
+        stop(self.proc)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+@dataclass(frozen=True)
+class Served:
+    """One of the servers a test runs against: ``kind`` is "local" (a build) or "backend"
+    (`kg serve --backend`); ``build`` is the X-KG-Build its answers carry."""
+
+    kind: str
+    server: Server
+    client: httpx.Client
+    build: str
 
 
 def serve_fixtures(
     *args: str, location: str = "curated_location", env: dict[str, str] | None = None
 ) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """Module-scoped ``server`` and ``client`` fixtures: `kg serve` with these options on the
-    location the fixture named ``location`` gives. In a test module::
+    location the fixture named ``location`` gives, for a module whose server differs from the
+    session's (tests/conftest.py). In a test module::
 
-        server, client = serve_fixtures("--workers", "2")
+        server, client = serve_fixtures("--workers", "2", "--timeout", "20")
     """
 
     @pytest.fixture(scope="module")
     def server(request: pytest.FixtureRequest) -> Iterator[Server]:
-        srv = Server(request.getfixturevalue(location), *args, env=env)
-        yield srv
-        srv.stop()
+        with Server(request.getfixturevalue(location), *args, env=env) as srv:
+            yield srv
 
     @pytest.fixture(scope="module")
     def client(server: Server) -> Iterator[httpx.Client]:
@@ -85,9 +129,78 @@ def serve_fixtures(
     return server, client
 
 
+@contextmanager
+def oxigraph_server(location: Path, union: bool = True) -> Iterator[str]:
+    """A real `oxigraph serve` on a new store at ``location``; yields its base URL
+    (…/query, …/store). ``union``: the default graph is the union of the named graphs."""
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    cmd = [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"{HOST}:{port}",
+           *(["--union-default-graph"] if union else [])]
+    proc = start(cmd, base + "/query?query=ASK%7B%7D", location.parent / f"oxigraph-{port}.log")
+    try:
+        yield base
+    finally:
+        stop(proc)
+
+
+class Listener:
+    """A socket on the loopback interface that accepts connections, counts them and never
+    answers (a silent SPARQL endpoint, or proof that nothing connected)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind((HOST, 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.url = f"http://{HOST}:{self.sock.getsockname()[1]}/sparql"
+        self.connections: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.connections.append(self.sock.accept()[0])
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        for conn in self.connections:
+            conn.close()
+        self.sock.close()
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A :class:`Listener`'s SPARQL URL: connections are accepted and never answered."""
+    with Listener() as listener:
+        yield listener.url
+
+
 def select(client: httpx.Client, query: str, **params: str) -> list[dict[str, str]]:
     """A SELECT over HTTP, as rows of plain values."""
     r = client.get("/sparql", params={"query": query, **params},
                    headers={"Accept": "application/sparql-results+json"})
     r.raise_for_status()
     return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
+
+
+def wait_for_workers(client: httpx.Client, workers: int = 2, within: float = 60.0) -> dict:
+    """/health once the server has ``workers`` workers again (one stopped at a limit is
+    replaced in the background), or after ``within`` seconds; the last /health."""
+    deadline = time.monotonic() + within
+    health: dict = client.get("/health").json()
+    while health["workers"] < workers and time.monotonic() < deadline:
+        time.sleep(0.1)
+        health = client.get("/health").json()
+    return health

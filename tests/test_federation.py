@@ -10,8 +10,8 @@ import httpx
 import pytest
 from pyoxigraph import NamedNode, Store, Variable
 
-from _linking import FIXTURES, closed_port_url, oxigraph_server, silent_server
-from _server import Server
+from _linking import FIXTURES
+from _server import Server, closed_port_url, oxigraph_server, silent_server
 from kg import settings, sparql
 from kg.catalogue import Catalogue, run_stored
 from kg.cli import main

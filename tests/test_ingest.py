@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple, parse
 
-from _linking import canonical, clone_location, closed_port_url, silent_server
+from _linking import canonical, clone_location
+from _server import closed_port_url, silent_server
 from kg.build import ingest
 from kg.cli import main
 from kg.errors import ParseError, RemoteError, UsageError

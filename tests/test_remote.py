@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, Store, Variable
 
-from _linking import canonical, closed_port_url, oxigraph_server, silent_server
+from _linking import canonical
+from _server import closed_port_url, oxigraph_server, silent_server
 from kg import sparql
 from kg.catalogue import default_catalogue, run_stored
 from kg.cli import main

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests import _robust
-from tests._server import Server
 
+import _robust
+from _server import Server
 from kg.build import build
 from kg.store import Location
 

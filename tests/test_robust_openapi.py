@@ -23,8 +23,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests._server import serve_fixtures
 
+from _server import serve_fixtures
 from kg.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parent.parent

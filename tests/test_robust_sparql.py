@@ -20,13 +20,13 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from tests._server import Server, serve_fixtures
 
+from _server import Server, serve_fixtures
 from kg import settings as kg_settings
 from kg import sparql
 from kg.catalogue import Catalogue
 from kg.engine import tasks
-from kg.engine.pool import Job, Reply
+from kg.engine.job import Job, Reply
 from kg.store import Build
 
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "12"))

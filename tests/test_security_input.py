@@ -13,15 +13,14 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from tests._server import HOST, Server, serve_fixtures
 
+from _server import HOST, Listener, Server, serve_fixtures
 from kg.build import build
 from kg.build.sources import collect
 from kg.store import Location
@@ -268,40 +267,10 @@ def test_writes_with_the_token_still_check_their_input(writable: Server) -> None
 # -- SSRF -------------------------------------------------------------------------------
 
 
-class Listener:
-    """A socket listening on 127.0.0.1 that counts the connections it gets."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind((HOST, 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
 @pytest.fixture
 def listener() -> Iterator[Listener]:
-    found = Listener()
-    yield found
-    found.close()
+    with Listener() as found:
+        yield found
 
 
 def _ssrf_queries(url: str) -> list[str]:
@@ -322,7 +291,7 @@ def _ssrf_queries(url: str) -> list[str]:
 
 def test_service_off_the_allow_list_connects_nowhere(client: httpx.Client, writable: Server,
                                                      listener: Listener) -> None:
-    url = f"http://{HOST}:{listener.port}/sparql"
+    url = listener.url
     for query in _ssrf_queries(url):
         r = client.get("/sparql", params={"query": query})
         assert r.status_code == 400 and "not allowed" in r.text, (query, r.text)
@@ -339,7 +308,7 @@ def test_service_off_the_allow_list_connects_nowhere(client: httpx.Client, writa
             r = http.post("/update", content=update.encode(), headers=auth)
             assert r.status_code == 400 and "not allowed" in r.text, r.text
     time.sleep(0.5)
-    assert listener.connections == 0
+    assert listener.connections == []
 
 
 # -- a query nested 5,000 deep ----------------------------------------------------------

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-from _linking import canonical, closed_port_url, oxigraph_server, silent_server
-from _server import Server
+from _linking import canonical
+from _server import Server, closed_port_url, oxigraph_server, silent_server
 from kg.cli import main
 from kg.remote import endpoint as remote
 from kg.store import Build

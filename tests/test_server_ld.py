@@ -9,8 +9,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
-from tests._server import Server, serve_fixtures
 
+from _server import Server, serve_fixtures
 from kg.store import Build
 from kg.vocab import FI, GRAPH, ID_BASE, RDFS, SKOS, VOID, graph_for
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests._server import Server, serve_fixtures
+
+from _server import Server, serve_fixtures
 
 # Seven-way cartesian product of every triple: never finishes on any store.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(

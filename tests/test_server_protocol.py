@@ -9,8 +9,8 @@ import json
 import httpx
 import pyoxigraph as ox
 import pytest
-from tests._server import select, serve_fixtures
 
+from _server import select, serve_fixtures
 from kg import sparql
 from kg.store import Build
 

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 import pytest
-from tests._server import serve_fixtures
 
+from _server import serve_fixtures
 from kg.catalogue import Catalogue, run_stored
 from kg.store import Build
 

@@ -6,8 +6,8 @@ import threading
 import time
 
 import pytest
-from tests._server import Server
 
+from _server import Server
 from kg.build import build
 from kg.store import Location
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests._server import select, serve_fixtures
 
+from _server import select, serve_fixtures
 from kg.build import build
 
 TOKEN = "test-token-123"

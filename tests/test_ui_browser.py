@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from tests._server import Server
-from tests._ui import Watch, browser, have_chromium, pages
+
+from _server import Server
+from _ui import Watch, browser, have_chromium, pages
 
 pytestmark = [
     pytest.mark.browser,

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from tests._server import Server
 
+from _server import Server
 from kg.catalogue import Catalogue
 from kg.store import Build
 

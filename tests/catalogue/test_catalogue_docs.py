@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kg.catalogue import Catalogue
-from kg.gen import queries_doc as docs
 from kg.errors import KgError
+from kg.gen import queries_doc as docs
 
 
 def test_docs_are_up_to_date(catalogue: Catalogue) -> None:
