@@ -1,13 +1,31 @@
-"""Shared fixtures: the curated graph built once per test session."""
+"""Shared fixtures: the curated graph built once per test session, and the servers on it.
+
+The servers (tests/_server.py) start when a test first asks for them and run to the end of
+the session; they are read-only, and a test that adds anything to them removes it again:
+
+- ``local_server`` / ``local_client``: `kg serve` on the curated build (:data:`LOCAL_ARGS`);
+  ``server`` / ``client`` are the same, unless a module defines its own ``server`` and
+  ``client`` (``serve_fixtures``) for a server with other options;
+- ``oxigraph_backend``: a real `oxigraph serve` holding the curated build (its base URL);
+- ``backend_server`` / ``backend_client``: `kg serve --backend` in front of it;
+- ``served``: a test that takes it runs twice, against the local server and against the
+  backend one (what must hold for both).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from _server import CORS_ORIGIN, Served, Server, oxigraph_server
 from kg.build import build
+from kg.remote import endpoint as remote
 from kg.store import Build, Location
+
+LOCAL_ARGS = ("--workers", "2", "--cors-origin", CORS_ORIGIN)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,3 +49,64 @@ def curated_location(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def curated_build(curated_location: Path) -> Build:
     """The current build of :func:`curated_location`."""
     return Location(curated_location).require_current()
+
+
+@pytest.fixture(scope="session")
+def local_server(curated_location: Path) -> Iterator[Server]:
+    """`kg serve` on the curated build, for the whole session."""
+    with Server(curated_location, *LOCAL_ARGS) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def local_client(local_server: Server) -> Iterator[httpx.Client]:
+    with local_server.client() as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def server(local_server: Server) -> Server:
+    """The module's server: the session's local one unless the module starts its own."""
+    return local_server
+
+
+@pytest.fixture(scope="session")
+def client(local_client: httpx.Client) -> httpx.Client:
+    """A client of the module's ``server``."""
+    return local_client
+
+
+@pytest.fixture(scope="session")
+def oxigraph_backend(curated_build: Build,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve` (union default graph) holding the curated build, pushed over
+    the Graph Store Protocol; its base URL (…/query, …/store)."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "store") as base:
+        sent = remote.push(curated_build.open(), base + "/store")
+        assert sent and all(n > 0 for n in sent.values())
+        yield base
+
+
+@pytest.fixture(scope="session")
+def backend_server(oxigraph_backend: str,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`kg serve --backend` in front of :func:`oxigraph_backend`, whose answers may be reused
+    for ~30 years: one period for the whole session."""
+    here = tmp_path_factory.mktemp("proxy") / "unused"
+    with Server(here, "--backend", oxigraph_backend + "/query", "--backend-ttl", "1e9") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def backend_client(backend_server: Server) -> Iterator[httpx.Client]:
+    with backend_server.client() as c:
+        yield c
+
+
+@pytest.fixture(params=["local", "backend"])
+def served(request: pytest.FixtureRequest, curated_build: Build) -> Served:
+    """The local server, then the backend one (the test runs once with each)."""
+    kind = request.param
+    return Served(kind, request.getfixturevalue(f"{kind}_server"),
+                  request.getfixturevalue(f"{kind}_client"),
+                  curated_build.id if kind == "local" else "remote")

@@ -150,11 +150,9 @@ def expected(store: Store, wikidata: str) -> set[tuple[tuple[str, str], ...]]:
 
 
 @pytest.fixture(scope="module")
-def ours(curated_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def ours(oxigraph_backend: str) -> str:
     """Our graphs on a real `oxigraph serve` (a remote endpoint / backend); its query URL."""
-    with oxigraph_server(tmp_path_factory.mktemp("ours")) as base:
-        remote.push(curated_build.open(), base + "/store")
-        yield base + "/query"
+    return oxigraph_backend + "/query"
 
 
 def test_federated_questions_are_in_the_catalogue(store: Store) -> None:
@@ -221,39 +219,31 @@ def silent() -> Iterator[str]:
         yield url
 
 
-def _server(location: Path, *args: str) -> Iterator[httpx.Client]:
-    srv = Server(location, *args)
-    try:
-        with srv.client() as client:
-            yield client
-    finally:
-        srv.stop()
-
-
 @pytest.fixture(scope="module")
-def served(curated_location: Path, wikidata: str, silent: str) -> Iterator[httpx.Client]:
+def widened(curated_location: Path, wikidata: str, silent: str) -> Iterator[httpx.Client]:
     """`kg serve` on the curated build, its allow-list widened by its own command line."""
-    yield from _server(curated_location, "--workers", "2", "--allow-service", wikidata,
-                       "--allow-service", silent)
+    with Server(curated_location, "--workers", "2", "--allow-service", wikidata,
+                "--allow-service", silent) as srv, srv.client() as client:
+        yield client
 
 
 def test_http_runs_federated_questions_with_the_servers_allow_list(
-        served: httpx.Client, wikidata: str,
+        widened: httpx.Client, wikidata: str,
         expected: set[tuple[tuple[str, str], ...]]) -> None:
     path = "/queries/wikidata-region-labels"
     accept = {"Accept": "application/sparql-results+json"}
-    assert _http_rows(served.get(path, params={"service": wikidata}, headers=accept)) == expected
-    r = served.get(path, params={"service": closed_port_url()})
+    assert _http_rows(widened.get(path, params={"service": wikidata}, headers=accept)) == expected
+    r = widened.get(path, params={"service": closed_port_url()})
     assert r.status_code == 400 and "is not allowed" in r.text
-    r = served.get(path, params={"service": wikidata, "allow": closed_port_url()})
+    r = widened.get(path, params={"service": wikidata, "allow": closed_port_url()})
     assert r.status_code == 400 and "declared: service" in r.text  # no widening per request
 
 
-def test_http_silent_service_is_502_within_the_time_limit(served: httpx.Client,
+def test_http_silent_service_is_502_within_the_time_limit(widened: httpx.Client,
                                                           silent: str) -> None:
     start = time.monotonic()
-    r = served.get("/queries/wikidata-sector-labels", params={"service": silent},
-                   headers={"X-KG-Timeout": "5"})
+    r = widened.get("/queries/wikidata-sector-labels", params={"service": silent},
+                    headers={"X-KG-Timeout": "5"})
     assert r.status_code == 502 and "no answer within 4 s" in r.text  # 0.8 of the limit
     assert time.monotonic() - start < 10  # a bound, not a speed measurement
 
@@ -261,7 +251,8 @@ def test_http_silent_service_is_502_within_the_time_limit(served: httpx.Client,
 def test_http_federated_question_through_a_backend(
         ours: str, wikidata: str, tmp_path: Path,
         expected: set[tuple[tuple[str, str], ...]]) -> None:
-    for client in _server(tmp_path / "unused", "--backend", ours, "--allow-service", wikidata):
+    with Server(tmp_path / "unused", "--backend", ours, "--allow-service", wikidata) as srv, \
+            srv.client() as client:
         r = client.get("/queries/wikidata-region-labels", params={"service": wikidata},
                        headers={"Accept": "application/sparql-results+json"})
         assert _http_rows(r) == expected

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,34 +25,25 @@ def local(curated_build: Build) -> Store:
     return curated_build.open()
 
 
-@pytest.fixture(scope="module")
-def server(local: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `oxigraph serve` (union default graph) holding our graphs, pushed over GSP."""
-    with oxigraph_server(tmp_path_factory.mktemp("remote")) as base:
-        sent = remote.push(local, base + "/store")
-        assert sent and all(n > 0 for n in sent.values())
-        yield base
-
-
 def _counts(result: sparql.Result) -> dict[str, int]:
     return {r["g"].value: int(r["n"].value) for r in result.value}  # type: ignore[union-attr]
 
 
-def test_push_copies_every_graph(local: Store, server: str) -> None:
-    remote_counts = _counts(remote.RemoteEndpoint(server + "/query").run(COUNT))
+def test_push_copies_every_graph(local: Store, oxigraph_backend: str) -> None:
+    remote_counts = _counts(remote.RemoteEndpoint(oxigraph_backend + "/query").run(COUNT))
     assert remote_counts == _counts(sparql.Result("select", local.query(COUNT)))
 
 
-def test_push_again_replaces_graphs(local: Store, server: str) -> None:
-    remote.push(local, server + "/store")
-    remote_counts = _counts(remote.RemoteEndpoint(server + "/query").run(COUNT))
+def test_push_again_replaces_graphs(local: Store, oxigraph_backend: str) -> None:
+    remote.push(local, oxigraph_backend + "/store")
+    remote_counts = _counts(remote.RemoteEndpoint(oxigraph_backend + "/query").run(COUNT))
     assert sum(remote_counts.values()) == len(local)
 
 
-def test_construct_comes_back_as_a_graph(local: Store, server: str) -> None:
+def test_construct_comes_back_as_a_graph(local: Store, oxigraph_backend: str) -> None:
     query = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/future-industries/graph/"
              "links> { ?s ?p ?o } }")
-    result = remote.RemoteEndpoint(server + "/query").run(query)
+    result = remote.RemoteEndpoint(oxigraph_backend + "/query").run(query)
     assert result.kind == "graph"
     assert canonical(result.value) == canonical(local.query(query))  # type: ignore[arg-type]
 
@@ -65,10 +55,10 @@ def test_construct_comes_back_as_a_graph(local: Store, server: str) -> None:
     ("plans-timeline", {}),
 ])
 def test_catalogue_runs_remotely_with_the_same_answers(
-        local: Store, server: str, name: str, params: dict[str, str]) -> None:
+        local: Store, oxigraph_backend: str, name: str, params: dict[str, str]) -> None:
     query = default_catalogue().get(name)
     here = run_stored(local, query, params)
-    there = remote.run_stored(remote.RemoteEndpoint(server + "/query"), query, params)
+    there = remote.run_stored(remote.RemoteEndpoint(oxigraph_backend + "/query"), query, params)
     assert there.kind == here.kind == "select"
     rows_here = {tuple(sorted((k.value, str(r[k])) for k in here.value.variables if r[k]))
                  for r in here.value}  # type: ignore[union-attr]
@@ -77,10 +67,11 @@ def test_catalogue_runs_remotely_with_the_same_answers(
     assert rows_there == rows_here and rows_here
 
 
-def test_remote_parameters_are_validated_against_the_remote(server: str) -> None:
+def test_remote_parameters_are_validated_against_the_remote(oxigraph_backend: str) -> None:
     query = default_catalogue().get("region-sectors")
     with pytest.raises(UsageError, match="unknown region 'atlantis'"):
-        remote.run_stored(remote.RemoteEndpoint(server + "/query"), query, {"region": "atlantis"})
+        remote.run_stored(remote.RemoteEndpoint(oxigraph_backend + "/query"), query,
+                          {"region": "atlantis"})
 
 
 def test_values_block_holds_terms_not_text() -> None:
@@ -94,13 +85,13 @@ def test_values_block_holds_terms_not_text() -> None:
     assert construct.index("VALUES") > construct.index("WHERE")
 
 
-def test_bad_query_and_http_errors(server: str) -> None:
-    endpoint = remote.RemoteEndpoint(server + "/query")
+def test_bad_query_and_http_errors(oxigraph_backend: str) -> None:
+    endpoint = remote.RemoteEndpoint(oxigraph_backend + "/query")
     with pytest.raises(QueryError, match="HTTP 400"):  # the asker's error, not the endpoint's
         endpoint.query("SELECT ?x WHERE { ?x ?y }")
     with pytest.raises(QueryError):
         endpoint.run("SELECT * WHERE { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }")
-    small = remote.RemoteEndpoint(server + "/query", max_bytes=100)
+    small = remote.RemoteEndpoint(oxigraph_backend + "/query", max_bytes=100)
     with pytest.raises(RemoteError, match="larger than 100 bytes"):
         small.query("SELECT * WHERE { ?s ?p ?o }")
 
@@ -125,9 +116,10 @@ def test_cli_push(curated_location: Path, tmp_path: Path) -> None:
                  "--timeout", "2"]) == 9
 
 
-def test_cli_query_on_a_remote_endpoint(server: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_query_on_a_remote_endpoint(oxigraph_backend: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", "region-sectors", "-p", "region=shanxi", "--format", "csv",
-                 "--endpoint", server + "/query"]) == 0
+                 "--endpoint", oxigraph_backend + "/query"]) == 0
     out = capsys.readouterr().out
     assert "https://w3id.org/future-industries/id/region/shanxi" in out
     assert main(["query", "region-sectors", "-p", "region=shanxi",

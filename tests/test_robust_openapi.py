@@ -24,7 +24,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from _server import serve_fixtures
 from kg.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,9 +50,6 @@ checks.positive_data_acceptance.enabled = false  # a string of the right type is
 include-tag = "federated"
 enabled = false  # their SERVICE is Wikidata: no network in tests (see test_federation.py)
 """
-
-server, client = serve_fixtures("--workers", "2", "--timeout", "30")
-
 
 @pytest.mark.slow
 def test_schemathesis_finds_no_failure(server, tmp_path: Path) -> None:

@@ -21,12 +21,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from _server import Server, serve_fixtures
+from _server import Server
 from kg import settings as kg_settings
 from kg import sparql
 from kg.catalogue import Catalogue
 from kg.engine import tasks
-from kg.engine.job import Job, Reply
+from kg.engine.pool import Job, Reply
 from kg.store import Build
 
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "12"))
@@ -125,7 +125,6 @@ def _send(client: httpx.Client, query: str, how: str) -> httpx.Response:
                        headers={"Content-Type": "application/sparql-query"})
 
 
-server, client = serve_fixtures("--workers", "2", "--timeout", "30")
 FUZZ = settings(max_examples=EXAMPLES * 5, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from _server import HOST, Listener, Server, serve_fixtures
+from _server import HOST, Listener, Server
 from kg.build import build
 from kg.build.sources import collect
 from kg.store import Location
@@ -29,9 +29,6 @@ TOKEN = "s3cret-token-for-tests"
 DATA = [s.path for s in collect(None) if s.curated and s.path.parent.name != "ontology"]
 SOURCE = next(p for p in DATA if p.name == "source.ttl")
 ASK_ALL = "ASK { ?s ?p ?o }"
-
-server, client = serve_fixtures("--workers", "2", "--timeout", "30")
-
 
 # -- kg build ---------------------------------------------------------------------------
 
@@ -214,9 +211,8 @@ def test_path_traversal_reads_no_file(server: Server, target: str) -> None:
 def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("writable") / "kg"
     build(root)
-    srv = Server(root, "--workers", "2", "--update-token", TOKEN)
-    yield srv
-    srv.stop()
+    with Server(root, "--workers", "2", "--update-token", TOKEN) as srv:
+        yield srv
 
 
 WRITES = [

@@ -10,14 +10,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from _server import Server, serve_fixtures
+from _server import Server
 from kg.store import Build
 from kg.vocab import FI, GRAPH, ID_BASE, RDFS, SKOS, VOID, graph_for
 
 BEIJING = ID_BASE + "region/beijing"
 
-
-server, client = serve_fixtures("--workers", "2")
 
 
 @pytest.fixture(scope="module")

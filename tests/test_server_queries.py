@@ -8,11 +8,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from _server import serve_fixtures
 from kg.catalogue import Catalogue, run_stored
 from kg.store import Build
-
-server, client = serve_fixtures("--workers", "2")
 
 
 def rows(result: ox.QuerySolutions) -> set[tuple[str | None, ...]]:

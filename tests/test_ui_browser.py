@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,13 +21,6 @@ pytestmark = [
     pytest.mark.skipif(not have_chromium(), reason="needs Debian's chromium (scripts/setup.sh)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def server(curated_location: Path) -> Iterator[Server]:
-    srv = Server(curated_location, "--workers", "2")
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture(scope="module")

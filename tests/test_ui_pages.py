@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 
-from _server import Server
 from kg.catalogue import Catalogue
 from kg.store import Build
 
 ID = "https://w3id.org/future-industries/id/"
-
-
-@pytest.fixture(scope="module")
-def client(curated_location: Path) -> Iterator[httpx.Client]:
-    srv = Server(curated_location, "--workers", "2")
-    with srv.client() as c:
-        yield c
-    srv.stop()
 
 
 class Parsed(HTMLParser):
