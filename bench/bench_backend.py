@@ -26,7 +26,7 @@ import httpx
 
 from bench_server import HOST, free_port, start, stop  # tests/_server.py's start-up
 from kg.build import build
-from kg.remote import endpoint as remote
+from kg.remote.push import push
 from kg.store import Location
 
 VENV = Path(sys.executable).parent
@@ -73,7 +73,7 @@ def main() -> None:
         procs = [start([str(VENV / "oxigraph"), "serve", "--location", str(tmp / "ox"),
                         "--bind", f"{HOST}:{port}", "--union-default-graph"],
                        oxigraph + "/query?query=ASK%7B%7D", tmp / "ox.log")]
-        remote.push(Location(tmp / "loc").require_current().open(), oxigraph + "/store")
+        push(Location(tmp / "loc").require_current().open(), oxigraph + "/store")
         try:
             servers = {}
             local = ["--location", str(tmp / "loc"), "--workers", "2"]

@@ -26,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import synth
 from _server import oxigraph_server
 from kg.build import ingest, manifest
-from kg.catalogue import default_catalogue, run_stored
+from kg.catalogue import answer, default_catalogue
 from kg.rdf import export, formats
 from kg.remote import endpoint as remote
+from kg.remote.push import push
 from kg.store import MANIFEST, Location
 
 
@@ -79,11 +80,11 @@ def main() -> None:
     print(f"import {imp:.2f} s vs fresh load {fresh:.2f} s: ×{imp / fresh:.2f}")
     query = default_catalogue().get("regions-overview")
     store = loc.require_current().open()
-    local = timed(lambda: list(run_stored(store, query, {}).value))  # type: ignore[call-overload]
+    local = timed(lambda: list(answer(store, query, {}).value))  # type: ignore[call-overload]
     with oxigraph_server(tmp / "remote") as base_url:
-        remote.push(store, base_url + "/store", timeout=300)
+        push(store, base_url + "/store", timeout=300)
         endpoint = remote.RemoteEndpoint(base_url + "/query", timeout=300)
-        far = timed(lambda: list(remote.run_stored(endpoint, query, {}).value))  # type: ignore[call-overload]
+        far = timed(lambda: list(answer(endpoint, query, {}).value))  # type: ignore[call-overload]
     print(f"regions-overview local {local:.3f} s, via oxigraph serve {far:.3f} s: "
           f"×{far / local:.2f}")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Median latency of every packaged query, on the curated graph and on a large synthetic one.
 
-Each query runs with its default parameters through ``kg.catalogue.run_stored`` (bind,
+Each query runs with its default parameters through ``kg.catalogue.answer`` (bind,
 row cap, evaluation) for the first page of its answer, as ``kg query``, ``/queries/NAME``
 and the web UI ask for it by default (``--page-size``, default 100 rows), and its result
 is serialised to SPARQL JSON, as the server does; the on-disk store of a build is opened
@@ -30,7 +30,7 @@ from typing import Any
 from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat, Store
 
 from kg.build import build
-from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, StoredQuery, run_stored
+from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, StoredQuery, answer
 from kg.sparql import Result
 from kg.store import Location
 
@@ -86,14 +86,14 @@ def count(result: Result) -> int:
 
 def bench_query(store: Store, query: StoredQuery, repeat: int, page: Page,
                 every_row: bool = False) -> dict[str, Any]:
-    """The first page (through run_stored and pyoxigraph alone), and maybe every row."""
+    """The first page (through answer and pyoxigraph alone), and maybe every row."""
     substitutions = query.bind({}, store)
-    first = run_stored(store, query, {}, page=page)
+    first = answer(store, query, {}, page=page)
     rows = count(first)
     text = page.query(query).text
 
     def stored() -> None:
-        run_stored(store, query, {}, page=page).serialize("json")
+        answer(store, query, {}, page=page).serialize("json")
 
     def direct() -> None:
         result = store.query(text, substitutions=substitutions, use_default_graph_as_union=True)
@@ -103,9 +103,9 @@ def bench_query(store: Store, query: StoredQuery, repeat: int, page: Page,
     out: dict[str, Any] = {"query": query.name, "rows": rows, "more": first.truncated,
            "median_ms": timed(stored, repeat), "direct_ms": timed(direct, repeat)}
     if every_row:
-        whole = run_stored(store, query, {})
+        whole = answer(store, query, {})
         out["all_rows"] = count(whole)
-        out["all_ms"] = timed(lambda: run_stored(store, query, {}).serialize("json"),
+        out["all_ms"] = timed(lambda: answer(store, query, {}).serialize("json"),
                               max(1, repeat // 3), warmup=1)
     return out
 

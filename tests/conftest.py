@@ -22,7 +22,7 @@ import pytest
 
 from _server import CORS_ORIGIN, Served, Server, oxigraph_server
 from kg.build import build
-from kg.remote import endpoint as remote
+from kg.remote.push import push
 from kg.store import Build, Location
 
 LOCAL_ARGS = ("--workers", "2", "--cors-origin", CORS_ORIGIN)
@@ -82,7 +82,7 @@ def oxigraph_backend(curated_build: Build,
     """A real `oxigraph serve` (union default graph) holding the curated build, pushed over
     the Graph Store Protocol; its base URL (…/query, …/store)."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "store") as base:
-        sent = remote.push(curated_build.open(), base + "/store")
+        sent = push(curated_build.open(), base + "/store")
         assert sent and all(n > 0 for n in sent.values())
         yield base
 

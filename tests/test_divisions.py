@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store, parse
 
 from _linking import clone_location
 from kg import settings
-from kg.catalogue import run_stored
+from kg.catalogue import answer
 from kg.cli import main
 from kg.gen import divisions
 from kg.store import Location
@@ -128,7 +128,7 @@ def test_links_graph_in_the_build(curated_build: object) -> None:
 
 
 def _map_rows(loc: Path) -> list[tuple[str, ...]]:
-    rows = run_stored(Location(loc).require_current().open(), "regions-map", {}).value
+    rows = answer(Location(loc).require_current().open(), "regions-map", {}).value
     return sorted(tuple(str(t) for t in row) for row in rows)  # type: ignore[union-attr]
 
 
@@ -141,12 +141,12 @@ def test_the_build_feeds_the_map_query_and_reimport_changes_nothing(
     assert main(["import-divisions", "--location", str(loc)]) == 0
     assert _map_rows(loc) == before
     store = Location(loc).require_current().open()
-    rows = list(run_stored(store, "regions-map", {}).value)  # type: ignore[arg-type]
+    rows = list(answer(store, "regions-map", {}).value)  # type: ignore[arg-type]
     placed = {r["region"].value: (r["code"].value, float(r["lat"].value), float(r["lon"].value))
               for r in rows if r["lat"] is not None}
     assert {k: v[0] for k, v in placed.items()} == {
         entity("region", s).value: c for s, c in EXPECTED.items()}
     assert all(18 < lat < 54 and 73 < lon < 135 for _c, lat, lon in placed.values())
     check = {r["code"].value: r["divisionName"].value
-             for r in run_stored(store, "regions-codes", {}).value}  # type: ignore[union-attr]
+             for r in answer(store, "regions-codes", {}).value}  # type: ignore[union-attr]
     assert check["140000"] == "山西省" and check["370200"] == "青岛市"

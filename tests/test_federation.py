@@ -13,9 +13,9 @@ from pyoxigraph import NamedNode, Store, Variable
 from _linking import FIXTURES
 from _server import Server, closed_port_url, oxigraph_server, silent_server
 from kg import settings, sparql
-from kg.catalogue import Catalogue, run_stored
+from kg.catalogue import Catalogue, answer, default_catalogue
 from kg.cli import main
-from kg.errors import CatalogueError, QueryError, RemoteError, UsageError
+from kg.errors import CatalogueError, QueryError, RemoteError
 from kg.remote import endpoint as remote
 from kg.remote import federation
 from kg.store import Build
@@ -42,14 +42,14 @@ def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _run(store: Store, name: str, service: str, **kw: object) -> list[dict[str, str]]:
     allowed = frozenset({service})
-    result = federation.run(store, federation.get(name), {"service": service},
+    result = answer(store, default_catalogue().get(name), {"service": service},
                             allowed_services=allowed, **kw)  # type: ignore[arg-type]
     return [{v.value: r[v].value for v in result.value.variables if r[v] is not None}
             for r in result.value]  # type: ignore[union-attr]
 
 
 def test_default_endpoint_is_wikidata_and_allowed() -> None:
-    for query in federation.load().values():
+    for query in default_catalogue().federated():
         assert query.param("service").default == WIKIDATA  # type: ignore[union-attr]
     assert WIKIDATA in settings.ALLOWED_SERVICES
 
@@ -75,9 +75,9 @@ def test_sector_labels_keep_the_kind_of_match(store: Store, wikidata: str) -> No
 
 
 def test_service_outside_the_allow_list_is_refused(store: Store, wikidata: str) -> None:
-    query = federation.get("wikidata-region-labels")
+    query = default_catalogue().get("wikidata-region-labels")
     with pytest.raises(QueryError, match="is not allowed"):
-        federation.run(store, query, {"service": wikidata})  # default list: Wikidata only
+        answer(store, query, {"service": wikidata})  # default list: Wikidata only
     with pytest.raises(QueryError, match="is not allowed"):
         sparql.run(store, query.text)  # the raw text never reaches pyoxigraph's SERVICE
 
@@ -142,7 +142,7 @@ def _http_rows(response: httpx.Response) -> set[tuple[tuple[str, str], ...]]:
 @pytest.fixture(scope="module")
 def expected(store: Store, wikidata: str) -> set[tuple[tuple[str, str], ...]]:
     """wikidata-region-labels through kg.remote.federation.run against the local stand-in."""
-    result = federation.run(store, federation.get("wikidata-region-labels"),
+    result = answer(store, default_catalogue().get("wikidata-region-labels"),
                             {"service": wikidata}, allowed_services=frozenset({wikidata}))
     rows = _rows(result)
     assert len(rows) == 12
@@ -161,8 +161,8 @@ def test_federated_questions_are_in_the_catalogue(store: Store) -> None:
     assert {q.name for q in federated} == {"wikidata-region-labels", "wikidata-sector-labels"}
     assert all("federated" in q.tags and q.services == ("?service",) for q in federated)
     assert not catalogue.get("region-sectors").federated
-    with pytest.raises(UsageError, match="is federated"):
-        run_stored(store, "wikidata-region-labels", {})
+    with pytest.raises(QueryError, match="is not allowed; allowed: none"):
+        answer(store, "wikidata-region-labels", {}, allowed_services=frozenset())
 
 
 @pytest.mark.parametrize("head,body,message", [
@@ -207,8 +207,8 @@ def test_cli_query_runs_federated_questions(curated_location: Path, wikidata: st
 
 def test_federated_question_on_a_remote_endpoint(
         ours: str, wikidata: str, expected: set[tuple[tuple[str, str], ...]]) -> None:
-    query = federation.get("wikidata-region-labels")
-    result = federation.run_remote(remote.RemoteEndpoint(ours), query, {"service": wikidata},
+    query = default_catalogue().get("wikidata-region-labels")
+    result = answer(remote.RemoteEndpoint(ours), query, {"service": wikidata},
                                    allowed_services=frozenset({wikidata}))
     assert _rows(result) == expected
 

@@ -11,10 +11,12 @@ from pyoxigraph import Literal, Store, Variable
 from _linking import canonical
 from _server import closed_port_url, oxigraph_server, silent_server
 from kg import sparql
-from kg.catalogue import default_catalogue, run_stored
+from kg.catalogue import answer, default_catalogue
 from kg.cli import main
 from kg.errors import QueryError, RemoteError, UsageError
 from kg.remote import endpoint as remote
+from kg.remote.bind import with_values
+from kg.remote.push import push
 from kg.store import Build
 
 COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -35,7 +37,7 @@ def test_push_copies_every_graph(local: Store, oxigraph_backend: str) -> None:
 
 
 def test_push_again_replaces_graphs(local: Store, oxigraph_backend: str) -> None:
-    remote.push(local, oxigraph_backend + "/store")
+    push(local, oxigraph_backend + "/store")
     remote_counts = _counts(remote.RemoteEndpoint(oxigraph_backend + "/query").run(COUNT))
     assert sum(remote_counts.values()) == len(local)
 
@@ -57,8 +59,8 @@ def test_construct_comes_back_as_a_graph(local: Store, oxigraph_backend: str) ->
 def test_catalogue_runs_remotely_with_the_same_answers(
         local: Store, oxigraph_backend: str, name: str, params: dict[str, str]) -> None:
     query = default_catalogue().get(name)
-    here = run_stored(local, query, params)
-    there = remote.run_stored(remote.RemoteEndpoint(oxigraph_backend + "/query"), query, params)
+    here = answer(local, query, params)
+    there = answer(remote.RemoteEndpoint(oxigraph_backend + "/query"), query, params)
     assert there.kind == here.kind == "select"
     rows_here = {tuple(sorted((k.value, str(r[k])) for k in here.value.variables if r[k]))
                  for r in here.value}  # type: ignore[union-attr]
@@ -70,17 +72,17 @@ def test_catalogue_runs_remotely_with_the_same_answers(
 def test_remote_parameters_are_validated_against_the_remote(oxigraph_backend: str) -> None:
     query = default_catalogue().get("region-sectors")
     with pytest.raises(UsageError, match="unknown region 'atlantis'"):
-        remote.run_stored(remote.RemoteEndpoint(oxigraph_backend + "/query"), query,
+        answer(remote.RemoteEndpoint(oxigraph_backend + "/query"), query,
                           {"region": "atlantis"})
 
 
 def test_values_block_holds_terms_not_text() -> None:
     tricky = Literal('"} ; DROP ALL ; {')
-    text = remote.with_values("SELECT ?q WHERE { ?s ?p ?q }", {Variable("q"): tricky})
+    text = with_values("SELECT ?q WHERE { ?s ?p ?q }", {Variable("q"): tricky})
     store = Store()
     store.update('INSERT DATA { <http://e/s> <http://e/p> "\\"} ; DROP ALL ; {" }')
     assert [r["q"] for r in store.query(text)] == [tricky]  # type: ignore[union-attr]
-    construct = remote.with_values("CONSTRUCT { ?s ?p ?q } WHERE { ?s ?p ?q }",
+    construct = with_values("CONSTRUCT { ?s ?p ?q } WHERE { ?s ?p ?q }",
                                    {Variable("q"): tricky})
     assert construct.index("VALUES") > construct.index("WHERE")
 

@@ -25,8 +25,9 @@ from _server import Server
 from kg import settings as kg_settings
 from kg import sparql
 from kg.catalogue import Catalogue
-from kg.engine import tasks
-from kg.engine.pool import Job, Reply
+from kg.engine import tasks, worker
+from kg.engine.backend import LocalBackend
+from kg.engine.job import Job, Reply
 from kg.store import Build
 
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "12"))
@@ -167,22 +168,22 @@ def test_bug_operator_chains_killed_the_worker(client: httpx.Client, query: str)
     assert client.get("/health").json()["workers_replaced"] == before
 
 
-def _deep_task(store: object, _args: dict, _state: object) -> Reply:
+def _deep_task(backend: LocalBackend, _args: dict, _state: object) -> Reply:
     """A tree deep enough to overflow an 8 MB stack, past the guard (which it bypasses)."""
     deep = ("SELECT * " + "{" * 190 + "?s <http://e/none> ?o "
             + " ".join(["MINUS { ?s ?p ?o }"] * 3_000) + "}" * 190)
-    list(store.query(deep))  # type: ignore[attr-defined]
+    list(backend.store.query(deep))  # type: ignore[arg-type]
     return Reply(data="survived")
 
 
 def test_bug_worker_stack_too_small_for_deep_trees(curated_build: Build,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers ran queries on the main thread's 8 MB stack; they now run on a thread with
-    tasks.STACK_BYTES, so a tree the guard misses does not kill them."""
-    monkeypatch.setitem(tasks.TASKS, "deep", _deep_task)
+    settings.STACK_BYTES, so a tree the guard misses does not kill them."""
+    monkeypatch.setitem(tasks.TASKS, "deep", tasks.Task(_deep_task))
     ctx = multiprocessing.get_context("fork")  # the child sees the patched task table
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=tasks.serve, args=(child, None, False), daemon=True)
+    proc = ctx.Process(target=worker.serve, args=(child, False), daemon=True)
     proc.start()
     try:
         parent.send(Job("deep", str(curated_build.path), 0))

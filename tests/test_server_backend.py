@@ -18,7 +18,7 @@ from pyoxigraph import RdfFormat, parse
 from _linking import canonical
 from _server import Server, closed_port_url, oxigraph_server, silent_server
 from kg.cli import main
-from kg.remote import endpoint as remote
+from kg.remote.push import push
 from kg.store import Build
 
 JSON = {"Accept": "application/sparql-results+json"}
@@ -30,7 +30,7 @@ SCRATCH = "https://example.org/kg-backend-test"
 def backend(curated_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `oxigraph serve` (union default graph) holding the curated build; its base URL."""
     with oxigraph_server(tmp_path_factory.mktemp("backend")) as base:
-        assert remote.push(curated_build.open(), base + "/store")
+        assert push(curated_build.open(), base + "/store")
         yield base
 
 

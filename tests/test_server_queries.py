@@ -8,7 +8,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg.catalogue import Catalogue, run_stored
+from kg.catalogue import Catalogue, answer
 from kg.store import Build
 
 
@@ -34,7 +34,7 @@ def test_results_match_the_service(client: httpx.Client, curated_build: Build, n
                    headers={"Accept": "application/sparql-results+xml"})
     assert r.status_code == 200, r.text
     got = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.XML)
-    want = run_stored(curated_build.open(), name, params).value
+    want = answer(curated_build.open(), name, params).value
     assert isinstance(got, ox.QuerySolutions) and isinstance(want, ox.QuerySolutions)
     expected = rows(want)
     assert rows(got) == expected and expected

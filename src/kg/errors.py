@@ -142,6 +142,22 @@ class QueryTooBig(KgError):
     http_status = 503
 
 
+class Unavailable(KgError):
+    """What a server on a remote backend (``kg serve --backend``) cannot offer (HTTP 501).
+
+    >>> str(Unavailable.needs_local("dumps")).split(":")[0]
+    'dumps is not available with a remote backend (kg serve --backend)'
+    """
+
+    exit_code = ExitCode.USAGE
+    http_status = 501
+
+    @classmethod
+    def needs_local(cls, what: str) -> Unavailable:
+        return cls(f"{what} is not available with a remote backend (kg serve --backend): it "
+                   "needs a local build; the backend's own server may offer it")
+
+
 class RemoteError(KgError):
     """A remote SPARQL endpoint failed, was too slow or unreachable."""
 

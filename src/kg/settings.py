@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_LOCATION = "KG_LOCATION"
+LANGS = ("zh", "en")  # the languages of labels, titles and the interface
 DEFAULT_BIND = "127.0.0.1:7878"
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 10_000
@@ -28,6 +29,24 @@ ALLOWED_SERVICES = frozenset({"https://query.wikidata.org/sparql"})  # SERVICE t
 REMOTE_TIMEOUT_S = 15.0  # connect/read timeout for remote SPARQL endpoints and imports
 REMOTE_MAX_BYTES = 50_000_000  # largest answer read from a remote endpoint
 IMPORT_MAX_BYTES = 200_000_000  # largest RDF file `kg import` fetches from a URL
+# pyoxigraph parses and evaluates a query's tree recursively; kg.sparql.guard keeps trees
+# shallow, and a worker's stack (reserved, touched only as deep as a query goes) leaves a
+# wide margin for whatever the guard's count misses: a stack overflow would kill it.
+STACK_BYTES = 256 * 1024 * 1024
+# Builds up to this size are copied into each reader's memory (2-3x faster queries). The
+# copy reads every quad from disk, ~80k quads/s here (1.5M quads: 19 s per worker start,
+# build switch or replaced worker), so larger builds are read from the compacted store.
+IN_MEMORY_MAX_QUADS = 100_000
+BACKEND_GRACE_S = 1.0  # a backend's own HTTP timeout exceeds the request's limit by this
+HEALTH_TIMEOUT_S = 2.0  # /health's question to a backend
+UI_PAGE_SIZE = 500  # rows a question's page asks for: its charts want the whole picture
+FEDERATED_SHARE = 0.8  # of a request's time limit, for the SERVICE requests of a question
+DUMP_TIMEOUT_S = 300.0  # making one dump file
+MEMO_ENTRIES = 64  # small per-build facts a server keeps (VoID figures, choices)
+FIGURE_ROWS = 10_000_000  # rows of one VoID figure query (classes, links)
+GRAPH_CAP = 1_000_000  # triples in one Graph Store Protocol GET
+NEIGHBOURHOOD_QUADS = 50_000  # quads fetched from a backend for one entity page
+ONTOLOGY_QUADS = 200_000  # quads fetched from a backend for the ontology page
 # HermiT's runs are short: the client compiler alone starts faster and halves its CPU time
 HERMIT_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 # SHACL checks at once during a build (Oxigraph releases the GIL): the cores the build
@@ -75,6 +94,14 @@ def default_sources() -> list[Path]:
     res = resources()
     onto = sorted(p for p in res.ontology.glob("*.ttl") if p.name != "shapes.ttl")
     return onto + sorted(res.data.glob("*.ttl"))
+
+
+DIVISIONS_GRAPH = "external/cn-admin-divisions"  # the graph `kg import-divisions` fills
+
+
+def divisions_path() -> Path:
+    """The shipped Turtle file of China's administrative divisions (kg.gen.divisions)."""
+    return resources().data / "external" / "cn-admin-divisions.ttl"
 
 
 def shapes_path() -> Path:

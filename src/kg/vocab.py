@@ -65,6 +65,7 @@ XSD_NUMERIC = tuple(XSD[t] for t in (
     "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
 GEONAMES_FEATURE = "https://sws.geonames.org/"  # GeoNames feature IRIs: …/ID/
 DIVISION_BASE = BASE + "division/"  # GB/T 2260 divisions imported from an external dataset
+DIVISIONS = NamedNode(DIVISION_BASE + "dataset")  # that dataset
 DATASET_IRI = BASE + "dataset"  # the knowledge graph as a dcat:Dataset / void:Dataset
 
 PREFIXES: dict[str, str] = {

@@ -9,13 +9,14 @@ from collections import Counter
 
 from pyoxigraph import QuerySolutions, Store
 
-from kg.catalogue import Catalogue, run_stored
+from kg.catalogue import Catalogue
+from kg.catalogue import answer as answer_question
 
 ID = "https://w3id.org/future-industries/id/"
 
 
 def answer(store: Store, catalogue: Catalogue, name: str, **params: str) -> list[dict[str, str]]:
-    result = run_stored(store, name, params, catalogue=catalogue)
+    result = answer_question(store, name, params, catalogue=catalogue)
     assert isinstance(result.value, QuerySolutions)
     names = [v.value for v in result.value.variables]
     return [{n: str(r[n].value) for n in names if r[n] is not None} for r in result.value]

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store
 
-from kg.catalogue import Catalogue, run_stored
+from kg.catalogue import Catalogue, answer
 from kg.catalogue.values import MAX_STRING_CHARS
 from kg.errors import UsageError
 from kg.vocab import FI, RDF, RDFS
@@ -62,7 +62,7 @@ def test_hostile_search_text_is_a_plain_value(
     writable: Store, catalogue: Catalogue, text: str
 ) -> None:
     before = fingerprint(writable)
-    result = run_stored(writable, "search-labels", {"text": text}, catalogue=catalogue)
+    result = answer(writable, "search-labels", {"text": text}, catalogue=catalogue)
     assert isinstance(result.value, QuerySolutions)
     rows = list(result.value)
     assert all(row["text"] == Literal(text) for row in rows)  # bound as one literal
@@ -75,7 +75,7 @@ def test_hostile_search_text_is_a_plain_value(
 
 
 def test_the_planted_label_is_found_verbatim(writable: Store, catalogue: Catalogue) -> None:
-    result = run_stored(writable, "search-labels", {"text": PLANTED}, catalogue=catalogue)
+    result = answer(writable, "search-labels", {"text": PLANTED}, catalogue=catalogue)
     assert isinstance(result.value, QuerySolutions)
     assert [row["entity"] for row in result.value] == [PLANTED_IRI]
 
@@ -88,7 +88,7 @@ def test_hostile_region_is_refused(
     before = fingerprint(writable)
     key = "region" if name == "region-sectors" else "region1"
     with pytest.raises(UsageError, match="allowed: "):
-        run_stored(writable, name, {key: text}, catalogue=catalogue)
+        answer(writable, name, {key: text}, catalogue=catalogue)
     assert fingerprint(writable) == before
 
 
@@ -96,17 +96,17 @@ def test_hostile_region_is_refused(
 def test_hostile_year_is_refused(writable: Store, catalogue: Catalogue, text: str) -> None:
     before = fingerprint(writable)
     with pytest.raises(UsageError, match="expected a 4-digit year"):
-        run_stored(writable, "targets-by-year", {"year": text}, catalogue=catalogue)
+        answer(writable, "targets-by-year", {"year": text}, catalogue=catalogue)
     assert fingerprint(writable) == before
 
 
 def test_hostile_iri_is_refused(writable: Store, catalogue: Catalogue) -> None:
     with pytest.raises(UsageError, match="not a valid IRI"):
-        run_stored(writable, "source-quote", {"fact": "http://e/> } ; DROP ALL ; { <x"},
+        answer(writable, "source-quote", {"fact": "http://e/> } ; DROP ALL ; { <x"},
                    catalogue=catalogue)
 
 
 def test_text_beyond_the_cap_is_refused(writable: Store, catalogue: Catalogue) -> None:
     with pytest.raises(UsageError, match=f"longer than {MAX_STRING_CHARS} characters"):
-        run_stored(writable, "search-labels", {"text": "x" * (MAX_STRING_CHARS + 1)},
+        answer(writable, "search-labels", {"text": "x" * (MAX_STRING_CHARS + 1)},
                    catalogue=catalogue)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import QuerySolutions, Store
 
-from kg.catalogue import Catalogue, Page, Paged, run_stored
+from kg.catalogue import Catalogue, Page, Paged, answer
 from kg.errors import UsageError
 from kg.sparql import Result
 
@@ -23,7 +23,7 @@ def pages(store: Store, catalogue: Catalogue, name: str, size: int) -> list[Page
     out: list[Paged] = []
     page: Page | None = Page(size)
     while page is not None:
-        result = run_stored(store, name, {}, catalogue=catalogue, page=page)
+        result = answer(store, name, {}, catalogue=catalogue, page=page)
         assert isinstance(result, Paged) and result.page == page
         out.append(result)
         page = result.next_page
@@ -35,7 +35,7 @@ def pages(store: Store, catalogue: Catalogue, name: str, size: int) -> list[Page
 def test_pages_join_up_to_the_whole_answer_in_order(
     name: str, catalogue: Catalogue, curated_store: Store
 ) -> None:
-    whole = table(run_stored(curated_store, name, {}, catalogue=catalogue))
+    whole = table(answer(curated_store, name, {}, catalogue=catalogue))
     parts = pages(curated_store, catalogue, name, 7)
     rows = [row for part in parts for row in table(part)]
     assert rows == whole
@@ -48,9 +48,9 @@ def test_a_page_lies_inside_the_querys_own_limit(
 ) -> None:
     query = catalogue.get("monetary-targets")  # ends with LIMIT 100: three rows here
     assert query.text.rstrip().endswith("LIMIT 100")
-    first = run_stored(curated_store, query, {}, page=Page(2))
-    second = run_stored(curated_store, query, {}, page=Page(2, 2))
-    beyond = run_stored(curated_store, query, {}, page=Page(2, 200))
+    first = answer(curated_store, query, {}, page=Page(2))
+    second = answer(curated_store, query, {}, page=Page(2, 2))
+    beyond = answer(curated_store, query, {}, page=Page(2, 200))
     assert first.truncated and not second.truncated and not beyond.truncated
     amounts = [row[0] for row in table(first) + table(second)]
     assert amounts == sorted(amounts, key=lambda a: -int(a.split('"')[1])) and len(amounts) == 3
@@ -58,7 +58,7 @@ def test_a_page_lies_inside_the_querys_own_limit(
 
 
 def test_the_row_cap_bounds_a_page(catalogue: Catalogue, curated_store: Store) -> None:
-    result = run_stored(curated_store, "region-sector-matrix", {}, catalogue=catalogue,
+    result = answer(curated_store, "region-sector-matrix", {}, catalogue=catalogue,
                         row_cap=3, page=Page(50))
     assert isinstance(result, Paged) and result.page == Page(3)
     assert len(table(result)) == 3 and result.next_page == Page(3, 3)

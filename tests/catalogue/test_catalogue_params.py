@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
-from kg.catalogue import Catalogue, allowed, run_stored
+from kg.catalogue import Catalogue, allowed, answer
 from kg.errors import ExitCode, NotFoundError, UsageError
 from kg.vocab import XSD
 
@@ -129,8 +129,8 @@ def test_allowed_values_come_from_the_graph(curated_store: Store) -> None:
 
 
 def test_row_cap_with_parameters(catalogue: Catalogue, curated_store: Store) -> None:
-    full = run_stored(curated_store, "region-sector-matrix", {"lang": "zh"})
-    capped = run_stored(curated_store, "region-sector-matrix", {"lang": "zh"}, row_cap=3)
+    full = answer(curated_store, "region-sector-matrix", {"lang": "zh"})
+    capped = answer(curated_store, "region-sector-matrix", {"lang": "zh"}, row_cap=3)
     assert isinstance(full.value, QuerySolutions) and isinstance(capped.value, QuerySolutions)
     names = [v.value for v in full.value.variables]
     assert [v.value for v in capped.value.variables] == names  # order kept
@@ -138,5 +138,5 @@ def test_row_cap_with_parameters(catalogue: Catalogue, curated_store: Store) -> 
     capped_rows = [tuple(r[n] for n in names) for r in capped.value]
     assert capped.truncated and not full.truncated
     assert capped_rows == full_rows[:3]
-    exact = run_stored(curated_store, "region-sector-matrix", {}, row_cap=len(full_rows))
+    exact = answer(curated_store, "region-sector-matrix", {}, row_cap=len(full_rows))
     assert not exact.truncated

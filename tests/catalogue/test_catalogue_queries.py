@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import QuerySolutions, Store
 
-from kg.catalogue import Catalogue, run_stored
+from kg.catalogue import Catalogue, answer
 
 from . import _golden
 from ._variables import inputs, used
@@ -43,7 +43,7 @@ def test_golden_result(
     case: str, catalogue: Catalogue, curated_store: Store, update_golden: bool
 ) -> None:
     name, params = CASES[case]
-    result = run_stored(curated_store, name, params, catalogue=catalogue)
+    result = answer(curated_store, name, params, catalogue=catalogue)
     names, rows = _golden.table(result, _golden.joined_columns(catalogue.get(name).text))
     if update_golden:
         _golden.write(case, name, params, names, rows)
@@ -83,7 +83,7 @@ def test_the_variable_check_can_fail() -> None:
 def test_examples_bind_and_run(name: str, catalogue: Catalogue, curated_store: Store) -> None:
     query = catalogue.get(name)
     examples = {p.name: p.example for p in query.params if p.example}
-    result = run_stored(curated_store, query, examples)
+    result = answer(curated_store, query, examples)
     assert isinstance(result.value, QuerySolutions)
     assert list(result.value), f"{name} returns nothing for its example parameters"
 
@@ -93,7 +93,7 @@ def test_view_options_name_result_columns(
     name: str, catalogue: Catalogue, curated_store: Store
 ) -> None:
     query = catalogue.get(name)
-    result = run_stored(curated_store, query, {})
+    result = answer(curated_store, query, {})
     assert isinstance(result.value, QuerySolutions)
     columns = {v.value for v in result.value.variables}
     assert set(query.view_options.values()) <= columns
@@ -103,7 +103,7 @@ def test_view_options_name_result_columns(
 def test_parameters_are_projected(name: str, catalogue: Catalogue, curated_store: Store) -> None:
     """pyoxigraph 0.5 substitutes only projected variables: every parameter is a column."""
     query = catalogue.get(name)
-    result = run_stored(curated_store, query, {})
+    result = answer(curated_store, query, {})
     assert isinstance(result.value, QuerySolutions)
     columns = [v.value for v in result.value.variables]
     assert {p.name for p in query.params} <= set(columns)

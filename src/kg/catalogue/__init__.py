@@ -9,17 +9,17 @@ The CLI (``kg queries``, ``kg query``), the HTTP API and the web UI all serve it
 True
 >>> cat.get("region-sectors").title["en"]
 'Sectors of a region and how its plans treat them'
->>> run_stored(Store(), "region-sectors", {"region": "atlantis"})
+>>> answer(Store(), "region-sectors", {"region": "atlantis"})
 Traceback (most recent call last):
   ...
 kg.errors.UsageError: parameter 'region': unknown region 'atlantis'; the graph has none
 """
 
+from kg.catalogue.answer import answer
 from kg.catalogue.paging import DEFAULT_PAGE_SIZE, Page, Paged
 from kg.catalogue.params import PARAM_TYPES, Param
 from kg.catalogue.query import VIEWS, StoredQuery
-from kg.catalogue.registry import Catalogue
-from kg.catalogue.run import default_catalogue, run_stored
+from kg.catalogue.registry import Catalogue, default_catalogue
 from kg.catalogue.values import allowed
 
 __all__ = [
@@ -32,6 +32,6 @@ __all__ = [
     "Param",
     "StoredQuery",
     "allowed",
+    "answer",
     "default_catalogue",
-    "run_stored",
 ]

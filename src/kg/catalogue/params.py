@@ -23,8 +23,10 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from kg import settings
+
 PARAM_TYPES = ("region", "sector", "year", "iri", "string", "integer", "lang")
-LANGS = ("zh", "en")
+LANGS = settings.LANGS
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 YEAR = re.compile(r"^[0-9]{4}$")

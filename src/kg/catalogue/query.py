@@ -30,8 +30,9 @@ from pyoxigraph import Store, Variable
 from kg import sparql
 from kg.catalogue import header as hdr
 from kg.catalogue.params import Param, parse_param
-from kg.catalogue.values import Term, convert
+from kg.catalogue.values import convert
 from kg.errors import CatalogueError, UsageError
+from kg.sparql import Queryable, Term
 
 VIEWS: dict[str, tuple[str, ...]] = {
     "table": (),
@@ -102,7 +103,7 @@ class StoredQuery:
         """select, ask, construct or describe (its own SERVICE targets are checked at load)."""
         return sparql.guard(self.text, frozenset(t.strip("<>") for t in self.services))
 
-    def bind(self, raw: Mapping[str, str], store: Store) -> dict[Variable, Term]:
+    def bind(self, raw: Mapping[str, str], store: Store | Queryable) -> dict[Variable, Term]:
         """Validate raw parameters (defaults applied) into pyoxigraph substitutions."""
         unknown = sorted(set(raw) - {p.name for p in self.params})
         if unknown:

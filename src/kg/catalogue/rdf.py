@@ -18,7 +18,7 @@ from __future__ import annotations
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.catalogue.query import StoredQuery
-from kg.catalogue.values import Term
+from kg.sparql import Term
 from kg.vocab import DCTERMS, GRAPH, RDF, RDFS, SCHEMA, SH, SPARQL_SERVICE, entity
 
 FORMS = {

@@ -26,8 +26,8 @@ from pyoxigraph import Literal, Quad, Store, Variable
 from kg import settings
 from kg.catalogue.query import QUERY_NAME, StoredQuery
 from kg.catalogue.services import check_services, service_params
-from kg.catalogue.values import Term
 from kg.errors import CatalogueError, KgError, NotFoundError
+from kg.sparql import Term
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
@@ -70,6 +70,10 @@ class Catalogue:
         """The queries themselves, in name order."""
         return list(self._queries.values())
 
+    def federated(self) -> list[StoredQuery]:
+        """The questions that ask other endpoints (SERVICE), in name order."""
+        return [q for q in self._queries.values() if q.federated]
+
     def to_json(self) -> list[dict[str, Any]]:
         """Every query's description, in name order."""
         return [q.to_json() for q in self._queries.values()]
@@ -111,3 +115,14 @@ def _located(query: StoredQuery, message: str) -> CatalogueError:
     detail = message[match.end():].splitlines()[0]
     return CatalogueError(str(query.path), line, f"SPARQL syntax error (column "
                           f"{match.group(2)}): {detail}")
+
+
+_default: Catalogue | None = None
+
+
+def default_catalogue() -> Catalogue:
+    """The project's catalogue, loaded once per process."""
+    global _default
+    if _default is None:
+        _default = Catalogue.load()
+    return _default

@@ -15,24 +15,23 @@ spliced into the query text).
 
 from __future__ import annotations
 
-from typing import Any
-
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store, Variable
 
 from kg.catalogue.params import SLUG, Param, check_form
 from kg.errors import UsageError
+from kg.sparql import Queryable, Term, queryable
 from kg.vocab import FI, ID_BASE, PREFIXES, XSD
 
-Term = Any
 MAX_STRING_CHARS = 10_000
 MAX_IRI_CHARS = 2_000
 MAX_LISTED = 100
+MAX_CHOICES = 1_000_000  # regions or sectors read from a graph
 CLASSES = {"region": FI.Region, "sector": FI.Sector}
 _IS_A = "ASK { ?x a ?class }"
 _ALL_OF = "SELECT DISTINCT ?x ?class WHERE { ?x a ?class } ORDER BY ?x"
 
 
-def convert(param: Param, raw: str, store: Store) -> Term:
+def convert(param: Param, raw: str, store: Store | Queryable) -> Term:
     """The RDF term for a raw value; UsageError says what is allowed."""
     if param.type == "string":
         if len(raw) > MAX_STRING_CHARS:
@@ -72,39 +71,36 @@ def iri(param: Param, raw: str) -> NamedNode:
         raise UsageError(f"parameter {param.name!r}: not a valid IRI {raw!r} ({exc})") from None
 
 
-def _entity(param: Param, raw: str, store: Store) -> NamedNode:
+def _entity(param: Param, raw: str, store: Store | Queryable) -> NamedNode:
     node = NamedNode(f"{ID_BASE}{param.type}/{raw}") if SLUG.match(raw) else iri(param, raw)
-    found = store.query(
-        _IS_A,
-        substitutions={Variable("x"): node, Variable("class"): CLASSES[param.type]},
-        use_default_graph_as_union=True,
-    )
+    found = queryable(store).run(
+        _IS_A, substitutions={Variable("x"): node, Variable("class"): CLASSES[param.type]}
+    ).value
     if isinstance(found, QueryBoolean) and bool(found):
         return node
     raise UsageError(f"parameter {param.name!r}: unknown {param.type} {raw!r}" + _listing(
         param.type, store))
 
 
-def _allowed_hint(param: Param, store: Store) -> str:
+def _allowed_hint(param: Param, store: Store | Queryable) -> str:
     return _listing(param.type, store) if param.type in CLASSES else ""
 
 
-def _listing(kind: str, store: Store) -> str:
+def _listing(kind: str, store: Store | Queryable) -> str:
     values = allowed(store, kind)
     shown = ", ".join(values[:MAX_LISTED])
     more = f", … and {len(values) - MAX_LISTED} more" if len(values) > MAX_LISTED else ""
     return f"; allowed: {shown}{more}" if values else "; the graph has none"
 
 
-def allowed(store: Store, kind: str) -> list[str]:
+def allowed(store: Store | Queryable, kind: str) -> list[str]:
     """The values a region or sector parameter accepts: slugs (or IRIs outside id/).
 
     >>> allowed(Store(), "region")
     []
     """
-    rows = store.query(
-        _ALL_OF, substitutions={Variable("class"): CLASSES[kind]}, use_default_graph_as_union=True
-    )
+    rows = queryable(store).run(_ALL_OF, substitutions={Variable("class"): CLASSES[kind]},
+                                row_cap=MAX_CHOICES).value
     assert isinstance(rows, QuerySolutions)
     base = f"{ID_BASE}{kind}/"
     out = []

@@ -19,32 +19,30 @@ from rich.console import Console
 from rich.table import Table
 
 from kg import settings
-from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, Paged, StoredQuery, run_stored
+from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, Paged, StoredQuery, answer
 from kg.cli.build import add_location, current
 from kg.cli.query import emit
 from kg.errors import UsageError
 from kg.gen import ontology_doc
 from kg.gen import queries_doc as catalogue_docs
-from kg.remote import endpoint as remote
-from kg.remote import federation
+from kg.remote.endpoint import RemoteEndpoint
 from kg.sparql import Result
 
 FORMATS = ["table", "json", "csv", "tsv", "xml"]
-LANGS = ["zh", "en"]
 
 
 def register(sub: Any) -> None:
     """Add ``kg queries``, ``kg query`` and ``kg docs`` to the parser."""
     p = sub.add_parser("queries", help="list the packaged questions")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--lang", choices=LANGS, default="en", help="language of the titles")
+    p.add_argument("--lang", choices=settings.LANGS, default="en", help="language of the titles")
     p.set_defaults(func=cmd_queries)
     p = sub.add_parser("query", help="run a packaged question on the current build")
     p.add_argument("name", help="the question's name (see `kg queries`)")
     p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                    help="a parameter value (repeatable)")
     p.add_argument("--format", default="table", help=f"one of {', '.join(FORMATS)}")
-    p.add_argument("--lang", choices=LANGS, default=None,
+    p.add_argument("--lang", choices=settings.LANGS, default=None,
                    help="language of labels, for questions with a lang parameter")
     add_location(p)
     p.add_argument("--limit", default=None, metavar="N|all",
@@ -54,14 +52,44 @@ def register(sub: Any) -> None:
                    help="rows to skip: the page that starts there (default 0)")
     p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
     p.add_argument("--endpoint", default=None, help="run on a remote SPARQL endpoint URL instead")
-    p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
-                   help="federated questions: also allow SERVICE to this endpoint (repeatable)")
-    p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S,
-                   help="seconds allowed to each remote request (--endpoint, SERVICE)")
+    add_remote(p)
     p.set_defaults(func=cmd_query)
+    p = sub.add_parser("federated", help="list the federated questions, or run one "
+                       "(like kg query: SERVICE to Wikidata)")
+    add_location(p)
+    p.add_argument("name", nargs="?", help="question name (omit to list them)")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--format", default="table", help=f"one of {', '.join(FORMATS)}")
+    p.add_argument("--endpoint", default=None, help="run the rest on a remote SPARQL endpoint")
+    add_remote(p)
+    p.set_defaults(func=cmd_federated)
     p = sub.add_parser("docs", help="regenerate docs/queries.md and docs/ontology.md")
     p.add_argument("--check", action="store_true", help="fail if a generated page is stale")
     p.set_defaults(func=cmd_docs)
+
+
+def add_remote(p: argparse.ArgumentParser) -> None:
+    """The options of questions that ask other endpoints (one name for each)."""
+    p.add_argument("--allow-service", "--allow", dest="allow_service", action="append",
+                   default=[], metavar="IRI",
+                   help="federated questions: also allow SERVICE to this endpoint (repeatable)")
+    p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S,
+                   help="seconds allowed to each remote request (--endpoint, SERVICE)")
+
+
+def cmd_federated(args: argparse.Namespace) -> int:
+    """``kg federated``: the federated questions, or ``kg query`` on one of them."""
+    catalogue = Catalogue.load()
+    if not args.name:
+        for query in catalogue.federated():
+            print(f"{query.name}\t{query.title['en']}")
+        return 0
+    query = catalogue.get(args.name)
+    if not query.federated:
+        names = ", ".join(q.name for q in catalogue.federated())
+        raise UsageError(f"{args.name!r} is not a federated question; federated: {names}")
+    emit(execute(args, query, parse_params(args.param)), args.format)
+    return 0
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
@@ -110,26 +138,17 @@ def more_rows(result: Result) -> str:
 
 def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str],
             page: Page | None = None) -> Result:
-    """Run the question where the options say: locally or ``--endpoint``; federated or not;
-    one page of its answer, or (no page) every row up to the row cap.
+    """Answer the question where the options say (the current build, or ``--endpoint``),
+    through :func:`kg.catalogue.answer`: one page, or (no page) every row up to the row cap.
 
-    Remote endpoints get parameters as VALUES, with timeouts and size caps (kg.remote);
-    federated questions answer their SERVICE blocks through kg.remote.federation, to allowed
-    endpoints only (settings.ALLOWED_SERVICES and ``--allow-service``), and are not paged.
+    Federated questions answer their SERVICE blocks to allowed endpoints only
+    (settings.ALLOWED_SERVICES and ``--allow-service``), within ``--timeout``.
     """
+    target = (RemoteEndpoint(args.endpoint, timeout=args.timeout) if args.endpoint
+              else current(args).open())
     allowed = settings.ALLOWED_SERVICES | frozenset(args.allow_service)
-    bounds: dict[str, Any] = {"allowed_services": allowed, "timeout": args.timeout}
-    if args.endpoint:
-        endpoint = remote.RemoteEndpoint(args.endpoint, timeout=args.timeout)
-        if query.federated:
-            return federation.run_remote(endpoint, query, raw, **bounds)
-        if page is None:
-            return remote.run_stored(endpoint, query, raw)
-        return page.cut(remote.run_stored(endpoint, page.query(query), raw))
-    store = current(args).open()
-    if query.federated:
-        return federation.run(store, query, raw, **bounds)
-    return run_stored(store, query, raw, page=page)
+    return answer(target, query, raw, page=page, allowed_services=allowed,
+                  timeout=args.timeout)
 
 
 def parse_params(items: list[str]) -> dict[str, str]:

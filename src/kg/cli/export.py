@@ -1,4 +1,4 @@
-"""``kg export``, ``kg import``, ``kg import-divisions``, ``kg push``, ``kg federated``."""
+"""``kg export``, ``kg import``, ``kg import-divisions``, ``kg push``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from rich.console import Console
 from kg import settings
 from kg.build import ingest
 from kg.cli.build import add_location, current, location
-from kg.cli.query import emit
 from kg.errors import UsageError
 from kg.gen import divisions
 from kg.rdf import export, formats
-from kg.remote import endpoint as remote
-from kg.remote import federation
+from kg.remote.push import push
 
 _err = Console(stderr=True)
 
@@ -53,15 +51,6 @@ def register(sub: Any) -> None:
     p.add_argument("url", help="GSP endpoint, e.g. http://127.0.0.1:7879/store")
     p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S)
     p.set_defaults(func=cmd_push)
-    p = sub.add_parser("federated", help="run a federated packaged query (SERVICE to Wikidata)")
-    add_location(p)
-    p.add_argument("name", nargs="?", help="query name (omit to list them)")
-    p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--allow", action="append", default=[], metavar="IRI",
-                   help="also allow SERVICE to this endpoint")
-    p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S)
-    p.add_argument("--format", default="table")
-    p.set_defaults(func=cmd_federated)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -91,11 +80,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_import_divisions(args: argparse.Namespace) -> int:
     if not args.from_package:
-        return _import(args, str(divisions.shipped_path()), divisions.GRAPH_NAME)
+        return _import(args, str(settings.divisions_path()), settings.DIVISIONS_GRAPH)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cn-admin-divisions.ttl"
         divisions.generate(path, None)
-        return _import(args, str(path), divisions.GRAPH_NAME)
+        return _import(args, str(path), settings.DIVISIONS_GRAPH)
 
 
 def _import(args: argparse.Namespace, source: str, graph: str, fmt: str | None = None) -> int:
@@ -107,29 +96,8 @@ def _import(args: argparse.Namespace, source: str, graph: str, fmt: str | None =
 
 def cmd_push(args: argparse.Namespace) -> int:
     store = current(args).open()
-    sent = remote.push(store, args.url, timeout=args.timeout)
+    sent = push(store, args.url, timeout=args.timeout)
     for graph, n in sent.items():
         _err.print(f"PUT {graph}: {n} triples")
     _err.print(f"[green]pushed {len(sent)} graphs, {sum(sent.values())} triples to {args.url}")
     return 0
-
-
-def cmd_federated(args: argparse.Namespace) -> int:
-    if not args.name:
-        for name, query in federation.load().items():
-            print(f"{name}\t{query.title['en']}")
-        return 0
-    params = dict(_pair(p) for p in args.param)
-    store = current(args).open()
-    allowed = settings.ALLOWED_SERVICES | frozenset(args.allow)
-    result = federation.run(store, federation.get(args.name), params,
-                            allowed_services=allowed, timeout=args.timeout)
-    emit(result, args.format)
-    return 0
-
-
-def _pair(text: str) -> tuple[str, str]:
-    key, eq, value = text.partition("=")
-    if not eq or not key:
-        raise UsageError(f"expected KEY=VALUE, got {text!r}")
-    return key, value

@@ -21,8 +21,8 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
+from kg.engine.job import Reply
 from kg.engine.output import rdf_reply
-from kg.engine.pool import Reply
 from kg.errors import NotFoundError
 from kg.vocab import BASE, FI, GRAPH, OWL, RDF, RDFS, SKOS, graph_for
 
@@ -138,7 +138,7 @@ def _external(obj: Term) -> bool:
     return obj[0] == "iri" and not obj[1].startswith(BASE)
 
 
-def entity_task(store: Store, args: dict[str, Any], _state: Any) -> Reply:
+def entity_task(store: Store, args: dict[str, Any]) -> Reply:
     """``describe``: page data (format text/html) or the entity's triples serialised."""
     if args["format"].startswith("text/html"):
         return Reply(data=entity_data(store, args["iri"]))
@@ -171,7 +171,7 @@ def ontology_data(store: Store) -> dict[str, Any]:
     return {"ontology": head, **{k: [entry(n) for n in subjects(v)] for k, v in kinds.items()}}
 
 
-def ontology_task(store: Store, args: dict[str, Any], _state: Any) -> Reply:
+def ontology_task(store: Store, args: dict[str, Any]) -> Reply:
     """``ontology``: page data or the ontology graph serialised."""
     if args["format"].startswith("text/html"):
         return Reply(data=ontology_data(store))

@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph
 
 from kg import settings, sparql
-from kg.engine.pool import Reply
+from kg.engine.job import Reply
 from kg.rdf import formats, jsonld
 from kg.vocab import PREFIXES
 

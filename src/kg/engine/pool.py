@@ -22,56 +22,27 @@ import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from kg import settings
+from kg.engine.job import Job, Reply
 from kg.errors import QueryTimeout, QueryTooBig
 
 NICE_AFTER_S = 1.0
 NICENESS = 19
 POLL_S = 0.05  # how often a busy worker's memory is read
 _PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-@dataclass(frozen=True)
-class Job:
-    """One unit of work: a task by name, the build it must see, its arguments."""
-
-    task: str
-    build: str  # the build's folder
-    revision: int  # updates applied to that build so far
-    args: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Reply:
-    """What a worker sends back: a serialised body or plain data, or an error."""
-
-    status: int = 200
-    body: bytes = b""
-    media_type: str = ""
-    truncated: bool = False
-    data: Any = None
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status < 400
+Target = Callable[[Connection, bool], None]  # a worker process's main function
 
 
 class Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, ctx: Any, queries: Path | None, writer: bool) -> None:
-        from kg.engine import tasks
-
+    def __init__(self, ctx: Any, target: Target, writer: bool) -> None:
         parent, child = ctx.Pipe()
-        self.process = ctx.Process(
-            target=tasks.serve, args=(child, queries, writer), daemon=True, name="kg-worker"
-        )
+        self.process = ctx.Process(target=target, args=(child, writer), daemon=True,
+                                   name="kg-worker")
         self.process.start()
         child.close()
         self.conn: Connection = parent
@@ -101,13 +72,13 @@ class Worker:
 class Pool:
     """Reader workers (queries) and one writer (updates), all replaceable."""
 
-    def __init__(self, size: int, queries: Path | None = None,
+    def __init__(self, size: int, target: Target, preload: list[str],
                  query_memory: int = settings.QUERY_MEMORY_MB << 20) -> None:
         self.size = max(1, size)
-        self.queries = queries
+        self.target = target  # what each process runs: (pipe end, writer?) -> None
         self.query_memory = query_memory  # bytes a job may add to its worker
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["kg.engine.tasks"])
+        self._ctx.set_forkserver_preload(preload)
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._live: set[Worker] = set()
         self._writer: Worker | None = None
@@ -203,7 +174,7 @@ class Pool:
 
     async def _spawn(self, writer: bool) -> Worker:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, Worker, self._ctx, self.queries, writer)
+        return await loop.run_in_executor(None, Worker, self._ctx, self.target, writer)
 
     def pids(self) -> list[int]:
         """The reader processes' ids (tests use them to watch replacement)."""

@@ -45,6 +45,7 @@ from kg.vocab import (
     DCAT,
     DCTERMS,
     DIVISION_BASE,
+    DIVISIONS,
     FI,
     PREFIXES,
     PROV,
@@ -59,9 +60,8 @@ from kg.vocab import (
 PACKAGE = "cpca"
 RESOURCE = "cpca/resources/adcodes.csv"
 LICENSE = NamedNode("http://spdx.org/licenses/MIT")
-DATASET = NamedNode(DIVISION_BASE + "dataset")
-GRAPH_NAME = "external/cn-admin-divisions"
-SHIPPED = Path("external") / "cn-admin-divisions.ttl"  # under the data folder
+DATASET = DIVISIONS
+GRAPH_NAME = settings.DIVISIONS_GRAPH
 PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
 
@@ -244,7 +244,7 @@ def shipped_path() -> Path:
 
     >>> shipped_path().name
     'cn-admin-divisions.ttl'"""
-    return settings.resources().data / SHIPPED
+    return settings.divisions_path()
 
 
 def curated_store() -> Store:

@@ -18,14 +18,31 @@ whether or not the question has a ``lang`` parameter of its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 
 from kg.catalogue import Param, StoredQuery
 from kg.html import i18n
-from kg.http.graphdata import Choice
 
-TYPE_NAMES = {"region": "地区", "sector": "领域", "year": "年份", "iri": "IRI", "string": "文字",
-              "integer": "整数"}
+
+@dataclass(frozen=True)
+class Choice:
+    """One entity a form can offer: its IRI, short value and labels."""
+
+    iri: str
+    value: str
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        """The label in a language, the other one after it when they differ.
+
+        >>> Choice("i", "beijing", "北京", "Beijing").label("en")
+        'Beijing · 北京'
+        """
+        first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
+        first = first or second or self.value
+        return f"{first} · {second}" if second and second != first else first
 
 
 def current(query: StoredQuery, raw: Mapping[str, str]) -> dict[str, str]:
@@ -52,8 +69,8 @@ def api_params(query: StoredQuery, values: Mapping[str, str], lang: str) -> dict
 
 def _caption(param: Param, lang: str) -> str:
     name = escape(param.name)
-    if lang == "zh" and param.type in TYPE_NAMES:
-        name = f"{TYPE_NAMES[param.type]} <code>{name}</code>"
+    if lang == "zh" and i18n.known(f"type_{param.type}"):
+        name = f"{escape(i18n.text('type_' + param.type, lang))} <code>{name}</code>"
     small = f" <small>{escape(param.description)}</small>" if param.description else ""
     return f'<span class="name">{name}</span>{small}'
 

@@ -1,4 +1,4 @@
-"""The two languages of the web pages: the page's language and its interface strings.
+"""Every word of the interface in both languages, in one table, and the page language.
 
 The language travels in the URL (``?lang=zh`` or ``?lang=en``) so a link or a
 shared URL opens in the same language; without it the pages are in English,
@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-LANGS = ("en", "zh")
+from kg import settings
+
+LANGS = settings.LANGS
 DEFAULT = "en"
 OTHER = {"en": "zh", "zh": "en"}
 NAMES = {"en": "English", "zh": "中文"}
@@ -60,6 +62,33 @@ STRINGS: dict[str, dict[str, str]] = {
     "language": {"en": "Language", "zh": "语言"},
     "labels_lang": {"en": "Language of the labels", "zh": "标签语言"},
     "endpoint": {"en": "SPARQL endpoint", "zh": "SPARQL 端点"},
+    # the linked-data pages
+    "quotes": {"en": "Source quotes", "zh": "原文依据"},
+    "facts": {"en": "Facts", "zh": "事实"},
+    "incoming": {"en": "Linked from", "zh": "被引用"},
+    "links_out": {"en": "Links out", "zh": "外部链接"},
+    "aligned": {"en": "Also, by inference (alignments)", "zh": "推理所得(对齐)"},
+    "also": {"en": "Also called", "zh": "又称"},
+    "inferred": {"en": "inferred", "zh": "推理所得"},
+    "more": {"en": "more", "zh": "更多"},
+    "italic": {"en": "Italic: inferred by the reasoner from the curated facts",
+               "zh": "斜体:由推理机根据人工整理的事实推出"},
+    "classes": {"en": "Classes", "zh": "类"},
+    "object_properties": {"en": "Object properties", "zh": "对象属性"},
+    "datatype_properties": {"en": "Datatype properties", "zh": "数据属性"},
+    # the views of a question
+    "view_table": {"en": "table", "zh": "表格"},
+    "view_matrix": {"en": "matrix", "zh": "矩阵"},
+    "view_timeline": {"en": "timeline", "zh": "时间线"},
+    "view_bar": {"en": "bar chart", "zh": "柱状图"},
+    "view_map": {"en": "map", "zh": "地图"},
+    # the kinds of a question's parameters
+    "type_region": {"en": "region", "zh": "地区"},
+    "type_sector": {"en": "sector", "zh": "领域"},
+    "type_year": {"en": "year", "zh": "年份"},
+    "type_iri": {"en": "IRI", "zh": "IRI"},
+    "type_string": {"en": "text", "zh": "文字"},
+    "type_integer": {"en": "integer", "zh": "整数"},
 }
 
 
@@ -71,6 +100,12 @@ def pick(value: str | None) -> str:
 def text(key: str, lang: str) -> str:
     """An interface string in a language."""
     return STRINGS[key][lang]
+
+
+def known(key: str) -> bool:
+    """True when the table has the key (views and parameter kinds it does not name are
+    shown as they are)."""
+    return key in STRINGS
 
 
 def both(key: str) -> str:

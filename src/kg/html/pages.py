@@ -2,7 +2,8 @@
 
 Pages speak one language at a time (``?lang=zh`` or ``?lang=en``, English
 without it): labels in that language, the other one beside the heading, and
-every link to another page keeps the language the URL named.
+every link to another page keeps the language the URL named (:class:`View`).
+They take plain data (from :mod:`kg.engine.describe`) and a view, never a request.
 
 >>> local("https://w3id.org/future-industries/id/region/beijing")
 '/id/region/beijing'
@@ -10,84 +11,22 @@ every link to another page keeps the language the URL named.
 '/ontology#Plan'
 >>> label_text({"zh": "北京", "en": "Beijing"}, "x")
 '北京 · Beijing'
->>> b"<h1>" in page("T", "<h1>T</h1>", "b1")
-True
->>> View.of("zh", "/id/region/beijing?lang=zh").href("/ontology#Plan")
-'/ontology?lang=zh#Plan'
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from html import escape
-from importlib import resources
-from string import Template
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from kg.html import i18n
+from kg.html.shell import Alternate, render
+from kg.html.view import View
 from kg.rdf.jsonld import shorten
 from kg.vocab import BASE, FI, ID_BASE, ONTOLOGY_IRI, RDF, RDFS, SKOS
 
-# The frame of every HTML page, these and the web interface's (kg.html.shell).
-SHELL = Template(resources.files("kg.html").joinpath("templates/base.html").read_text("utf-8"))
-Alternate = tuple[str, str, str]  # label, href, media type
-LANGS = ("en", "zh")
-WORDS = {  # interface words of the linked-data pages, by language
-    "en": {"site": "Future industries knowledge graph", "language": "Language",
-           "questions": "Questions", "editor": "SPARQL editor", "ontology": "Ontology",
-           "search": "Search", "search_short": "Search: 量子, quantum…", "quotes": "Source quotes",
-           "facts": "Facts", "incoming": "Linked from", "links_out": "Links out",
-           "aligned": "Also, by inference (alignments)", "also": "Also called",
-           "inferred": "inferred", "more": "more",
-           "italic": "Italic: inferred by the reasoner from the curated facts",
-           "classes": "Classes",
-           "object_properties": "Object properties", "datatype_properties": "Datatype properties"},
-    "zh": {"site": "未来产业知识图谱", "language": "语言",
-           "questions": "问题", "editor": "SPARQL 编辑器", "ontology": "本体", "search": "搜索",
-           "search_short": "搜索:量子、quantum…", "quotes": "原文依据", "facts": "事实",
-           "incoming": "被引用", "links_out": "外部链接", "aligned": "推理所得(对齐)",
-           "also": "又称", "inferred": "推理所得", "more": "更多",
-           "italic": "斜体:由推理机根据人工整理的事实推出", "classes": "类",
-           "object_properties": "对象属性", "datatype_properties": "数据属性"},
-}
-NAMES = {"en": "English", "zh": "中文"}
 HIDDEN = {RDF.type.value, RDFS.label.value, SKOS.prefLabel.value, SKOS.altLabel.value}
-
-
-@dataclass(frozen=True)
-class View:
-    """The language of a page, whether its URL named it, and the page's own URL."""
-
-    lang: str = "en"
-    explicit: bool = False
-    url: str = "/"
-
-    @classmethod
-    def of(cls, asked: str | None, url: str) -> View:
-        """From the ``lang`` parameter (anything else: English, links unchanged)."""
-        return cls(asked, True, url) if asked in LANGS else cls("en", False, url)
-
-    @property
-    def other(self) -> str:
-        return "zh" if self.lang == "en" else "en"
-
-    def word(self, key: str) -> str:
-        return WORDS[self.lang][key]
-
-    def href(self, path: str) -> str:
-        """A path of this site, with the page's language when the URL named one."""
-        if not self.explicit or not path.startswith("/"):
-            return path
-        base, hash_, fragment = path.partition("#")
-        sep = "&" if "?" in base else "?"
-        return f"{base}{sep}lang={self.lang}{hash_}{fragment}"
-
-    def switched(self) -> str:
-        """This page in the other language."""
-        parts = urlsplit(self.url)
-        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang"]
-        return f"{parts.path}?{urlencode([*query, ('lang', self.other)])}"
+STYLE = '<link rel="stylesheet" href="/static/style.css">'
 
 
 def local(iri: str) -> str:
@@ -117,28 +56,6 @@ def label_in(labels: dict[str, str], lang: str, fallback: str) -> str:
     """
     other = "en" if lang == "zh" else "zh"
     return labels.get(lang) or labels.get(other) or next(iter(labels.values()), "") or fallback
-
-
-def page(title: str, body: str, build: str, alternates: list[Alternate] | None = None,
-         view: View | None = None) -> bytes:
-    """A whole page in the base template."""
-    v = view or View()
-    alt = alternates or []
-    head = "\n".join(
-        [f'<link rel="alternate" type="{escape(m)}" href="{escape(h)}">' for _, h, m in alt]
-        + ['<link rel="stylesheet" href="/static/style.css">'])
-    links = " · ".join(f'<a href="{escape(h)}">{escape(label)}</a>' for label, h, _ in alt)
-    words = {f"t_{k}": escape(v.word(k)) for k in ("questions", "editor", "ontology", "search",
-                                                   "search_short", "language")}
-    return SHELL.substitute(
-        lang=v.lang, title=escape(title), site=escape(v.word("site")), head=head, body=body,
-        body_class="ld", build=escape(build), query="", scripts="",
-        footer=f"<span>{links}</span>" if links else "", other=v.other,
-        other_name=NAMES[v.other], other_url=escape(v.switched()),
-        home_url=escape(v.href("/")), questions_url=escape(v.href("/ui/queries")),
-        editor_url=escape(v.href("/ui/sparql")), ontology_url=escape(v.href("/ontology")),
-        **words,
-    ).encode("utf-8")
 
 
 def link(iri: str, labels: dict[str, str] | None = None, view: View | None = None) -> str:
@@ -273,7 +190,8 @@ def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
         parts.append(f"<details class=\"aligned\"><summary>{escape(v.word('aligned'))}</summary>"
                      f"{aligned}</details>")
     title = label_in(data["labels"], v.lang, shorten(iri))
-    return page(title, "\n".join(parts), build, alternates, v)
+    return render(v.built(build), title, "\n".join(parts), head=STYLE, body_class="ld",
+                  alternates=alternates)
 
 
 def ontology_page(data: dict[str, Any], build: str, alternates: list[Alternate],
@@ -281,7 +199,7 @@ def ontology_page(data: dict[str, Any], build: str, alternates: list[Alternate],
     """The ontology: its classes and properties with labels, comments, domains, ranges."""
     v = view or View()
     head = data["ontology"]
-    names = head.get("labels") or {lang: WORDS[lang]["ontology"] for lang in LANGS}
+    names = head.get("labels") or {lang: i18n.text("ontology", lang) for lang in i18n.LANGS}
     parts = [heading(names, head.get("iri") or ONTOLOGY_IRI, v)]
     for key in ("classes", "object_properties", "datatype_properties"):
         parts.append(f'<h2>{escape(v.word(key))}</h2><table class="facts ontology">')
@@ -300,15 +218,5 @@ def ontology_page(data: dict[str, Any], build: str, alternates: list[Alternate],
                 f"<td>{comment}<br><small>{' · '.join(extra)}</small></td></tr>"
             )
         parts.append("</table>")
-    return page(v.word("ontology"), "\n".join(parts), build, alternates, v)
-
-
-def home_page(build: str, names: list[tuple[str, str]]) -> bytes:
-    """The front page: what this server offers."""
-    items = "".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for h, t in names)
-    body = (
-        "<h1>未来产业知识图谱<span class=\"sub\">Future industries knowledge graph</span></h1>"
-        "<p>China's future-industry (未来产业) plans as linked data, with a SPARQL endpoint.</p>"
-        f'<ul class="plain">{items}</ul>'
-    )
-    return page("Home", body, build)
+    return render(v.built(build), v.word("ontology"), "\n".join(parts), head=STYLE,
+                  body_class="ld", alternates=alternates)

@@ -32,11 +32,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kg import __version__
 from kg.catalogue import Catalogue
 from kg.engine.config import ServerConfig
-from kg.engine.local import Runtime
-from kg.engine.remote import BackendRuntime
+from kg.engine.engines import engine_for
 from kg.errors import KgError
-from kg.http import gsp, ld, meta, openapi, queries, sparql, ui, ui_routes
-from kg.http.respond import error, ok, snapshot
+from kg.http import gsp, ld, meta, openapi, queries, sparql, ui
+from kg.http.respond import Served, catalogue, engine, error, ok, served, snapshot
 
 EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
 
@@ -44,16 +43,17 @@ EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next pag
 class BuildPerRequest:
     """Pin the current build to each request and name it in ``X-KG-Build``."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
-        self.app, self.runtime = app, runtime
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        snap = self.runtime.snapshot()
+        kg: Served = scope["state"]["kg"]
+        snap = kg.engine.snapshot()
         scope["kg.snapshot"] = snap
-        header = [(b"x-kg-build", snap.build.id.encode())] if snap else []
+        header = [(b"x-kg-build", snap.build_id.encode())] if snap else []
 
         async def send_with_build(message: Message) -> None:
             if message["type"] == "http.response.start" and header:
@@ -94,12 +94,12 @@ def utf8_url(raw: bytes) -> bool:
 
 async def openapi_json(request: Request) -> Response:
     """GET /openapi.json: from the catalogue, the build's regions and sectors, the allow-list."""
-    cat: Catalogue = request.app.state.catalogue
-    services = sorted(request.app.state.runtime.config.allowed_services)
+    cat = catalogue(request)
+    services = sorted(engine(request).config.allowed_services)
     found = {**await queries.choices(request), "service": services}
     doc = openapi.document([cat.get(n) for n in cat.names()], __version__, found)
     body = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
-    variant = ("openapi", request.app.state.catalogue_digest)
+    variant = ("openapi", served(request).catalogue_digest)
     return ok(body, "application/json", snapshot(request), variant, request)
 
 
@@ -111,10 +111,12 @@ async def on_error(_request: Request, exc: Exception) -> Response:
 
 
 def routes() -> list[Any]:
-    """The route table: one small handler per route."""
+    """The route table: one small handler per route; the UI mounted at ``/ui``."""
     static = StaticFiles(directory=str(resources.files("kg.html").joinpath("static")))
     return [
         Route("/", ui.home, name="home"),
+        Route("/favicon.ico", ui.favicon, name="favicon"),
+        Mount("/ui", routes=ui.routes(), name="ui"),
         Route("/sparql", sparql.query, methods=["GET", "POST"], name="sparql"),
         Route("/query", sparql.query, methods=["GET", "POST"], name="query"),
         Route("/update", sparql.update, methods=["POST"], name="update"),
@@ -129,24 +131,24 @@ def routes() -> list[Any]:
         Route("/catalog", meta.catalog, name="catalog"),
         Route("/dumps/{filename}", meta.dump, name="dump"),
         Route("/health", meta.health, name="health"),
-        *ui_routes.routes(),
         Mount("/static", static, name="static"),
     ]
 
 
 def create_app(config: ServerConfig) -> Starlette:
     """The application for one location and configuration."""
-    runtime = BackendRuntime(config) if config.backend else Runtime(config)
+    cat = Catalogue.load(config.queries)
+    kg = Served(engine_for(config), cat, queries.digest(cat))
 
     @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await runtime.start()
+    async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Served]]:
+        await kg.engine.start()
         try:
-            yield
+            yield {"kg": kg}
         finally:
-            await runtime.close()
+            await kg.engine.close()
 
-    middleware = [Middleware(Utf8Urls), Middleware(BuildPerRequest, runtime=runtime)]
+    middleware = [Middleware(Utf8Urls), Middleware(BuildPerRequest)]
     if config.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(config.cors_origins),
@@ -154,12 +156,8 @@ def create_app(config: ServerConfig) -> Starlette:
             allow_headers=["Accept", "Content-Type", "Authorization", "X-KG-Timeout",
                            "If-None-Match"],
             expose_headers=EXPOSED, max_age=600))
-    app = Starlette(routes=routes(), middleware=middleware, lifespan=lifespan,
-                    exception_handlers={KgError: on_error})
-    app.state.runtime = runtime
-    app.state.catalogue = Catalogue.load(config.queries)
-    app.state.catalogue_digest = queries.digest(app.state.catalogue)
-    return app
+    return Starlette(routes=routes(), middleware=middleware, lifespan=lifespan,
+                     exception_handlers={KgError: on_error})
 
 
 __all__ = ["ServerConfig", "create_app"]

@@ -16,14 +16,14 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Hashable
-from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import QuerySolutions, RdfFormat, Store
 from starlette.requests import Request
 
-from kg.gen import divisions
-from kg.http.respond import HttpError, runtime, snapshot
+from kg import settings, vocab
+from kg.html.forms import Choice
+from kg.http.respond import HttpError, engine, snapshot
 from kg.vocab import GRAPH, ID_BASE
 
 JSON = "application/sparql-results+json"
@@ -46,31 +46,11 @@ REGION_CODES = _PREFIXES + f"""SELECT ?region ?code WHERE {{
   FILTER(STRSTARTS(STR(?region), "{ID_BASE}region/"))
 }}"""
 DIVISIONS = _PREFIXES + f"""SELECT ?code ?name ?lat ?lon WHERE {{
-  ?d void:inDataset <{divisions.DATASET.value}> ; dcterms:identifier ?code ;
+  ?d void:inDataset <{vocab.DIVISIONS.value}> ; dcterms:identifier ?code ;
      rdfs:label ?name ; schema:geo ?geo .
   ?geo schema:latitude ?lat ; schema:longitude ?lon .
 }} ORDER BY ?code"""
 KINDS = {"Region": "region", "Sector": "sector", "Domain": "domain", "Plan": "plan"}
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One entity a form can offer: its IRI, short value and labels."""
-
-    iri: str
-    value: str
-    zh: str
-    en: str
-
-    def label(self, lang: str) -> str:
-        """The label in a language, the other one after it when they differ.
-
-        >>> Choice("i", "beijing", "北京", "Beijing").label("en")
-        'Beijing · 北京'
-        """
-        first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
-        first = first or second or self.value
-        return f"{first} · {second}" if second and second != first else first
 
 
 def slug(iri: str, kind: str) -> str:
@@ -81,7 +61,7 @@ def slug(iri: str, kind: str) -> str:
 
 async def select(request: Request, text: str) -> list[Row]:
     """A fixed SELECT on the request's build, as rows of plain values (kept per build)."""
-    rt, snap = runtime(request), snapshot(request)
+    rt, snap = engine(request), snapshot(request)
     key: Hashable = ("web", snap.tag, text)
     if key in rt.memo:
         rows: list[Row] = rt.memo[key]
@@ -148,7 +128,7 @@ def shipped_divisions() -> list[Row]:
     ('北京市', 40)
     """
     store = Store()
-    store.load(path=str(divisions.shipped_path()), format=RdfFormat.TURTLE)
+    store.load(path=str(settings.divisions_path()), format=RdfFormat.TURTLE)
     result = store.query(DIVISIONS)
     assert isinstance(result, QuerySolutions)
     names = [v.value for v in result.variables]

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from kg.errors import UsageError
 from kg.http import negotiate
-from kg.http.respond import HttpError, read_body, requested_timeout, runtime, serve_read, snapshot
+from kg.http.respond import HttpError, engine, read_body, requested_timeout, serve_read, snapshot
 from kg.http.sparql import authorise
 from kg.rdf import formats
 
@@ -53,8 +53,8 @@ async def store(request: Request) -> Response:
             media = formats.rdf_format(media).media_type
         except UsageError:
             raise HttpError(415, f"cannot read {media}; send an RDF format") from None
-        data = await read_body(request, runtime(request).config.max_body_bytes)
-    rt = runtime(request)
+        data = await read_body(request, engine(request).config.max_body_bytes)
+    rt = engine(request)
     args = {"method": request.method, "graph": graph, "data": data, "format": media}
     reply = await rt.write(snapshot(request), "graph_write", args,
                            rt.timeout(requested_timeout(request)))

@@ -15,8 +15,10 @@ from starlette.responses import Response
 
 from kg.errors import NotFoundError
 from kg.html import pages
+from kg.html.shell import Alternate
+from kg.html.view import View
 from kg.http import negotiate
-from kg.http.respond import media_type, ok, runtime, serve_read, snapshot
+from kg.http.respond import media_type, ok, serve_read, snapshot
 from kg.rdf import formats, jsonld
 from kg.vocab import ID_BASE
 
@@ -27,13 +29,13 @@ def _media(request: Request) -> str:
     return media_type(request, negotiate.PAGE, request.query_params.get("format"))
 
 
-def _view(request: Request) -> pages.View:
+def _view(request: Request) -> View:
     """The page's language (``?lang=``) and URL: part of the cache key of HTML pages."""
     url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return pages.View.of(request.query_params.get("lang"), url)
+    return View.of(request.query_params.get("lang"), url)
 
 
-def _alternates(path: str) -> list[pages.Alternate]:
+def _alternates(path: str) -> list[Alternate]:
     return [(label, f"{path}?format={ext}", negotiate.by_name(ext, negotiate.GRAPH))
             for label, ext in formats.ALTERNATES]
 
@@ -52,7 +54,7 @@ async def entity(request: Request) -> Response:
 
     def render(data: object) -> bytes:
         assert isinstance(data, dict)
-        return pages.entity_page(data, snap.build.id, alternates, view)
+        return pages.entity_page(data, snap.build_id, alternates, view)
 
     return await serve_read(request, ("id", iri, context, view), "describe",
                             {"iri": iri, "context": context, "format": media}, media,
@@ -69,7 +71,7 @@ async def ontology(request: Request) -> Response:
 
     def render(data: object) -> bytes:
         assert isinstance(data, dict)
-        return pages.ontology_page(data, snap.build.id, _alternates("/ontology"), view)
+        return pages.ontology_page(data, snap.build_id, _alternates("/ontology"), view)
 
     return await serve_read(request, ("ontology", context, view), "ontology",
                             {"context": context}, media,
@@ -80,15 +82,3 @@ async def context(request: Request) -> Response:
     """GET /context.jsonld: the published JSON-LD context (the project's prefixes)."""
     body = json.dumps(jsonld.context(), indent=1).encode("utf-8")
     return ok(body, "application/ld+json", snapshot(request), ("context",), request)
-
-
-async def home(request: Request) -> Response:
-    """GET /: a page listing what the server offers."""
-    snap = snapshot(request)
-    names = [("/sparql", "SPARQL endpoint (service description without a query)"),
-             ("/queries", "Packaged queries (JSON)"), ("/openapi.json", "OpenAPI document"),
-             ("/ontology", "Ontology"), ("/.well-known/void", "VoID description"),
-             ("/catalog", "DCAT catalogue of the dumps"), ("/health", "Health")]
-    body = pages.home_page(snap.build.id, names)
-    media = formats.HTML
-    return ok(body, media, snap, ("home", runtime(request).config.writable), request)

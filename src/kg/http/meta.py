@@ -14,29 +14,29 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from kg import settings
 from kg.engine.output import rdf_bytes
+from kg.errors import Unavailable
 from kg.http import negotiate
 from kg.http.respond import (
     HttpError,
+    engine,
     etag_for,
     headers_for,
     matches,
     media_type,
     ok,
     per_build,
-    runtime,
     snapshot,
 )
 from kg.rdf import formats
 from kg.rdf.dcat import DUMPS, catalog_triples, dump_for
 from kg.rdf.void import void_triples
 
-DUMP_TIMEOUT_S = 300.0
-
 
 async def health(request: Request) -> Response:
     """GET /health: build id (or backend), uptime, workers (never cached)."""
-    data = await runtime(request).status()
+    data = await engine(request).status()
     status = 200 if data["status"] == "ok" else 503
     return JSONResponse(data, status, headers={"Cache-Control": "no-store"})
 
@@ -62,7 +62,7 @@ async def void(request: Request) -> Response:
     etag = etag_for(snap.tag, variant, media)
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers_for(etag, False))
-    triples = void_triples(await stats(request), snap.build.id, _base(request))
+    triples = void_triples(await stats(request), snap.build_id, _base(request))
     body = rdf_bytes(triples, formats.rdf_format(media), str(request.url_for("context")))
     return ok(body, media, snap, variant, request)
 
@@ -70,15 +70,17 @@ async def void(request: Request) -> Response:
 async def catalog(request: Request) -> Response:
     """GET /catalog: the DCAT catalogue of the dumps and the SPARQL service."""
     media, snap = _media(request), snapshot(request)
-    manifest = runtime(request).manifest(snap)
-    triples = catalog_triples(_base(request), snap.build.id, manifest)
+    manifest = engine(request).manifest(snap)
+    if manifest is None:
+        raise Unavailable.needs_local("the build manifest (DCAT catalogue)")
+    triples = catalog_triples(_base(request), snap.build_id, manifest)
     body = rdf_bytes(triples, formats.rdf_format(media), str(request.url_for("context")))
     return ok(body, media, snap, ("catalog", _base(request)), request)
 
 
 async def dump(request: Request) -> Response:
     """GET /dumps/NAME.EXT: a dump of the build, made once and kept with the build."""
-    rt, snap = runtime(request), snapshot(request)
+    rt, snap = engine(request), snapshot(request)
     filename = request.path_params["filename"]
     name, ext = dump_for(filename)
     media = formats.rdf_format(ext).media_type
@@ -86,11 +88,14 @@ async def dump(request: Request) -> Response:
     headers = headers_for(etag, False, vary="Accept-Encoding")
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    path = rt.files(snap) / "dumps" / f"r{snap.revision}-{filename}"
+    folder = rt.files(snap)
+    if folder is None:
+        raise Unavailable.needs_local("dumps")
+    path = folder / "dumps" / f"r{snap.revision}-{filename}"
     if not path.is_file():
         graph = DUMPS[name][0]
         args = {"graph": graph.value if graph else None}
-        reply = await rt.run(snap, "dump", {**args, "format": media}, DUMP_TIMEOUT_S)
+        reply = await rt.run(snap, "dump", {**args, "format": media}, settings.DUMP_TIMEOUT_S)
         if not reply.ok:
             raise HttpError(reply.status, reply.message)
         _write_atomically(path, reply.body)

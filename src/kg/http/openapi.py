@@ -16,11 +16,11 @@ from typing import Any
 
 from kg.catalogue import DEFAULT_PAGE_SIZE, Param, StoredQuery
 from kg.catalogue.paging import LIMIT_PATTERN, OFFSET_PATTERN
-from kg.catalogue.params import LANGS
 from kg.catalogue.values import MAX_IRI_CHARS, MAX_STRING_CHARS
 from kg.http import negotiate
 from kg.http.respond import MAX_REQUESTED_TIMEOUT
 from kg.rdf.dcat import dump_names
+from kg.settings import LANGS
 
 JSON = "application/json"
 EXAMPLE_QUERY = "SELECT ?class (COUNT(?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class"

@@ -20,27 +20,22 @@ from starlette.responses import Response
 
 from kg import settings
 from kg.catalogue import Catalogue, Page, StoredQuery
-from kg.engine.local import Runtime
+from kg.engine.engines import Engine
 from kg.http import negotiate
 from kg.http.respond import (
     HttpError,
+    catalogue,
+    engine,
     media_type,
     ok,
     per_build,
     requested_timeout,
-    runtime,
     serve_read,
+    served,
     snapshot,
 )
 
 RESERVED = ("format", "timeout", "limit", "offset")  # request options, unless declared
-FEDERATED_SHARE = 0.8  # of a request's time limit, for the SERVICE requests of a question
-
-
-def catalogue(request: Request) -> Catalogue:
-    """The catalogue loaded when the server started."""
-    cat: Catalogue = request.app.state.catalogue
-    return cat
 
 
 def digest(cat: Catalogue) -> str:
@@ -59,7 +54,7 @@ async def listing(request: Request) -> Response:
     """GET /queries: the catalogue as JSON."""
     cat = catalogue(request)
     body = json.dumps(cat.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
-    variant = ("queries", request.app.state.catalogue_digest)
+    variant = ("queries", served(request).catalogue_digest)
     return ok(body, "application/json", snapshot(request), variant, request)
 
 
@@ -86,13 +81,13 @@ async def run(request: Request) -> Response:
     declared = {p.name for p in query.params}
     raw = _raw_params(request, declared)
     media = _media(request, query.form, declared)
-    rt = runtime(request)
+    rt = engine(request)
     page = _page(request, query, declared, rt.config.row_cap)
     args: dict[str, Any] = {"name": query.name, "params": raw, "row_cap": rt.config.row_cap,
                             "context": str(request.url_for("context")),
                             "page": page.to_json() if page else None}
     variant: tuple[Any, ...] = ("stored", query.name, tuple(sorted(raw.items())),
-                                args["context"], request.app.state.catalogue_digest,
+                                args["context"], served(request).catalogue_digest,
                                 page and (page.size, page.offset))
     timeout = requested_timeout(request) if "timeout" not in declared else None
     if query.federated:  # part of the answer comes from elsewhere: see federated()
@@ -128,11 +123,11 @@ def next_page(request: Request, page: Page) -> str:
     return f"{url.path}?{url.query}"
 
 
-def federated(rt: Runtime, limit: float) -> dict[str, Any]:
+def federated(rt: Engine, limit: float) -> dict[str, Any]:
     """The arguments of a federated question: the server's allow-list (never the request's)
     and a remote timeout inside the request's limit, so a silent SERVICE is a clear 502.
 
     Its answer is reused for ``remote_ttl_s`` at most (the window in its cache key).
     """
     return {"services": sorted(rt.config.allowed_services),
-            "remote_timeout": min(settings.REMOTE_TIMEOUT_S, FEDERATED_SHARE * limit)}
+            "remote_timeout": min(settings.REMOTE_TIMEOUT_S, settings.FEDERATED_SHARE * limit)}

@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kg.catalogue import Catalogue
+from kg.engine.base import Snapshot
 from kg.engine.cache import Entry
-from kg.engine.local import Runtime, Snapshot
+from kg.engine.engines import Engine
 from kg.errors import ExitCode, KgError, UsageError
 from kg.http import negotiate
 
@@ -42,9 +45,28 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> R
     return Response(message.rstrip() + "\n", status, headers, "text/plain; charset=utf-8")
 
 
-def runtime(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
+@dataclass(frozen=True)
+class Served:
+    """What the application serves, fixed at start (the lifespan state ``kg``)."""
+
+    engine: Engine
+    catalogue: Catalogue
+    catalogue_digest: str  # part of the ETags of documents made from the catalogue
+
+
+def served(request: Request) -> Served:
+    found: Served = request.state.kg
+    return found
+
+
+def engine(request: Request) -> Engine:
+    """The engine answering this server's requests."""
+    return served(request).engine
+
+
+def catalogue(request: Request) -> Catalogue:
+    """The catalogue loaded when the server started."""
+    return served(request).catalogue
 
 
 def snapshot(request: Request) -> Snapshot:
@@ -58,7 +80,7 @@ def snapshot(request: Request) -> Snapshot:
 async def per_build(request: Request, task: str) -> Any:
     """A task's answer for the request's build and revision, run once and remembered
     (the VoID figures, the parameter choices)."""
-    rt, snap = runtime(request), snapshot(request)
+    rt, snap = engine(request), snapshot(request)
     key = (task, snap.tag)
     if key not in rt.memo:
         reply = await rt.run(snap, task, {}, rt.timeout(None))
@@ -127,7 +149,7 @@ async def serve_read(
     timeout: float | None = None,
 ) -> Response:
     """The common read path: ETag/304, the LRU cache, else a worker; then cache the body."""
-    rt, snap = runtime(request), snapshot(request)
+    rt, snap = engine(request), snapshot(request)
     etag = etag_for(snap.tag, variant, media_type)
     if request.method in ("GET", "HEAD") and matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers_for(etag, False))

@@ -24,11 +24,11 @@ from kg.errors import UsageError
 from kg.http import negotiate
 from kg.http.respond import (
     HttpError,
+    engine,
     media_type,
     ok,
     read_body,
     requested_timeout,
-    runtime,
     serve_read,
     snapshot,
 )
@@ -92,7 +92,7 @@ async def _params(request: Request) -> Params:
     if request.method != "POST":
         return params
     kind = _content_type(request)
-    body = await read_body(request, runtime(request).config.max_body_bytes)
+    body = await read_body(request, engine(request).config.max_body_bytes)
     if kind == FORM:
         return protocol_params(body, params)
     if kind in (QUERY_BODY, UPDATE_BODY):
@@ -130,7 +130,7 @@ async def query(request: Request) -> Response:
     offers = negotiate.RESULTS if form in ("select", "ask") else negotiate.GRAPH
     media = _media_type(request, params, offers)
     args = {"text": text, "default_graphs": graphs[0], "named_graphs": graphs[1],
-            "row_cap": runtime(request).config.row_cap, "context": _context(request)}
+            "row_cap": engine(request).config.row_cap, "context": _context(request)}
     variant = ("sparql", text, tuple(graphs[0]), tuple(graphs[1]), args["context"])
     return await serve_read(request, variant, "query", args, media, timeout=timeout)
 
@@ -163,7 +163,7 @@ async def service_description(request: Request, params: Params) -> Response:
     from kg.http.meta import stats
 
     media = _media_type(request, params, negotiate.GRAPH)
-    rt, snap = runtime(request), snapshot(request)
+    rt, snap = engine(request), snapshot(request)
     endpoint = str(request.url_for("sparql"))
     triples = service_triples(endpoint, await stats(request), rt.config.writable)
     body = rdf_bytes(triples, formats.rdf_format(media), _context(request))
@@ -172,7 +172,7 @@ async def service_description(request: Request, params: Params) -> Response:
 
 def authorise(request: Request) -> None:
     """403 unless the server has an update token and the request carries it."""
-    token = runtime(request).config.update_token
+    token = engine(request).config.update_token
     if not token:
         raise HttpError(403, "this server is read-only (start it with --update-token)")
     given = request.headers.get("authorization", "")
@@ -192,7 +192,7 @@ async def _update(request: Request, params: Params) -> Response:
     text = _single(params, "update")
     if not text:
         raise UsageError("no update: give an update parameter or a sparql-update body")
-    rt = runtime(request)
+    rt = engine(request)
     limit = rt.timeout(requested_timeout(request, params))
     reply = await rt.write(snapshot(request), "update", {"text": text}, limit)
     if not reply.ok:

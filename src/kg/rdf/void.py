@@ -1,17 +1,12 @@
 """The VoID description of the dataset, generated from the store.
 
-A worker gathers the figures (:func:`stats`); :func:`void_triples` turns
-them into VoID: triple counts, one partition per class and per named graph,
-the link set (graph ``…/graph/links``) per predicate and target namespace,
+The figures are gathered where the data are (:func:`kg.engine.figures.stats`);
+:func:`void_triples` turns them into VoID: triple counts, one partition per class and
+per named graph, the link set (graph ``…/graph/links``) per predicate and target namespace,
 example resources and the build id.
 
->>> from pyoxigraph import Store
->>> s = Store()
->>> s.update('''INSERT DATA { GRAPH <https://w3id.org/future-industries/graph/links> {
-...   <https://w3id.org/future-industries/id/region/x>
-...     <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q1> } }''')
->>> stats(s)["linksets"]
-[['http://www.w3.org/2002/07/owl#sameAs', 'http://www.wikidata.org/entity/', 1]]
+>>> namespace("http://www.wikidata.org/entity/Q956")
+'http://www.wikidata.org/entity/'
 """
 
 from __future__ import annotations
@@ -19,9 +14,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from kg.engine.pool import Reply
 from kg.vocab import (
     BASE,
     DATASET_IRI,
@@ -38,23 +32,6 @@ from kg.vocab import (
 DATASET = NamedNode(DATASET_IRI)
 LINKSET = NamedNode(DATASET_IRI + "/links")
 
-_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-_CLASSES = "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
-_TOTALS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
-  (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
-  WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"""  # a triple in two graphs counts once
-_EXAMPLES = """SELECT ?c (MIN(STR(?x)) AS ?ex) WHERE { ?x a ?c
-  FILTER(STRSTARTS(STR(?x), "https://w3id.org/future-industries/id/")
-         && STRSTARTS(STR(?c), "https://w3id.org/future-industries/ontology#")) }
-  GROUP BY ?c ORDER BY ?c"""
-_LINKS = """SELECT ?p ?o WHERE { GRAPH <https://w3id.org/future-industries/graph/links> {
-  ?s ?p ?o FILTER(isIRI(?o) && !STRSTARTS(STR(?o), "https://w3id.org/future-industries/")) } }"""
-
-
-def _rows(store: Store, query: str, union: bool = True) -> list[Any]:
-    return list(store.query(query, use_default_graph_as_union=union))  # type: ignore[arg-type]
-
-
 def namespace(iri: str) -> str:
     """The namespace of an IRI: a known prefix, else up to the last ``/`` or ``#``.
 
@@ -68,28 +45,6 @@ def namespace(iri: str) -> str:
             return base
     cut = max(iri.rfind("/", 0, len(iri) - 1), iri.rfind("#"))
     return iri[: cut + 1] if cut > 0 else iri
-
-
-def stats(store: Store) -> dict[str, Any]:
-    """The figures VoID reports, as plain data (picklable)."""
-    totals = _rows(store, _TOTALS)[0]
-    links: dict[tuple[str, str], int] = {}
-    for row in _rows(store, _LINKS, union=False):
-        key = (row["p"].value, namespace(row["o"].value))
-        links[key] = links.get(key, 0) + 1
-    return {
-        "totals": {k: int(totals[k].value) for k in ("triples", "subjects", "properties",
-                                                      "objects")},
-        "graphs": [[r["g"].value, int(r["n"].value)] for r in _rows(store, _GRAPHS, False)],
-        "classes": sorted([r["c"].value, int(r["n"].value)] for r in _rows(store, _CLASSES)),
-        "examples": [r["ex"].value for r in _rows(store, _EXAMPLES)],
-        "linksets": sorted([p, ns, n] for (p, ns), n in links.items()),
-    }
-
-
-def stats_task(store: Store, _args: dict[str, Any], _state: Any) -> Reply:
-    """``void``: the figures, for the server to render."""
-    return Reply(data=stats(store))
 
 
 def integer(n: int) -> Literal:

@@ -1,22 +1,19 @@
-"""Remote SPARQL endpoints: query them, push our graphs to them, run the catalogue there.
+"""A SPARQL endpoint over HTTP, as a :class:`kg.sparql.Queryable` like a local store.
 
 Every call has a timeout (connect and read, plus an overall deadline) and a cap
 on the bytes read; failures become :class:`~kg.errors.RemoteError` (exit code
-9, HTTP 502). Substitutions cannot travel to a remote endpoint, so a packaged
-query's validated parameters are sent as a ``VALUES`` block written from the
-bound terms' N-Triples form (``str(term)``), never from raw user text.
-
->>> from pyoxigraph import Variable, Literal, NamedNode
->>> print(with_values("SELECT ?year WHERE { ?p <http://e/y> ?year }",
-...                   {Variable("year"): Literal("2025")}))
-SELECT ?year WHERE {  VALUES (?year) { ("2025") } ?p <http://e/y> ?year }
+9, HTTP 502), a query the endpoint calls malformed (HTTP 400) a
+:class:`~kg.errors.QueryError`. Substitutions cannot travel to a remote endpoint,
+so bound terms are written into the query by :func:`kg.remote.bind.with_values`
+(their N-Triples form, never raw user text); SELECT answers are capped at the
+row cap the way :func:`kg.sparql.run` caps them (LIMIT cap+1 sent along).
 """
 
 from __future__ import annotations
 
-import re
+import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -27,13 +24,11 @@ from pyoxigraph import (
     Variable,
     parse,
     parse_query_results,
-    serialize,
 )
 
 from kg import settings, sparql
-from kg.catalogue import StoredQuery
 from kg.errors import KgError, QueryError, RemoteError
-from kg.vocab import FI, GRAPH_BASE
+from kg.remote.bind import with_values
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -59,12 +54,14 @@ class RemoteEndpoint:
         self.url, self.timeout, self.max_bytes = url, timeout, max_bytes
         self.client = client  # shared connections (a server); None: a client per request
 
-    def query(self, text: str, accept: str = RESULTS_JSON) -> bytes:
-        """POST a query; return the answer's bytes (RemoteError on failure; QueryError,
-        HTTP 400, when the endpoint says the query is malformed: the asker's error)."""
+    def query(self, text: str, accept: str = RESULTS_JSON,
+              graphs: Mapping[str, list[str]] | None = None) -> bytes:
+        """POST a query (and a protocol dataset); return the answer's bytes (RemoteError on
+        failure; QueryError, HTTP 400, when the endpoint says the query is malformed: the
+        asker's error)."""
         headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
-        return self.request("POST", self.url, data={"query": text}, headers=headers,
-                            refused=QueryError)
+        data = {"query": text, **{k: v for k, v in (graphs or {}).items() if v}}
+        return self.request("POST", self.url, data=data, headers=headers, refused=QueryError)
 
     def request(self, method: str, url: str, refused: type[KgError] = RemoteError,
                 **kwargs: Any) -> bytes:
@@ -97,19 +94,25 @@ class RemoteEndpoint:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def run(self, text: str) -> sparql.Result:
-        """Run a query remotely; the answer parsed into a :class:`kg.sparql.Result`."""
+    def run(self, text: str, *, substitutions: Mapping[Variable, Any] | None = None,
+            row_cap: int = settings.DEFAULT_ROW_CAP, default_graphs: Sequence[str] = (),
+            named_graphs: Sequence[str] = ()) -> sparql.Result:
+        """Run a query remotely (guarded, terms bound); the answer as a
+        :class:`kg.sparql.Result`, SELECT rows cut at the row cap."""
         form = sparql.guard(text)
+        text = with_values(text, substitutions or {})
+        graphs = {"default-graph-uri": list(default_graphs),
+                  "named-graph-uri": list(named_graphs)}
         if form in ("construct", "describe"):
-            data = self.query(text, N_TRIPLES)
-            store = Store()
-            try:
-                store.extend(q for q in parse(data, format=RdfFormat.N_TRIPLES))
-            except SyntaxError as exc:
-                raise RemoteError(f"{self.url}: unreadable N-Triples: {exc.msg}") from None
-            return sparql.Result("graph", store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
-        value = parse_results(self.query(text, RESULTS_JSON), self.url)
-        return sparql.Result("select" if form == "select" else "ask", value)
+            data = self.query(text, N_TRIPLES, graphs)
+            return sparql.Result("graph", triples(data, self.url).query(
+                "CONSTRUCT WHERE { ?s ?p ?o }"))
+        if form == "ask":
+            return sparql.Result("ask", parse_results(self.query(text, RESULTS_JSON, graphs),
+                                                      self.url))
+        limited = sparql.limiter(text, row_cap)  # the same LIMIT cap+1 a local run sends
+        body = self.query(limited(row_cap + 1) if limited else text, RESULTS_JSON, graphs)
+        return capped(body, row_cap, self.url)
 
 
 def parse_results(data: bytes, url: str) -> Any:
@@ -123,113 +126,34 @@ def parse_results(data: bytes, url: str) -> Any:
         raise RemoteError(f"{url}: unreadable SPARQL results: {exc}") from None
 
 
-def where_brace(query: str) -> int:
-    """Offset just after the ``{`` that opens the query's outermost WHERE group.
+def triples(data: bytes, url: str) -> Store:
+    """N-Triples from an endpoint, in a store.
 
-    >>> q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    >>> q[where_brace(q):]
-    ' ?s ?p ?o }'"""
-    masked = sparql.mask(query)
-    start = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", masked, re.IGNORECASE)
-    if start is None:
-        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    pos = start.end()
-    if start.group(1).upper() == "CONSTRUCT" and not re.match(r"\s*WHERE\b", masked[pos:], re.I):
-        pos = closing(masked, masked.index("{", pos)) + 1
-    brace = masked.find("{", pos)
-    if brace < 0:
-        raise QueryError("the query has no WHERE group to bind parameters in")
-    return brace + 1
-
-
-def closing(masked: str, opening: int) -> int:
-    """The offset of the brace that closes the one at ``opening``.
-
-    >>> closing("{ { } } {", 0)
-    6"""
-    depth = 0
-    for i in range(opening, len(masked)):
-        depth += {"{": 1, "}": -1}.get(masked[i], 0)
-        if depth == 0:
-            return i
-    raise QueryError("unbalanced braces in the query")
-
-
-def values_block(bindings: Mapping[Variable, Any]) -> str:
-    """A one-row VALUES block from bound pyoxigraph terms (their N-Triples form).
-
-    >>> from pyoxigraph import Literal, NamedNode
-    >>> values_block({Variable("r"): NamedNode("http://e/r"), Variable("y"): Literal("2025")})
-    'VALUES (?r ?y) { (<http://e/r> "2025") }'"""
-    names = " ".join(str(v) for v in bindings)
-    terms = " ".join(str(t) for t in bindings.values())
-    return f"VALUES ({names}) {{ ({terms}) }}"
-
-
-def with_values(query: str, bindings: Mapping[Variable, Any]) -> str:
-    """The query with its bindings as a VALUES block opening every group of its WHERE clause.
-
-    One block per group, not one at the top: under SPARQL's bottom-up evaluation a FILTER
-    inside a nested OPTIONAL would not see a top-level binding, whereas a substitution binds
-    the variable everywhere. Inline-data blocks and sub-SELECT braces are left alone.
+    >>> len(triples(b'<http://e/s> <http://e/p> "1" .', "http://e/"))
+    1
     """
-    if not bindings:
-        return query
-    block = " " + values_block(bindings) + " "
-    masked = sparql.mask(query)
-    start = where_brace(query) - 1
-    spots = [i + 1 for i in range(start, len(masked)) if masked[i] == "{"
-             and not _SUBSELECT.match(masked, i + 1) and not _DATA_BLOCK.search(masked[:i])]
-    for at in reversed(spots):
-        query = query[:at] + block + query[at:]
-    return query
+    store = Store()
+    try:
+        store.extend(parse(data, format=RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise RemoteError(f"{url}: unreadable N-Triples: {exc.msg}") from None
+    return store
 
 
-_SUBSELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
-_DATA_BLOCK = re.compile(r"\bVALUES\s+(?:[?$]\w+|\((?:\s*[?$]\w+)*\s*\))\s*$", re.IGNORECASE)
+def capped(body: bytes, cap: int, url: str) -> sparql.Result:
+    """SPARQL JSON results cut to the row cap (truncated when more came).
 
-
-_INDEX = (f"CONSTRUCT {{ ?x a ?class }} WHERE {{ VALUES ?class {{ {FI.Region} {FI.Sector} }} "
-          "?x a ?class }")
-
-
-def run_stored(endpoint: RemoteEndpoint, stored_query: StoredQuery,
-               raw_params: Mapping[str, str]) -> sparql.Result:
-    """Run a packaged query on a remote endpoint, its parameters validated and bound.
-
-    Region and sector parameters are checked against the remote's own regions
-    and sectors (fetched with one small CONSTRUCT).
-
-    >>> from kg.catalogue import default_catalogue
-    >>> down = RemoteEndpoint("http://127.0.0.1:9/sparql", timeout=2)
-    >>> run_stored(down, default_catalogue().get("region-sectors"), {"region": "shanxi"})
-    Traceback (most recent call last):
-      ...
-    kg.errors.RemoteError: http://127.0.0.1:9/sparql: ConnectError: ...
+    >>> data = b'{"head": {"vars": ["x"]}, "results": {"bindings": [{}, {}, {}]}}'
+    >>> capped(data, 2, "http://e/").truncated
+    True
     """
-    index = Store()
-    if any(p.type in ("region", "sector") for p in stored_query.params):
-        data = endpoint.query(_INDEX, N_TRIPLES)
-        index.extend(parse(data, format=RdfFormat.N_TRIPLES))
-    bindings = stored_query.bind(raw_params, index)
-    return endpoint.run(with_values(stored_query.text, bindings))
-
-
-def push(store: Store, gsp_url: str, *, timeout: float = settings.REMOTE_TIMEOUT_S,
-         graphs: list[str] | None = None) -> dict[str, int]:
-    """PUT each named graph (N-Triples) to a Graph Store Protocol endpoint; graph → triples.
-
-    >>> push(Store(), "http://127.0.0.1:9/store")  # an empty store sends nothing
-    {}"""
-    endpoint = RemoteEndpoint(gsp_url, timeout=timeout)
-    sent: dict[str, int] = {}
-    for graph in store.named_graphs():
-        name = str(graph.value)
-        if graphs is not None and name.removeprefix(GRAPH_BASE) not in graphs:
-            continue
-        triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
-        body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-        endpoint.request("PUT", gsp_url, params={"graph": name}, content=body,
-                       headers={"Content-Type": N_TRIPLES})
-        sent[name] = len(triples)
-    return sent
+    try:
+        data = json.loads(body)
+        rows = data["results"]["bindings"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RemoteError(f"{url}: unreadable SPARQL results: {exc}") from None
+    truncated = len(rows) > cap
+    if truncated:
+        data["results"]["bindings"] = rows[:cap]
+        body = json.dumps(data).encode("utf-8")
+    return sparql.Result("select", parse_results(body, url), truncated)

@@ -1,11 +1,11 @@
-"""Federated packaged queries: SERVICE blocks answered with a timeout, then joined locally.
+"""Federated queries: SERVICE blocks answered with a timeout, then joined where the rest runs.
 
 pyoxigraph's own SERVICE has no timeout (a remote that accepts and never
 answers hangs the query), so each ``SERVICE <iri> { … }`` or ``SERVICE ?param
 { … }`` block is sent here, through :class:`kg.remote.RemoteEndpoint` (timeout,
 size cap, :class:`~kg.errors.RemoteError`), as ``SELECT * WHERE { … }``; its
 answer replaces the block as a ``VALUES`` table and the rest runs locally
-(:func:`run`) or on a remote endpoint (:func:`run_remote`). The target must be
+or on a remote endpoint (:func:`kg.catalogue.answer`). The target must be
 on the allow-list (:data:`kg.settings.ALLOWED_SERVICES` by default, widened
 only by the caller's own configuration, never by a query parameter); a
 ``service`` parameter of type iri lets tests point the query at a local
@@ -14,102 +14,29 @@ server. ``SERVICE SILENT`` turns a failure into no constraint, as SPARQL says.
 The queries are the catalogue's questions tagged ``federated``
 (:mod:`kg.catalogue.services` checks them when the catalogue loads).
 
->>> names = sorted(load())
->>> names
-['wikidata-region-labels', 'wikidata-sector-labels']
+>>> resolve("SELECT * { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }", {}, frozenset(), 1.0)
+Traceback (most recent call last):
+  ...
+kg.errors.QueryError: SERVICE <http://10.0.0.1/> is not allowed; allowed: none
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, QuerySolutions, Store, Variable
+from pyoxigraph import BlankNode, QuerySolutions, Variable
 
-from kg import settings, sparql
-from kg.catalogue import Catalogue, StoredQuery, run_stored
-from kg.catalogue.services import service_params
-from kg.errors import NotFoundError, QueryError, RemoteError, UsageError
-from kg.remote import endpoint as remote
-from kg.remote.endpoint import RemoteEndpoint, closing, parse_results
+from kg import settings
+from kg.errors import QueryError, RemoteError
+from kg.remote.bind import closing
+from kg.remote.endpoint import RemoteEndpoint, parse_results
 from kg.sparql import mask
 
 _SERVICE = re.compile(r"(?<![?$\w])SERVICE\s+(SILENT\s+)?", re.IGNORECASE)
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _PREFIX = re.compile(r"(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
-
-
-def load(folder: Path | None = None) -> dict[str, StoredQuery]:
-    """The federated questions of the catalogue, by name."""
-    return {q.name: q for q in Catalogue.load(folder).queries() if q.federated}
-
-
-def get(name: str, folder: Path | None = None) -> StoredQuery:
-    """One federated query by name; NotFoundError lists them.
-
-    >>> get("nope")
-    Traceback (most recent call last):
-      ...
-    kg.errors.NotFoundError: no federated query 'nope'; available: wikidata-region-labels, ..."""
-    queries = load(folder)
-    if name not in queries:
-        raise NotFoundError(f"no federated query {name!r}; available: {', '.join(queries)}")
-    return queries[name]
-
-
-def run(store: Store, query: StoredQuery, raw_params: Mapping[str, str], *,
-        allowed_services: frozenset[str] = settings.ALLOWED_SERVICES,
-        timeout: float = settings.REMOTE_TIMEOUT_S,
-        row_cap: int = settings.DEFAULT_ROW_CAP) -> sparql.Result:
-    """Run a federated packaged query: remote blocks first (bounded), then the local rest.
-
-    >>> from pyoxigraph import Store
-    >>> run(Store(), get("wikidata-region-labels"), {"service": "http://127.0.0.1:9/sparql"})
-    Traceback (most recent call last):
-      ...
-    kg.errors.QueryError: SERVICE <http://127.0.0.1:9/sparql> is not allowed; allowed: ..."""
-    local, kept = prepare(query, raw_params, allowed_services=allowed_services, timeout=timeout)
-    return run_stored(store, local, kept, row_cap=row_cap)
-
-
-def run_remote(endpoint: RemoteEndpoint, query: StoredQuery, raw_params: Mapping[str, str], *,
-               allowed_services: frozenset[str] = settings.ALLOWED_SERVICES,
-               timeout: float = settings.REMOTE_TIMEOUT_S) -> sparql.Result:
-    """Like :func:`run`, the rest of the query running on a remote endpoint.
-
-    >>> down = RemoteEndpoint("http://127.0.0.1:9/sparql", timeout=1)
-    >>> run_remote(down, get("wikidata-sector-labels"), {"colour": "red"})
-    Traceback (most recent call last):
-      ...
-    kg.errors.UsageError: query 'wikidata-sector-labels' has no parameter 'colour'; ..."""
-    local, kept = prepare(query, raw_params, allowed_services=allowed_services, timeout=timeout)
-    return remote.run_stored(endpoint, local, kept)
-
-
-def prepare(query: StoredQuery, raw_params: Mapping[str, str], *,
-            allowed_services: frozenset[str] = settings.ALLOWED_SERVICES,
-            timeout: float = settings.REMOTE_TIMEOUT_S) -> tuple[StoredQuery, dict[str, str]]:
-    """The query with its SERVICE blocks answered, and the parameters left for the rest.
-
-    Only the parameters naming a SERVICE target are bound here (type iri, no store
-    needed); the others are bound by whatever runs the rest.
-    """
-    declared = [p.name for p in query.params]
-    unknown = sorted(set(raw_params) - set(declared))
-    if unknown:
-        raise UsageError(f"query {query.name!r} has no parameter "
-                         f"{', '.join(map(repr, unknown))}; declared: {', '.join(declared)}")
-    targets = service_params(query)
-    head = dataclasses.replace(query, params=tuple(p for p in query.params if p.name in targets))
-    bindings = head.bind({k: v for k, v in raw_params.items() if k in targets}, Store())
-    text = resolve(query.text, bindings, allowed_services, timeout)
-    used = set(_VAR.findall(mask(text)))
-    params = tuple(p for p in query.params if p.name in used and p.name not in targets)
-    kept = {k: v for k, v in raw_params.items() if k in {p.name for p in params}}
-    return dataclasses.replace(query, text=text, params=params), kept
 
 
 def resolve(text: str, bindings: Mapping[Variable, Any], allowed: frozenset[str],

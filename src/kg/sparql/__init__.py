@@ -3,6 +3,7 @@
 from kg.sparql.run import (
     Result,
     guard,
+    guard_update,
     limiter,
     mask,
     nesting,
@@ -10,6 +11,7 @@ from kg.sparql.run import (
     run,
     service_targets,
 )
+from kg.sparql.target import Local, Queryable, Term, queryable
 
-__all__ = ["Result", "guard", "limiter", "mask", "nesting", "operators", "run",
-           "service_targets"]
+__all__ = ["Local", "Queryable", "Result", "Term", "guard", "guard_update", "limiter", "mask",
+           "nesting", "operators", "queryable", "run", "service_targets"]

@@ -31,10 +31,9 @@ from pyoxigraph import (
 )
 
 from kg import settings
-from kg.errors import QueryError
+from kg.errors import QueryError, UsageError
 from kg.rdf.formats import rdf_format, results_format
 
-Term = Any
 _PROLOGUE = re.compile(
     r"\A(?:\s+|#[^\n]*\n|BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)*", re.IGNORECASE
 )
@@ -152,7 +151,7 @@ def run(
     store: Store,
     query: str,
     *,
-    substitutions: dict[Variable, Term] | None = None,
+    substitutions: dict[Variable, Any] | None = None,
     row_cap: int = settings.DEFAULT_ROW_CAP,
     allowed_services: frozenset[str] = frozenset(),
     default_graph: Any = None,
@@ -236,3 +235,45 @@ def _split(query: str) -> tuple[str, str] | None:
     if _DATASET_CLAUSE.search(mask(body)):
         return None
     return query[:split] + "\n", body
+
+
+def guard_update(text: str) -> str:
+    """Refuse updates that reach outside the store (LOAD, SERVICE) or are too big.
+
+    >>> guard_update("LOAD <http://10.0.0.1/x.ttl>")
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: LOAD and SERVICE are not allowed in updates
+    """
+    if len(text) > settings.MAX_QUERY_CHARS:
+        raise UsageError(f"update longer than {settings.MAX_QUERY_CHARS} characters")
+    if nesting(text) > settings.MAX_NESTING:
+        raise UsageError(f"update nested deeper than {settings.MAX_NESTING} levels")
+    if operators(_without_data(text)) > settings.MAX_OPERATORS:
+        raise UsageError(f"update has more than {settings.MAX_OPERATORS} operators and "
+                         "separators outside its DATA blocks")
+    bare = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
+    if re.search(r"\b(LOAD|SERVICE)\b", bare, re.IGNORECASE):
+        raise UsageError("LOAD and SERVICE are not allowed in updates")
+    return text
+
+
+_DATA = re.compile(r"\b(?:INSERT|DELETE)\s+DATA\s*\{", re.IGNORECASE)
+
+
+def _without_data(text: str) -> str:
+    """The update without its INSERT DATA / DELETE DATA blocks (flat lists of quads).
+
+    >>> _without_data("INSERT DATA { <a> <b> 1 , 2 . GRAPH <g> { <a> <b> 3 } } ; CLEAR ALL")
+    '  ; CLEAR ALL'
+    """
+    masked, out, at = mask(text), [], 0
+    for match in _DATA.finditer(masked):
+        if match.start() < at:
+            continue
+        out.append(text[at:match.start()])
+        depth, at = 1, match.end()
+        while at < len(masked) and depth:
+            depth += {"{": 1, "}": -1}.get(masked[at], 0)
+            at += 1
+    return " ".join([*out, text[at:]])

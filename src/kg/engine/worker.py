@@ -1,0 +1,129 @@
+"""A worker process: open the right build, run one task, reply.
+
+Each reader keeps one store open (copied into memory when small) and re-opens
+it when a job names another build or a newer revision of it. The writer opens
+the store read-write for each write and closes it before replying: RocksDB
+read-only opens are only safe while no writer holds the store. The tasks are
+those of :mod:`kg.engine.tasks`, run on a :class:`~kg.engine.backend.LocalBackend`.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from kg import settings
+from kg.catalogue import Catalogue
+from kg.engine.backend import LocalBackend
+from kg.engine.job import Job, Reply
+from kg.engine.tasks import handle
+from kg.store import MANIFEST
+
+OPEN_ATTEMPTS = 6
+
+
+class WorkerState:
+    """One worker's open store and lazily loaded catalogue."""
+
+    def __init__(self, queries: Path | None, writer: bool) -> None:
+        self.queries = queries
+        self.writer = writer
+        self.key: tuple[str, int] | None = None
+        self.store: Store | None = None
+        self._catalogue: Catalogue | None = None
+
+    def store_for(self, job: Job) -> Store:
+        key = (job.build, job.revision)
+        if key != self.key or self.store is None:
+            self.close()  # release the old store before opening the new one
+            self.store = self._open(Path(job.build))
+            self.key = key
+        return self.store
+
+    def _open(self, build: Path) -> Store:
+        """Open a build's store; a reader retries while a write is being closed."""
+        path = str(build / "store")
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                if self.writer:
+                    return Store(path)
+                return in_memory(Store.read_only(path), _size(build))
+            except (OSError, RuntimeError):
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.02 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Drop the open store (the writer does so after every write, see module doc)."""
+        self.store, self.key = None, None
+
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = Catalogue.load(self.queries)
+        return self._catalogue
+
+
+def in_memory(store: Store, size: int) -> Store:
+    """A small build copied into memory (2-3x faster queries); a large one as it is.
+
+    >>> disk = Store()
+    >>> disk.update("INSERT DATA { <http://e/a> <http://e/p> 1 }")
+    >>> len(in_memory(disk, 1)), in_memory(disk, 10**9) is disk
+    (1, True)
+    """
+    if size > settings.IN_MEMORY_MAX_QUADS:
+        return store
+    copy = Store()
+    copy.bulk_extend(store)
+    return copy
+
+
+def _size(build: Path) -> int:
+    """Quads in a build, from its manifest (no scan of the store)."""
+    try:
+        return int(json.loads((build / MANIFEST).read_text("utf-8")).get("triples", 0))
+    except (OSError, ValueError):
+        return settings.IN_MEMORY_MAX_QUADS + 1
+
+
+def serve(conn: Connection, writer: bool, queries: Path | None = None) -> None:
+    """A worker's main loop, on a thread with a deep stack (see
+    :data:`kg.settings.STACK_BYTES`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    threading.stack_size(settings.STACK_BYTES)
+    loop = threading.Thread(target=_loop, args=(conn, WorkerState(queries, writer)),
+                            name="kg-worker")
+    loop.start()
+    loop.join()
+
+
+def _loop(conn: Connection, state: WorkerState) -> None:
+    """Receive a job, send its reply, until the pipe closes."""
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(run_job(state, job))
+
+
+def run_job(state: WorkerState, job: Job) -> Reply:
+    """Run one job on its build; every failure becomes an error reply."""
+    try:
+        store = state.store_for(job)
+    except (OSError, RuntimeError) as exc:
+        return Reply(status=503, message=f"build not available, retry: {exc}")
+    try:
+        return handle(job.task, LocalBackend(store), job.args, state)
+    finally:
+        if state.writer:
+            state.close()  # readers may only open a build's store while no writer holds it
+
+

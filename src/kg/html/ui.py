@@ -1,0 +1,234 @@
+"""The UI pages: home, the question catalogue, one question, search, the SPARQL editor.
+
+Pages are rendered here from plain data and a :class:`~kg.html.view.View` (never a
+request: :mod:`kg.http.ui` gathers what they show); results are fetched by the
+page's script from the public API (``/queries/NAME?format=json``), the same URLs
+the download links give, and drawn in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from html import escape
+from urllib.parse import urlencode
+
+from kg import settings
+from kg.catalogue import Catalogue, StoredQuery
+from kg.html import examples, forms, i18n
+from kg.html.forms import Choice
+from kg.html.pages import local
+from kg.html.shell import STATIC, render, script
+from kg.html.view import View
+
+SEARCH_QUERY = "search-labels"
+
+
+def title(query: StoredQuery, lang: str) -> str:
+    """A question's title in a language.
+
+    >>> title(Catalogue.load().get("plans-timeline"), "zh")
+    '按时间排列的政策文件'
+    """
+    return query.title.get(lang) or query.title["en"]
+
+
+def description(query: StoredQuery, lang: str) -> str:
+    """A question's description in a language (English when there is no Chinese one).
+
+    >>> description(Catalogue.load().get("plans-timeline"), "en").split(":")[0]
+    'Every plan with its issue date (only as precise as the article'
+    """
+    return query.description_zh if lang == "zh" and query.description_zh else query.description
+
+
+def view_name(view: str, lang: str) -> str:
+    """The name of a view in a language.
+
+    >>> view_name("matrix", "zh")
+    '矩阵'
+    """
+    key = f"view_{view}"
+    return i18n.text(key, lang) if i18n.known(key) else view
+
+
+def _question_item(ctx: View, query: StoredQuery) -> str:
+    """A question in a list: title (link), the other language's title, view and tags."""
+    other = i18n.OTHER[ctx.lang]
+    tags = "".join(f'<span class="tag">{escape(t)}</span>' for t in query.tags)
+    return (
+        f'<li class="question-item">'
+        f'<a href="{escape(ctx.href("/ui/queries/" + query.name))}">'
+        f"{escape(title(query, ctx.lang))}</a>"
+        f'<span class="alt" lang="{other}">{escape(title(query, other))}</span>'
+        f'<span class="view view-{escape(query.view)}">{escape(view_name(query.view, ctx.lang))}'
+        f"</span>{tags}</li>"
+    )
+
+
+def _chips(ctx: View, items: list[Choice]) -> str:
+    links = "".join(
+        f'<a class="chip" href="{escape(ctx.href(local(c.iri)))}">'
+        f"{escape(c.label(ctx.lang))}</a>"
+        for c in items
+    )
+    return f'<p class="chips">{links}</p>'
+
+
+def home(ctx: View, cat: Catalogue, found: Mapping[str, list[Choice]]) -> bytes:
+    """/: what the graph holds and the ways into it."""
+    t = i18n.text
+    charted = sorted(cat.names(), key=lambda n: (cat.get(n).view == "table", n))
+    questions = "".join(_question_item(ctx, cat.get(n)) for n in charted)
+    body = f"""<section class="hero">
+<h1>{escape(t("site", ctx.lang))}<span class="sub" lang="{i18n.OTHER[ctx.lang]}">{
+escape(t("site", i18n.OTHER[ctx.lang]))}</span></h1>
+<p class="tagline">{escape(t("tagline", ctx.lang))}</p>
+{_search_form(ctx, big=True)}
+</section>
+<div class="columns">
+<section><h2>{escape(t("ask", ctx.lang))}</h2><p>{escape(t("ask_intro", ctx.lang))}</p>
+<ul class="questions">{questions}</ul></section>
+<section><h2>{escape(t("browse", ctx.lang))}</h2>
+<h3>{escape(t("regions", ctx.lang))}</h3>{_chips(ctx, found["region"])}
+<h3>{escape(t("sectors", ctx.lang))}</h3>{_chips(ctx, found["domain"])}
+<h2>{escape(t("editor", ctx.lang))}</h2>
+<p><a class="button" href="{escape(ctx.href("/ui/sparql"))}">{
+escape(t("editor", ctx.lang))} →</a></p>
+<h2>{escape(t("machines", ctx.lang))}</h2>{_machine_links()}</section>
+</div>"""
+    return render(ctx, t("home", ctx.lang), body, body_class="home")
+
+
+def _machine_links() -> str:
+    links = [("/sparql", "SPARQL 1.1 endpoint"), ("/queries", "Packaged queries (JSON)"),
+             ("/openapi.json", "OpenAPI"), ("/ontology", "Ontology"),
+             ("/.well-known/void", "VoID"), ("/catalog", "DCAT catalogue of dumps"),
+             ("/health", "Health")]
+    items = "".join(f'<li><a href="{h}"><code>{h}</code></a> {escape(label)}</li>'
+                    for h, label in links)
+    return f'<ul class="plain">{items}</ul>'
+
+
+def _search_form(ctx: View, big: bool = False) -> str:
+    cls = "search big" if big else "search"
+    return (f'<form class="{cls}" action="/ui/search" method="get" role="search">'
+            f'<input type="search" name="q" value="{escape(ctx.query)}" '
+            f'placeholder="{escape(i18n.text("search_hint", ctx.lang))}" '
+            f'aria-label="{escape(i18n.text("search", ctx.lang))}">'
+            f'<input type="hidden" name="lang" value="{ctx.lang}">'
+            f'<button type="submit">{escape(i18n.text("search", ctx.lang))}</button></form>')
+
+
+def questions(ctx: View, cat: Catalogue) -> bytes:
+    """/ui/queries: every packaged question."""
+    items = "".join(_question_item(ctx, cat.get(n)) for n in cat.names())
+    heading = escape(i18n.text("questions", ctx.lang))
+    body = (f"<h1>{heading}</h1><p>{escape(i18n.text('ask_intro', ctx.lang))}</p>"
+            f'<ul class="questions wide">{items}</ul>')
+    return render(ctx, i18n.text("questions", ctx.lang), body)
+
+
+def _downloads(api: str, lang: str) -> str:
+    """Links to the same results in the API's formats."""
+    sep = "&" if "?" in api else "?"
+    links = " ".join(f'<a class="download" href="{escape(api + sep + "format=" + f)}" '
+                     f'data-format="{f}">{f.upper()}</a>' for f in ("csv", "json", "tsv", "xml"))
+    return f'<p class="downloads">{escape(i18n.text("download", lang))}: {links}</p>'
+
+
+def question(ctx: View, query: StoredQuery, raw: Mapping[str, str],
+             found: Mapping[str, list[Choice]]) -> bytes:
+    """/ui/queries/NAME: the question's form, and its results drawn in its view."""
+    values = forms.current(query, raw)
+    other = i18n.OTHER[ctx.lang]
+    body = f"""<h1>{escape(title(query, ctx.lang))}<span class="sub" lang="{other}">{
+escape(title(query, other))}</span></h1>
+<p class="description">{escape(description(query, ctx.lang))}</p>
+{forms.form(query, values, found, ctx.lang)}
+{_results(ctx, query, values, paging(query, raw))}
+<details class="sparql"><summary>{escape(i18n.text("source_query", ctx.lang))}</summary>
+<pre><code>{escape(query.text)}</code></pre>
+<p><a href="{escape(ctx.href("/ui/sparql", example=query.name))}">{
+escape(i18n.text("open_editor", ctx.lang))} →</a></p></details>"""
+    return render(ctx, title(query, ctx.lang), body, scripts=[script("question.js")])
+
+
+def paging(query: StoredQuery, raw: Mapping[str, str]) -> dict[str, str]:
+    """The page a question's page asks the API for: ``limit`` and ``offset`` from its own
+    URL, else :data:`kg.settings.UI_PAGE_SIZE` rows from the start; nothing for answers not paged.
+
+    >>> paging(Catalogue.load().get("plans-timeline"), {"offset": "500", "lang": "zh"})
+    {'limit': '500', 'offset': '500'}
+    """
+    if query.federated or query.form != "select":
+        return {}
+    page = {"limit": raw.get("limit") or str(settings.UI_PAGE_SIZE)}
+    return page | ({"offset": raw["offset"]} if raw.get("offset") else {})
+
+
+def _results(ctx: View, query: StoredQuery, values: dict[str, str],
+             page: dict[str, str]) -> str:
+    """Where question.js draws the results it fetches from the API URL given here (the
+    page's rows; the download links give every row, up to the row cap)."""
+    params = forms.api_params(query, values, ctx.lang)
+    api = f"/queries/{query.name}?{urlencode(params | page)}"
+    every = f"/queries/{query.name}?{urlencode(params | ({'limit': 'all'} if page else {}))}"
+    hidden = [p.name for p in query.params if p.type == "lang" or values.get(p.name)]
+    answer = "json" if query.form in ("select", "ask") else "ttl"
+    paged = "".join(f' data-{k}="{escape(v)}"' for k, v in page.items())
+    return f"""<section id="results" class="results" data-api="{escape(api)}"
+ data-view="{escape(query.view)}" data-format="{answer}"
+ data-options="{escape(json.dumps(query.view_options))}" data-hide="{escape(json.dumps(hidden))}"
+ data-lang="{ctx.lang}"{paged}>
+<h2>{escape(i18n.text("results", ctx.lang))}
+<span class="view view-{escape(query.view)}">{escape(view_name(query.view, ctx.lang))}</span></h2>
+<p class="status" role="status">{escape(i18n.text("loading", ctx.lang))}</p>
+<div class="chart"></div><div class="table-wrap"></div>
+{_downloads(every, ctx.lang)}
+</section>"""
+
+
+def not_found(ctx: View, message: str, cat: Catalogue) -> bytes:
+    """The page of a question that is not there: the questions there are."""
+    items = "".join(_question_item(ctx, cat.get(n)) for n in cat.names())
+    body = (f"<h1>{escape(i18n.text('no_query', ctx.lang))}</h1>"
+            f'<p class="error">{escape(message)}</p><ul class="questions wide">{items}</ul>')
+    return render(ctx, i18n.text("no_query", ctx.lang), body)
+
+
+def search(ctx: View) -> bytes:
+    """/ui/search?q=TEXT: names in either language, through the packaged search query."""
+    text = ctx.query.strip()
+    api = (f"/queries/{SEARCH_QUERY}?"
+           f"{urlencode({'text': text, 'lang': ctx.lang, 'limit': settings.UI_PAGE_SIZE})}")
+    results = (f'<section id="search-results" class="results" data-api="{escape(api)}" '
+               f'data-lang="{ctx.lang}"><p class="status" role="status">'
+               f'{escape(i18n.text("loading", ctx.lang))}</p><div class="hits"></div></section>'
+               if text else "")
+    examples_ = " ".join(f'<a href="{escape(ctx.href("/ui/search", q=q))}">{escape(q)}</a>'
+                         for q in ("量子", "quantum", "6G", "脑机接口", "hydrogen"))
+    body = (f"<h1>{escape(i18n.text('search', ctx.lang))}</h1>{_search_form(ctx, big=True)}"
+            f'<p class="hint">{escape(i18n.text("search_hint", ctx.lang))} — {examples_}</p>'
+            + results)
+    return render(ctx, i18n.text("search", ctx.lang) + (f": {text}" if text else ""), body,
+                  scripts=[script("search.js")], body_class="search-page")
+
+
+def editor(ctx: View, cat: Catalogue) -> bytes:
+    """/ui/sparql: YASGUI on /sparql, with the packaged queries as examples."""
+    items = "".join(
+        f'<li><button type="button" data-example="{escape(n)}">'
+        f"{escape(title(cat.get(n), ctx.lang))}</button></li>" for n in cat.names())
+    data = json.dumps(examples.examples(cat), ensure_ascii=False).replace("</", "<\\/")
+    body = f"""<h1>{escape(i18n.text("editor", ctx.lang))}</h1>
+<div class="editor-layout">
+<aside class="examples"><h2>{escape(i18n.text("examples", ctx.lang))}</h2>
+<p class="hint">{escape(i18n.text("examples_hint", ctx.lang))}</p><ul>{items}</ul></aside>
+<div id="yasgui"></div>
+</div>
+<script type="application/json" id="examples">{data}</script>"""
+    head = f'<link rel="stylesheet" href="{STATIC}vendor/yasgui/yasgui.min.css">'
+    scripts = [f'<script src="{STATIC}vendor/yasgui/yasgui.min.js"></script>', script("editor.js")]
+    return render(ctx, i18n.text("editor", ctx.lang), body, scripts=scripts, head=head,
+                  body_class="wide")
