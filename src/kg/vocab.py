@@ -94,6 +94,24 @@ PREFIXES: dict[str, str] = {
 }
 
 
+BUILD_BASE = BASE + "build/"  # one IRI per build
+LICENSES = Namespace("http://spdx.org/licenses/")  # SPDX licence identifiers
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
+PYPI_PROJECTS = "https://pypi.org/project/"
+
+
+def prologue(*names: str) -> str:
+    """SPARQL PREFIX lines for some of the project's prefixes.
+
+    >>> print(prologue("rdfs", "owl"))
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX owl: <http://www.w3.org/2002/07/owl#>
+    <BLANKLINE>
+    """
+    return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in names)
+
+
 def entity(kind: str, slug: str) -> NamedNode:
     """The IRI of a curated entity of a kind (region, plan, sector, …)."""
     return NamedNode(f"{ID_BASE}{kind}/{slug}")

@@ -13,13 +13,9 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Store
 
-from kg.vocab import XSD_NUMERIC
+from kg.vocab import XSD_NUMERIC, prologue
 
-_PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+_PREFIXES = prologue("rdf", "rdfs", "owl", "xsd")
 
 # Groups of pairwise disjoint classes: each owl:disjointWith pair, each owl:AllDisjointClasses.
 DISJOINT_GROUPS = """SELECT DISTINCT ?group ?c WHERE {
@@ -58,7 +54,7 @@ def culprits(store: Store, literals_in: list[NamedNode] | None = None) -> list[s
 
 from pyoxigraph import NamedNode, Store
 
-from kg.vocab import XSD_NUMERIC
+from kg.vocab import XSD_NUMERIC, prologue
     >>> s = Store()
     >>> s.update('''PREFIX owl: <http://www.w3.org/2002/07/owl#>
     ...   INSERT DATA { <http://e/A> owl:disjointWith <http://e/B> .

@@ -20,17 +20,14 @@ import owlready2
 
 from kg import settings
 from kg.errors import InconsistencyError, KgError
+from kg.vocab import OWL, XSD
 
-_UNSUPPORTED = re.compile(
-    rb"\^\^<http://www\.w3\.org/2001/XMLSchema#(?:gYear|gYearMonth|gMonthDay|date|gMonth|gDay)>"
+_UNSUPPORTED = re.compile(  # datatypes HermiT does not know
+    rb"\^\^<" + re.escape(XSD.base.encode()) + rb"(?:gYear|gYearMonth|gMonthDay|date|gMonth|gDay)>"
 )
-_STRING = b"^^<http://www.w3.org/2001/XMLSchema#string>"
+_STRING = f"^^<{XSD.string.value}>".encode()
 _INFERRED_ONTOLOGY = "http://inferrences/"
-_BORING = {
-    "http://www.w3.org/2002/07/owl#Thing",
-    "http://www.w3.org/2002/07/owl#NamedIndividual",
-    "http://www.w3.org/2002/07/owl#Ontology",
-}
+_BORING = {OWL.Thing.value, OWL.NamedIndividual.value, OWL.Ontology.value}
 
 Triple = tuple[str, str, str]
 

@@ -10,11 +10,11 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import __version__
-from kg.vocab import GRAPH, KGB, PROV, RDF, XSD, graph_for
+from kg.vocab import BUILD_BASE, FI, GRAPH, KGB, PROV, RDF, XSD, graph_for
 
 COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-COUNT_CLASSES = """SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c
-  FILTER(STRSTARTS(STR(?c), "https://w3id.org/future-industries/ontology#")) }
+COUNT_CLASSES = f"""SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c
+  FILTER(STRSTARTS(STR(?c), "{FI.base}")) }}
   GROUP BY ?c ORDER BY ?c"""
 
 
@@ -60,7 +60,7 @@ def _rows(store: Store, query: str, union: bool = False) -> list[Any]:
 
 def record(store: Store, manifest: dict[str, Any]) -> int:
     """Write the manifest as triples into the build graph; return how many."""
-    build = NamedNode(f"https://w3id.org/future-industries/build/{manifest['id']}")
+    build = NamedNode(f"{BUILD_BASE}{manifest['id']}")
     g = graph_for("build")
     quads = [
         Quad(build, RDF.type, KGB.Build, g),

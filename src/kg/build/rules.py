@@ -21,16 +21,13 @@ from typing import TypeVar
 
 from pyoxigraph import NamedNode, Store
 
-from kg.vocab import GRAPH
+from kg.vocab import GRAPH, OWL, RDF, prologue
 
 T = TypeVar("T")
-TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-THING = "http://www.w3.org/2002/07/owl#Thing"
+TYPE = RDF.type.value
+THING = OWL.Thing.value
 
-_AXIOMS = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?kind ?a ?b ?c WHERE { GRAPH <ONTO> {
+_AXIOMS = prologue("rdf", "rdfs", "owl") + """SELECT ?kind ?a ?b ?c WHERE { GRAPH <ONTO> {
   { ?a rdfs:subClassOf ?b FILTER(isIRI(?a) && isIRI(?b)) BIND("subclass" AS ?kind) }
   UNION { ?a rdfs:subPropertyOf ?b FILTER(isIRI(?a) && isIRI(?b)) BIND("subproperty" AS ?kind) }
   UNION { ?a owl:inverseOf ?b FILTER(isIRI(?a) && isIRI(?b)) BIND("inverse" AS ?kind) }

@@ -47,8 +47,10 @@ from kg.vocab import (
     DIVISION_BASE,
     DIVISIONS,
     FI,
+    LICENSES,
     PREFIXES,
     PROV,
+    PYPI_PROJECTS,
     RDF,
     RDFS,
     SCHEMA,
@@ -59,7 +61,7 @@ from kg.vocab import (
 
 PACKAGE = "cpca"
 RESOURCE = "cpca/resources/adcodes.csv"
-LICENSE = NamedNode("http://spdx.org/licenses/MIT")
+LICENSE = LICENSES.MIT
 DATASET = DIVISIONS
 GRAPH_NAME = settings.DIVISIONS_GRAPH
 PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
@@ -92,7 +94,7 @@ class Origin:
 
     @property
     def url(self) -> NamedNode:
-        return NamedNode(f"https://pypi.org/project/{self.package}/{self.version}/")
+        return NamedNode(f"{PYPI_PROJECTS}{self.package}/{self.version}/")
 
 
 def read_source() -> tuple[bytes, Origin]:

@@ -21,13 +21,11 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from kg import settings
 from kg.errors import KgError
-from kg.vocab import FI, ONTOLOGY_IRI, OWL, PREFIXES, RDF
+from kg.vocab import FI, ONTOLOGY_IRI, OWL, PREFIXES, RDF, prologue
 
 DOC_PATH = Path("docs") / "ontology.md"
 
-_TERMS = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?term ?kind WHERE {
+_TERMS = prologue("owl", "rdf") + """SELECT ?term ?kind WHERE {
   VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
   ?term a ?kind FILTER(STRSTARTS(STR(?term), STR(<FI>)))
 } ORDER BY ?kind ?term"""
@@ -35,9 +33,8 @@ SELECT ?term ?kind WHERE {
 _FACTS = """SELECT ?p ?o WHERE { ?term ?p ?o FILTER(!isBlank(?o)) } ORDER BY ?p ?o"""
 
 
-_INDIVIDUALS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?term ?class WHERE { ?term a ?class FILTER(STRSTARTS(STR(?class), STR(<FI>))) }
-ORDER BY ?class ?term"""
+_INDIVIDUALS = prologue("skos") + """SELECT ?term ?class WHERE {
+  ?term a ?class FILTER(STRSTARTS(STR(?class), STR(<FI>))) } ORDER BY ?class ?term"""
 
 _SECTIONS = {
     "Class": "Classes",

@@ -29,12 +29,7 @@ from kg.vocab import GRAPH, ID_BASE
 JSON = "application/sparql-results+json"
 Row = dict[str, str]
 
-_PREFIXES = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX void: <http://rdfs.org/ns/void#>
-"""
+_PREFIXES = vocab.prologue("fi", "rdfs", "dcterms", "schema", "void")
 ENTITIES = _PREFIXES + """SELECT ?class ?x ?zh ?en WHERE {
   VALUES ?class { fi:Region fi:Sector fi:Domain fi:Plan }
   ?x a ?class .

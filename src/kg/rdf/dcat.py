@@ -22,7 +22,16 @@ from kg.errors import NotFoundError
 from kg.rdf import formats
 from kg.rdf.export import DumpInfo
 from kg.rdf.void import DATASET
-from kg.vocab import DCAT, DCTERMS, RDF, SPDX, XSD, graph_for
+from kg.vocab import (
+    DCAT,
+    DCTERMS,
+    IANA_MEDIA_TYPES,
+    RDF,
+    SPARQL_PROTOCOL,
+    SPDX,
+    XSD,
+    graph_for,
+)
 
 # name → (graph or None for all graphs, extensions offered)
 DUMPS: dict[str, tuple[NamedNode | None, tuple[str, ...]]] = {
@@ -76,11 +85,10 @@ def catalog_triples(base_url: str, build: str, manifest: dict[str, Any],
         Triple(service, RDF.type, DCAT.DataService),
         Triple(service, DCAT.endpointURL, service),
         Triple(service, DCAT.servesDataset, DATASET),
-        Triple(service, DCTERMS.conformsTo, NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
+        Triple(service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
     ]
     if manifest.get("time"):
-        stamp = Literal(str(manifest["time"]), datatype=NamedNode(
-            "http://www.w3.org/2001/XMLSchema#dateTime"))
+        stamp = Literal(str(manifest["time"]), datatype=XSD.dateTime)
         out.append(Triple(DATASET, DCTERMS.modified, stamp))
     known = {d.filename: d for d in dumps}
     for filename in sorted({*dump_names(), *known}):
@@ -99,7 +107,7 @@ def _distribution(base_url: str, filename: str, made: DumpInfo | None) -> list[T
         Triple(dist, DCTERMS.title, Literal(f"{name} ({fmt.name})", language="en")),
         Triple(dist, DCAT.downloadURL, dist),
         Triple(dist, DCAT.mediaType, NamedNode(
-            "https://www.iana.org/assignments/media-types/" + fmt.media_type.split(";")[0])),
+            IANA_MEDIA_TYPES + fmt.media_type.split(";")[0])),
         Triple(dist, DCTERMS["format"], NamedNode(fmt.iri)),
     ]
     if graph is not None:
