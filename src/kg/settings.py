@@ -1,4 +1,4 @@
-"""Where things are and the limits that apply: one place for defaults.
+"""Where things are and the limits that apply: one place for defaults and limits.
 
 Resources (ontology, data, queries) come from the checkout when ``kg`` runs
 from one, and from the copies shipped inside the wheel otherwise.
@@ -52,6 +52,39 @@ HERMIT_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 # SHACL checks at once during a build (Oxigraph releases the GIL): the cores the build
 # process and its writer leave (on 2 cores, 1: a second thread slowed the writer down)
 BUILD_THREADS = max(1, (os.cpu_count() or 1) - 2)
+
+# Limits and tuning, by the module that applies them
+# kg/engine/pool.py
+NICE_AFTER_S = 1.0
+WORKER_NICENESS = 19
+WORKER_POLL_S = 0.05  # how often a busy worker's memory is read
+# kg/engine/worker.py
+STORE_OPEN_ATTEMPTS = 6
+# kg/engine/config.py
+CACHE_ENTRIES = 2048
+CACHE_BYTES = 64 * 1024 * 1024
+REMOTE_TTL_S = 10.0
+# kg/engine/describe.py
+PAGE_TRIPLES = 2_000  # per direction, per page
+# kg/http/respond.py
+MAX_REQUESTED_TIMEOUT = 1e6  # seconds; a request may only lower the server's own limit
+# kg/http/openapi.py
+OPENAPI_MAX_ENUM = 1000  # above this many regions or sectors, a pattern stands in for the list
+# kg/build/shacl_run.py
+SHACL_MAX_RESULTS = 1000  # violations kept per check
+# kg/build/writer.py
+WRITER_CLOSE_TIMEOUT_S = 3600.0
+# kg/build/pipeline.py
+HERMIT_MAX_TRIPLES = 60_000  # above this, HermiT sees the ontology and curated files only
+SHACL_MAX_TRIPLES = 50_000  # above this, the shapes run as SPARQL inside Oxigraph
+# kg/catalogue/paging.py, values.py
+DEFAULT_PAGE_SIZE = 100  # rows of a question's page
+MAX_STRING_CHARS = 10_000
+MAX_IRI_CHARS = 2_000
+MAX_LISTED_VALUES = 100
+MAX_CHOICES = 1_000_000  # regions or sectors read from a graph
+# kg/store.py
+KEEP_BUILDS = 2
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -29,10 +29,10 @@ from typing import Any
 
 from pyoxigraph import Store
 
+from kg import settings
 from kg.errors import KgError, NotFoundError
 
 MANIFEST = "build.json"
-KEEP_BUILDS = 2
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Location:
             key=lambda p: (p / MANIFEST).stat().st_mtime,
             reverse=True,
         )
-        keep.update(p.name for p in finished[:KEEP_BUILDS])
+        keep.update(p.name for p in finished[:settings.KEEP_BUILDS])
         removed = [p.name for p in self._build_dirs() if p.name not in keep]
         for name in removed:
             (self.builds / name / MANIFEST).unlink(missing_ok=True)

@@ -8,8 +8,8 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store
 
 from kg.catalogue import Catalogue, answer
-from kg.catalogue.values import MAX_STRING_CHARS
 from kg.errors import UsageError
+from kg.settings import MAX_STRING_CHARS
 from kg.vocab import FI, RDF, RDFS
 
 HOSTILE = [

@@ -27,9 +27,6 @@ from kg.errors import InconsistencyError, ValidationError, Violation
 from kg.store import MANIFEST, Location
 from kg.vocab import GRAPH, graph_for
 
-HERMIT_MAX_TRIPLES = 60_000  # above this, HermiT sees the ontology and curated files only
-SHACL_MAX_TRIPLES = 50_000  # above this, the shapes run as SPARQL inside Oxigraph
-
 Progress = Callable[[str], None]
 Sink = Callable[[Store, list[NamedNode]], None]
 
@@ -188,7 +185,7 @@ def _validate(store: Store, sources: list[Source], report: BuildReport, referenc
     The compiled shapes run inside Oxigraph at any size; tests/test_shacl_sparql.py
     holds them to pySHACL's results. With ``reference`` (``kg check``), pySHACL also
     validates the ontology and curated files while they stay under
-    ``SHACL_MAX_TRIPLES``. When the shapes use a feature the compiler lacks, pySHACL
+    ``settings.SHACL_MAX_TRIPLES``. When the shapes use a feature the compiler lacks, pySHACL
     validates everything.
     """
     shapes = settings.shapes_path()
@@ -216,7 +213,7 @@ def _pyshacl_sources(
     if not compiled:
         return sources
     chosen = [s for s in sources if s.reference] if reference else []
-    return chosen if sum(_triples(report, s) for s in chosen) <= SHACL_MAX_TRIPLES else []
+    return chosen if sum(_triples(report, s) for s in chosen) <= settings.SHACL_MAX_TRIPLES else []
 
 
 def _triples(report: BuildReport, source: Source) -> int:
@@ -236,7 +233,7 @@ def _hermit_graphs(sources: list[Source], report: BuildReport) -> list[NamedNode
     the user's own sources; never the shipped external datasets (the SPARQL checks
     see those)."""
     chosen = [s for s in sources if s.reference or not s.curated]
-    if sum(_triples(report, s) for s in chosen) > HERMIT_MAX_TRIPLES:
+    if sum(_triples(report, s) for s in chosen) > settings.HERMIT_MAX_TRIPLES:
         chosen = [s for s in sources if s.reference]
     given = any(not s.curated for s in chosen)
     report.hermit = "ontology+curated" + ("+sources" if given else "")

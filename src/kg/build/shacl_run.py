@@ -28,10 +28,9 @@ from typing import Any
 
 from pyoxigraph import NamedNode, QuerySolutions, Store
 
+from kg import settings
 from kg.build.shacl_sparql import Check
 from kg.errors import Violation
-
-MAX_ROWS = 1000  # violations kept per check
 
 
 def validate(
@@ -77,7 +76,7 @@ def _run_check(store: Store, check: Check, scope: dict[str, Any]) -> list[Violat
     rows = _solutions(store, check.query, scope)
     names = [v.value for v in rows.variables]
     out = []
-    for row in itertools.islice(rows, MAX_ROWS):
+    for row in itertools.islice(rows, settings.SHACL_MAX_RESULTS):
         message = _fill(check.message, {n: row[n] for n in names})
         focus = str(row["this"].value)
         out.append(Violation(focus, check.path, message, check.severity, check.shape))

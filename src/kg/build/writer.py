@@ -31,9 +31,8 @@ from types import TracebackType
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
+from kg import settings
 from kg.errors import KgError
-
-CLOSE_TIMEOUT_S = 3600.0
 
 
 class Writer:
@@ -67,7 +66,7 @@ class Writer:
             return
         self.closed = True
         self._send("end")
-        _, err = self._proc.communicate(timeout=CLOSE_TIMEOUT_S)
+        _, err = self._proc.communicate(timeout=settings.WRITER_CLOSE_TIMEOUT_S)
         if self._proc.returncode != 0:
             raise KgError(f"writing {self.path} failed: {err.strip()[-2000:]}")
 
@@ -83,7 +82,7 @@ class Writer:
             self._proc.stdin.write(line + "\n")
             self._proc.stdin.flush()
         except BrokenPipeError:  # the writer stopped: report its own error
-            _, err = self._proc.communicate(timeout=CLOSE_TIMEOUT_S)
+            _, err = self._proc.communicate(timeout=settings.WRITER_CLOSE_TIMEOUT_S)
             raise KgError(f"writing {self.path} failed: {err.strip()[-2000:]}") from None
 
     def __enter__(self) -> Writer:

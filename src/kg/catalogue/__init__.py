@@ -16,11 +16,12 @@ kg.errors.UsageError: parameter 'region': unknown region 'atlantis'; the graph h
 """
 
 from kg.catalogue.answer import answer
-from kg.catalogue.paging import DEFAULT_PAGE_SIZE, Page, Paged
+from kg.catalogue.paging import Page, Paged
 from kg.catalogue.params import PARAM_TYPES, Param
 from kg.catalogue.query import VIEWS, StoredQuery
 from kg.catalogue.registry import Catalogue, default_catalogue
 from kg.catalogue.values import allowed
+from kg.settings import DEFAULT_PAGE_SIZE
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",

@@ -36,8 +36,8 @@ from pyoxigraph import QueryResultsFormat, parse_query_results
 from kg import sparql
 from kg.catalogue.query import StoredQuery
 from kg.errors import UsageError
+from kg.settings import DEFAULT_PAGE_SIZE
 
-DEFAULT_PAGE_SIZE = 100
 ALL = "all"  # limit=all: every row, up to the row cap
 LIMIT_PATTERN = r"^(all|[1-9][0-9]{0,8})$"
 OFFSET_PATTERN = r"^[0-9]{1,9}$"

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store, Variable
 
+from kg import settings
 from kg.catalogue.params import SLUG, Param, check_form
 from kg.errors import UsageError
 from kg.sparql import Queryable, Term, queryable
 from kg.vocab import FI, ID_BASE, PREFIXES, XSD
 
-MAX_STRING_CHARS = 10_000
-MAX_IRI_CHARS = 2_000
-MAX_LISTED = 100
-MAX_CHOICES = 1_000_000  # regions or sectors read from a graph
 CLASSES = {"region": FI.Region, "sector": FI.Sector}
 _IS_A = "ASK { ?x a ?class }"
 _ALL_OF = "SELECT DISTINCT ?x ?class WHERE { ?x a ?class } ORDER BY ?x"
@@ -34,9 +31,9 @@ _ALL_OF = "SELECT DISTINCT ?x ?class WHERE { ?x a ?class } ORDER BY ?x"
 def convert(param: Param, raw: str, store: Store | Queryable) -> Term:
     """The RDF term for a raw value; UsageError says what is allowed."""
     if param.type == "string":
-        if len(raw) > MAX_STRING_CHARS:
+        if len(raw) > settings.MAX_STRING_CHARS:
             raise UsageError(
-                f"parameter {param.name!r}: text longer than {MAX_STRING_CHARS} characters"
+                f"parameter {param.name!r}: text longer than {settings.MAX_STRING_CHARS} characters"
             )
         return Literal(raw)
     try:
@@ -63,8 +60,9 @@ def iri(param: Param, raw: str) -> NamedNode:
     prefix, _, local = raw.partition(":")
     if prefix in PREFIXES and not local.startswith("//"):
         raw = PREFIXES[prefix] + local
-    if len(raw) > MAX_IRI_CHARS:
-        raise UsageError(f"parameter {param.name!r}: IRI longer than {MAX_IRI_CHARS} characters")
+    if len(raw) > settings.MAX_IRI_CHARS:
+        raise UsageError(f"parameter {param.name!r}: IRI longer than "
+                         f"{settings.MAX_IRI_CHARS} characters")
     try:
         return NamedNode(raw)
     except ValueError as exc:
@@ -88,8 +86,9 @@ def _allowed_hint(param: Param, store: Store | Queryable) -> str:
 
 def _listing(kind: str, store: Store | Queryable) -> str:
     values = allowed(store, kind)
-    shown = ", ".join(values[:MAX_LISTED])
-    more = f", … and {len(values) - MAX_LISTED} more" if len(values) > MAX_LISTED else ""
+    cap = settings.MAX_LISTED_VALUES
+    shown = ", ".join(values[:cap])
+    more = f", … and {len(values) - cap} more" if len(values) > cap else ""
     return f"; allowed: {shown}{more}" if values else "; the graph has none"
 
 
@@ -100,7 +99,7 @@ def allowed(store: Store | Queryable, kind: str) -> list[str]:
     []
     """
     rows = queryable(store).run(_ALL_OF, substitutions={Variable("class"): CLASSES[kind]},
-                                row_cap=MAX_CHOICES).value
+                                row_cap=settings.MAX_CHOICES).value
     assert isinstance(rows, QuerySolutions)
     base = f"{ID_BASE}{kind}/"
     out = []

@@ -7,7 +7,7 @@ from typing import Any
 
 from kg import settings
 from kg.cli.build import add_location, location
-from kg.engine.config import REMOTE_TTL_S, ServerConfig, default_workers, token_from_env
+from kg.engine.config import ServerConfig, default_workers, token_from_env
 from kg.errors import UsageError
 
 
@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
     p.add_argument("--backend", default=None, metavar="URL",
                    help="answer from this SPARQL endpoint (its query URL) instead of a local "
                         "build; read-only (docs/scaling.md)")
-    p.add_argument("--backend-ttl", type=float, default=REMOTE_TTL_S, metavar="S",
+    p.add_argument("--backend-ttl", type=float, default=settings.REMOTE_TTL_S, metavar="S",
                    help="seconds an answer from elsewhere (--backend, SERVICE) may be reused "
                         "(ETags, cache); 0: never")
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",

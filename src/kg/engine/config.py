@@ -16,9 +16,6 @@ from pathlib import Path
 from kg import settings
 
 ENV_UPDATE_TOKEN = "KG_UPDATE_TOKEN"  # noqa: S105 - the variable's name, not a secret
-CACHE_ENTRIES = 2048
-CACHE_BYTES = 64 * 1024 * 1024
-REMOTE_TTL_S = 10.0
 
 
 def default_workers() -> int:
@@ -39,15 +36,15 @@ class ServerConfig:
     workers: int = field(default_factory=default_workers)
     update_token: str | None = None
     cors_origins: tuple[str, ...] = ()
-    cache_entries: int = CACHE_ENTRIES
-    cache_bytes: int = CACHE_BYTES
+    cache_entries: int = settings.CACHE_ENTRIES
+    cache_bytes: int = settings.CACHE_BYTES
     row_cap: int = settings.DEFAULT_ROW_CAP
     query_memory_mb: int = settings.QUERY_MEMORY_MB  # per query, above the worker's own size
     max_body_bytes: int = settings.MAX_BODY_BYTES
     queries: Path | None = None  # the packaged-query folder (default: the curated one)
     backend: str | None = None  # a SPARQL endpoint URL to answer from instead of a local build
     allowed_services: frozenset[str] = settings.ALLOWED_SERVICES  # SERVICE targets (federated)
-    remote_ttl_s: float = REMOTE_TTL_S  # reuse of answers that come from elsewhere; 0: never
+    remote_ttl_s: float = settings.REMOTE_TTL_S  # reuse of answers from elsewhere; 0: never
 
     @property
     def writable(self) -> bool:

@@ -21,12 +21,12 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
+from kg import settings
 from kg.engine.job import Reply
 from kg.engine.output import rdf_reply
 from kg.errors import NotFoundError
 from kg.vocab import BASE, FI, GRAPH, OWL, RDF, RDFS, SKOS, graph_for
 
-MAX_TRIPLES = 2_000  # per direction, per page
 PART_OF_ENTITY = (FI.hasSectorLink, FI.hasTarget, FI.hasAction, FI.amount, FI.threshold)
 LABELS = (RDFS.label, SKOS.prefLabel)
 Term = tuple[str, ...]  # ("iri", value) | ("literal", value, lang, datatype) | ("bnode", id)
@@ -59,7 +59,7 @@ def labels(store: Store, node: Any) -> dict[str, str]:
 
 
 def _quads(store: Store, s: Any, o: Any) -> list[Quad]:
-    found = islice(store.quads_for_pattern(s, None, o, None), MAX_TRIPLES * 3)
+    found = islice(store.quads_for_pattern(s, None, o, None), settings.PAGE_TRIPLES * 3)
     return [q for q in found if q.graph_name != graph_for("build")]
 
 
@@ -70,8 +70,8 @@ def exists(store: Store, iri: NamedNode) -> bool:
 
 def entity_triples(store: Store, iri: NamedNode) -> list[Any]:
     """The entity's outgoing and incoming triples, once each."""
-    out = {q.triple: None for q in _quads(store, iri, None)[:MAX_TRIPLES]}
-    out |= {q.triple: None for q in _quads(store, None, iri)[:MAX_TRIPLES]}
+    out = {q.triple: None for q in _quads(store, iri, None)[:settings.PAGE_TRIPLES]}
+    out |= {q.triple: None for q in _quads(store, None, iri)[:settings.PAGE_TRIPLES]}
     return list(out)
 
 
@@ -88,13 +88,13 @@ def entity_data(store: Store, iri_text: str) -> dict[str, Any]:
             names[node] = labels(store, node)
         return names[node]
 
-    facts = _facts(outgoing[:MAX_TRIPLES], name)
+    facts = _facts(outgoing[:settings.PAGE_TRIPLES], name)
     return {
         "iri": iri_text,
         "labels": name(iri),
         "types": [(t[1], name(NamedNode(t[1]))) for t in _objects(outgoing, RDF.type)],
         "facts": facts,
-        "incoming": _incoming(incoming[:MAX_TRIPLES], name),
+        "incoming": _incoming(incoming[:settings.PAGE_TRIPLES], name),
         "quotes": _quotes(store, iri, outgoing, name),
         "links_out": [f for f in facts if _external(f[2]) and f[0] != RDF.type.value],
     }

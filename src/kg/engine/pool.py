@@ -3,11 +3,11 @@
 pyoxigraph cannot cancel a running query, so every query runs in a worker
 process. When a request's time is up, its worker is killed (SIGKILL) and a
 fresh one takes its place; the other workers go on serving. A query that runs
-longer than :data:`NICE_AFTER_S` has its worker's CPU priority lowered, so
+longer than :data:`settings.NICE_AFTER_S` has its worker's CPU priority lowered, so
 that one runaway query does not slow the short ones down; such a worker is
 retired when it finishes. A query that makes its worker grow by more than its
 memory allowance (sorting a cartesian product, say) is stopped the same way,
-so memory stays bounded: the worker's size is read every :data:`POLL_S`.
+so memory stays bounded: the worker's size is read every :data:`settings.WORKER_POLL_S`.
 Writes go to one separate writer process, one at a time.
 
 Workers are forked from a clean fork server (never from the threaded server
@@ -29,9 +29,6 @@ from kg import settings
 from kg.engine.job import Job, Reply
 from kg.errors import QueryTimeout, QueryTooBig
 
-NICE_AFTER_S = 1.0
-NICENESS = 19
-POLL_S = 0.05  # how often a busy worker's memory is read
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 Target = Callable[[Connection, bool], None]  # a worker process's main function
 
@@ -53,7 +50,7 @@ class Worker:
         """Lower the worker's CPU priority (a long query should yield to short ones):
         nice 19, and on Linux SCHED_IDLE, so it runs only on CPU time nobody else wants."""
         with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, NICENESS)
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, settings.WORKER_NICENESS)
             self.niced = True
         if hasattr(os, "sched_setscheduler"):
             with contextlib.suppress(OSError):
@@ -130,7 +127,7 @@ class Pool:
 
     async def _exchange(self, worker: Worker, job: Job, deadline: float, timeout: float) -> Reply:
         loop = asyncio.get_running_loop()
-        nice = loop.call_later(NICE_AFTER_S, worker.renice)
+        nice = loop.call_later(settings.NICE_AFTER_S, worker.renice)
         try:
             limit = rss(worker.process.pid) + self.query_memory
             worker.conn.send(job)
@@ -186,7 +183,7 @@ class Pool:
 
 async def _readable(conn: Connection, too_big: Callable[[], bool]) -> None:
     """Wait, without blocking the event loop, until the pipe has data (or EOF);
-    :class:`QueryTooBig` as soon as ``too_big()`` (checked every :data:`POLL_S`)."""
+    :class:`QueryTooBig` as soon as ``too_big()`` (checked every :data:`settings.WORKER_POLL_S`)."""
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
     fd = conn.fileno()
@@ -197,7 +194,7 @@ async def _readable(conn: Connection, too_big: Callable[[], bool]) -> None:
     loop.add_reader(fd, wake)
     try:
         while not ready.done():
-            await asyncio.wait({ready}, timeout=POLL_S)
+            await asyncio.wait({ready}, timeout=settings.WORKER_POLL_S)
             if not ready.done() and too_big():
                 raise QueryTooBig("over its memory allowance")
     finally:

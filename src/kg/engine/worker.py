@@ -25,8 +25,6 @@ from kg.engine.job import Job, Reply
 from kg.engine.tasks import handle
 from kg.store import MANIFEST
 
-OPEN_ATTEMPTS = 6
-
 
 class WorkerState:
     """One worker's open store and lazily loaded catalogue."""
@@ -49,13 +47,13 @@ class WorkerState:
     def _open(self, build: Path) -> Store:
         """Open a build's store; a reader retries while a write is being closed."""
         path = str(build / "store")
-        for attempt in range(OPEN_ATTEMPTS):
+        for attempt in range(settings.STORE_OPEN_ATTEMPTS):
             try:
                 if self.writer:
                     return Store(path)
                 return in_memory(Store.read_only(path), _size(build))
             except (OSError, RuntimeError):
-                if attempt == OPEN_ATTEMPTS - 1:
+                if attempt == settings.STORE_OPEN_ATTEMPTS - 1:
                     raise
                 time.sleep(0.02 * 2**attempt)
         raise AssertionError("unreachable")

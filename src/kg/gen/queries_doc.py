@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 from kg import settings
-from kg.catalogue.paging import DEFAULT_PAGE_SIZE
 from kg.catalogue.query import StoredQuery
 from kg.catalogue.registry import Catalogue
 from kg.errors import KgError
+from kg.settings import DEFAULT_PAGE_SIZE
 
 DOC_PATH = Path("docs") / "queries.md"
 REGENERATE = "kg docs"

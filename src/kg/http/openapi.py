@@ -14,17 +14,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kg import settings
 from kg.catalogue import DEFAULT_PAGE_SIZE, Param, StoredQuery
 from kg.catalogue.paging import LIMIT_PATTERN, OFFSET_PATTERN
-from kg.catalogue.values import MAX_IRI_CHARS, MAX_STRING_CHARS
 from kg.http import negotiate
-from kg.http.respond import MAX_REQUESTED_TIMEOUT
 from kg.rdf.dcat import dump_names
 from kg.settings import LANGS
 
 JSON = "application/json"
 EXAMPLE_QUERY = "SELECT ?class (COUNT(?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class"
-MAX_ENUM = 1000  # above this many regions or sectors, a pattern stands in for the list
 Choices = Mapping[str, list[str]]  # allowed region / sector values, from the build
 
 
@@ -53,8 +51,8 @@ _TYPES: dict[str, dict[str, Any]] = {
     "year": {"type": "string", "pattern": "^[0-9]{4}$"},
     "integer": {"type": "string", "pattern": "^[+-]?[0-9]{1,15}$"},
     "lang": {"type": "string", "enum": list(LANGS)},
-    "iri": {"type": "string", "maxLength": MAX_IRI_CHARS, "pattern": _IRI},
-    "string": {"type": "string", "maxLength": MAX_STRING_CHARS},
+    "iri": {"type": "string", "maxLength": settings.MAX_IRI_CHARS, "pattern": _IRI},
+    "string": {"type": "string", "maxLength": settings.MAX_STRING_CHARS},
 }
 
 
@@ -91,7 +89,8 @@ def _param(name: str, schema: dict[str, Any], description: str, required: bool =
 
 
 _TIMEOUT = {**_param("timeout", {"type": "number", "exclusiveMinimum": True, "minimum": 0,
-                                 "exclusiveMaximum": True, "maximum": MAX_REQUESTED_TIMEOUT},
+                                 "exclusiveMaximum": True,
+                                 "maximum": settings.MAX_REQUESTED_TIMEOUT},
                      "a lower time limit, in seconds (the server's own limit still applies)"),
             "allowEmptyValue": True}
 
@@ -104,7 +103,8 @@ def _param_schema(param: Param, choices: Choices, service: bool) -> dict[str, An
         schema: dict[str, Any] = {"type": "string", "enum": list(choices.get("service", []))}
     elif param.type in ("region", "sector"):
         kind = {"type": "string", "pattern": _SLUG_OR_IRI}
-        schema = {"type": "string", "enum": values} if 0 < len(values) <= MAX_ENUM else kind
+        listed = 0 < len(values) <= settings.OPENAPI_MAX_ENUM
+        schema = {"type": "string", "enum": values} if listed else kind
     else:
         schema = dict(_TYPES[param.type])
     return schema | ({"example": param.example} if param.example else {})

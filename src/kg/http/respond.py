@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kg import settings
 from kg.catalogue import Catalogue
 from kg.engine.base import Snapshot
 from kg.engine.cache import Entry
@@ -25,7 +26,6 @@ from kg.errors import ExitCode, KgError, UsageError
 from kg.http import negotiate
 
 TIMEOUT_HEADER = "x-kg-timeout"
-MAX_REQUESTED_TIMEOUT = 1e6  # seconds; a request may only lower the server's own limit
 _NUMBER = re.compile(r"^\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 Render = Callable[[Any], bytes]
 
@@ -120,7 +120,7 @@ def requested_timeout(request: Request, params: dict[str, list[str]] | None = No
     if raw is None:
         return None
     value = float(raw) if _NUMBER.match(raw) else -1.0
-    if not 0 < value < MAX_REQUESTED_TIMEOUT:
+    if not 0 < value < settings.MAX_REQUESTED_TIMEOUT:
         raise UsageError(f"timeout must be a positive number of seconds, not {raw!r}")
     return value
 
