@@ -106,7 +106,7 @@ def test_write_all_with_checksums(store: Store, tmp_path: Path) -> None:
 
 def test_dcat_distributions_carry_size_and_checksum(store: Store, tmp_path: Path) -> None:
     dumps = export.write_all(store, tmp_path)
-    triples = dcat.catalog_triples("http://127.0.0.1:7878/", "b1", {}, dumps)
+    triples = dcat.dcat_triples("http://127.0.0.1:7878/", "b1", {}, dumps)
     by_dist = {t.object.value for t in triples if t.predicate == DCAT.distribution}
     assert by_dist >= {f"http://127.0.0.1:7878/dumps/{d.filename}" for d in dumps}
     values = {t.object.value for t in triples if t.predicate == SPDX.checksumValue}

@@ -29,10 +29,10 @@ from kg.vocab import BASE, FI, GRAPH, OWL, RDF, RDFS, SKOS, graph_for
 
 PART_OF_ENTITY = (FI.hasSectorLink, FI.hasTarget, FI.hasAction, FI.amount, FI.threshold)
 LABELS = (RDFS.label, SKOS.prefLabel)
-Term = tuple[str, ...]  # ("iri", value) | ("literal", value, lang, datatype) | ("bnode", id)
+PlainTerm = tuple[str, ...]  # ("iri", value) | ("literal", value, lang, datatype) | ("bnode", id)
 
 
-def term(node: Any) -> Term:
+def term(node: Any) -> PlainTerm:
     """A term as a picklable tuple of strings.
 
     >>> term(Literal("北京", language="zh"))
@@ -101,7 +101,7 @@ def entity_data(store: Store, iri_text: str) -> dict[str, Any]:
 
 
 def _facts(quads: list[Quad], name: Any) -> list[tuple[Any, ...]]:
-    seen: dict[tuple[str, Term], bool] = {}
+    seen: dict[tuple[str, PlainTerm], bool] = {}
     for q in quads:
         key = (q.predicate.value, term(q.object))
         seen[key] = seen.get(key, True) and q.graph_name == GRAPH.inferred
@@ -117,7 +117,7 @@ def _incoming(quads: list[Quad], name: Any) -> list[tuple[Any, ...]]:
     return [(s, name(NamedNode(s)), p, name(NamedNode(p))) for s, p in pairs]
 
 
-def _objects(quads: list[Quad], prop: NamedNode) -> list[Term]:
+def _objects(quads: list[Quad], prop: NamedNode) -> list[PlainTerm]:
     return sorted({term(q.object) for q in quads if q.predicate == prop})
 
 
@@ -134,7 +134,7 @@ def _quotes(store: Store, iri: NamedNode, outgoing: list[Quad], name: Any) -> li
     return out
 
 
-def _external(obj: Term) -> bool:
+def _external(obj: PlainTerm) -> bool:
     return obj[0] == "iri" and not obj[1].startswith(BASE)
 
 

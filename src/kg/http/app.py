@@ -34,7 +34,7 @@ from kg.catalogue import Catalogue
 from kg.engine.config import ServerConfig
 from kg.engine.engines import engine_for
 from kg.errors import KgError
-from kg.http import gsp, ld, meta, openapi, queries, sparql, ui
+from kg.http import gsp, ld, meta, openapi, protocol, queries, ui
 from kg.http.respond import Served, catalogue, engine, error, ok, served, snapshot
 
 EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
@@ -117,9 +117,9 @@ def routes() -> list[Any]:
         Route("/", ui.home, name="home"),
         Route("/favicon.ico", ui.favicon, name="favicon"),
         Mount("/ui", routes=ui.routes(), name="ui"),
-        Route("/sparql", sparql.query, methods=["GET", "POST"], name="sparql"),
-        Route("/query", sparql.query, methods=["GET", "POST"], name="query"),
-        Route("/update", sparql.update, methods=["POST"], name="update"),
+        Route("/sparql", protocol.query, methods=["GET", "POST"], name="sparql"),
+        Route("/query", protocol.query, methods=["GET", "POST"], name="query"),
+        Route("/update", protocol.update, methods=["POST"], name="update"),
         Route("/store", gsp.store, methods=["GET", "PUT", "POST", "DELETE"], name="store"),
         Route("/queries", queries.listing, name="queries"),
         Route("/queries/{name}", queries.run, name="stored"),
@@ -128,7 +128,7 @@ def routes() -> list[Any]:
         Route("/ontology", ld.ontology, name="ontology"),
         Route("/context.jsonld", ld.context, name="context"),
         Route("/.well-known/void", meta.void, name="void"),
-        Route("/catalog", meta.catalog, name="catalog"),
+        Route("/catalog", meta.dcat_catalogue, name="catalog"),
         Route("/dumps/{filename}", meta.dump, name="dump"),
         Route("/health", meta.health, name="health"),
         Mount("/static", static, name="static"),

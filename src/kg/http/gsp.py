@@ -19,8 +19,8 @@ from starlette.responses import Response
 
 from kg.errors import UsageError
 from kg.http import negotiate
+from kg.http.protocol import authorise
 from kg.http.respond import HttpError, engine, read_body, requested_timeout, serve_read, snapshot
-from kg.http.sparql import authorise
 from kg.rdf import formats
 
 

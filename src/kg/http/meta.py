@@ -30,7 +30,7 @@ from kg.http.respond import (
     snapshot,
 )
 from kg.rdf import formats
-from kg.rdf.dcat import DUMPS, catalog_triples, dump_for
+from kg.rdf.dcat import DUMPS, dcat_triples, dump_for
 from kg.rdf.void import void_triples
 
 
@@ -67,13 +67,13 @@ async def void(request: Request) -> Response:
     return ok(body, media, snap, variant, request)
 
 
-async def catalog(request: Request) -> Response:
+async def dcat_catalogue(request: Request) -> Response:
     """GET /catalog: the DCAT catalogue of the dumps and the SPARQL service."""
     media, snap = _media(request), snapshot(request)
     manifest = engine(request).manifest(snap)
     if manifest is None:
         raise Unavailable.needs_local("the build manifest (DCAT catalogue)")
-    triples = catalog_triples(_base(request), snap.build_id, manifest)
+    triples = dcat_triples(_base(request), snap.build_id, manifest)
     body = rdf_bytes(triples, formats.rdf_format(media), str(request.url_for("context")))
     return ok(body, media, snap, ("catalog", _base(request)), request)
 

@@ -59,14 +59,14 @@ def dump_for(filename: str) -> tuple[str, str]:
     raise NotFoundError(f"no dump {filename}; available: {', '.join(dump_names())}")
 
 
-def catalog_triples(base_url: str, build: str, manifest: dict[str, Any],
+def dcat_triples(base_url: str, build: str, manifest: dict[str, Any],
                     dumps: Sequence[DumpInfo] = ()) -> list[Triple]:
     """A dcat:Catalog with one dataset, one distribution per dump and the SPARQL service;
     the dumps already written (``dumps``) with their byte size and SHA-256.
 
     >>> from kg.rdf.export import info
     >>> d = info(b"<http://e/s> <http://e/p> <http://e/o> .\\n", "ttl", "links")
-    >>> triples = catalog_triples("http://127.0.0.1:7878/", "b1", {}, [d])
+    >>> triples = dcat_triples("http://127.0.0.1:7878/", "b1", {}, [d])
     >>> sorted({t.predicate.value.rsplit("#", 1)[-1] for t in triples})[:4]
     ['algorithm', 'byteSize', 'checksum', 'checksumValue']
     """

@@ -19,7 +19,7 @@ from pyoxigraph import NamedNode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kg import sparql as service
+from kg import sparql
 from kg.errors import UsageError
 from kg.http import negotiate
 from kg.http.respond import (
@@ -126,7 +126,7 @@ async def query(request: Request) -> Response:
         if request.method == "POST":
             raise UsageError("no query: give a query parameter or a sparql-query body")
         return await service_description(request, params)
-    form = service.guard(text)
+    form = sparql.guard(text)
     offers = negotiate.RESULTS if form in ("select", "ask") else negotiate.GRAPH
     media = _media_type(request, params, offers)
     args = {"text": text, "default_graphs": graphs[0], "named_graphs": graphs[1],
