@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from _server import Server
+from _server import Served, Server
 from kg.store import Build
 from kg.vocab import FI, GRAPH, ID_BASE, RDFS, SKOS, VOID, graph_for
 
@@ -73,7 +73,8 @@ def test_entity_jsonld_uses_the_published_context(client: httpx.Client, server: 
     assert got == described(store, BEIJING)
 
 
-def test_unknown_entity_is_404(client: httpx.Client) -> None:
+def test_unknown_entity_is_404(served: Served) -> None:
+    client = served.client
     assert client.get("/id/region/atlantis").status_code == 404
     assert client.get("/id/region/atlantis", headers={"Accept": "text/turtle"}).status_code == 404
     assert client.get("/id/../../etc/passwd").status_code == 404

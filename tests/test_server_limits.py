@@ -1,15 +1,15 @@
-"""Time limits, worker replacement, body caps and read-only refusals of `kg serve`."""
+"""Time limits, worker replacement and read-only refusals of `kg serve` (its body caps: in
+tests/test_security_input.py)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from _server import Server, serve_fixtures
+from _server import Served, Server, serve_fixtures
 
 # Seven-way cartesian product of every triple: never finishes on any store.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
@@ -62,20 +62,6 @@ def test_others_served_while_a_runaway_runs(client: httpx.Client, server: Server
     thread.join()
 
 
-def test_body_cap_by_length_and_by_stream(client: httpx.Client) -> None:
-    big = b"x" * 1_000_001
-    r = client.post("/sparql", content=big, headers={"Content-Type": "application/sparql-query"})
-    assert r.status_code == 413
-
-    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while reading
-        for _ in range(11):
-            yield b"#" * 100_000
-
-    r = client.post("/sparql", content=chunks(),
-                    headers={"Content-Type": "application/sparql-query"})
-    assert r.status_code == 413
-
-
 @pytest.mark.parametrize(("method", "path", "kwargs"), [
     ("POST", "/update", {"data": {"update": "CLEAR ALL"}}),
     ("POST", "/update", {"content": b"CLEAR ALL",
@@ -85,11 +71,11 @@ def test_body_cap_by_length_and_by_stream(client: httpx.Client) -> None:
                                "headers": {"Content-Type": "application/n-triples"}}),
     ("DELETE", "/store?graph=https://w3id.org/future-industries/graph/ontology", {}),
 ])
-def test_read_only_without_token(client: httpx.Client, method: str, path: str,
-                                 kwargs: dict) -> None:
-    r = client.request(method, path, **kwargs)
+def test_read_only_without_token(served: Served, method: str, path: str, kwargs: dict) -> None:
+    """Without --update-token (and always with --backend)."""
+    r = served.client.request(method, path, **kwargs)
     assert r.status_code == 403
-    assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]
+    assert served.client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]
 
 
 def test_update_get_is_405(client: httpx.Client) -> None:

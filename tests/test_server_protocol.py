@@ -10,18 +10,17 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from _server import select, serve_fixtures
-from kg import sparql
+from _server import CORS_ORIGIN, Served, select
+from kg import settings, sparql
 from kg.store import Build
 
-ORIGIN = "http://allowed.example"
+ORIGIN = CORS_ORIGIN  # allowed by the session's local server (tests/conftest.py)
 PLANS = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
 SELECT ?plan ?region WHERE { ?plan a fi:Plan ; fi:forRegion ?region }"""
 CONSTRUCT = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
 CONSTRUCT { ?plan fi:forRegion ?region } WHERE { ?plan fi:forRegion ?region }"""
-
-
-server, client = serve_fixtures("--workers", "2", "--cors-origin", ORIGIN, "--row-cap", "50")
+# every triple twice: longer than the row cap
+TOO_MANY = "SELECT * WHERE { ?s ?p ?o VALUES ?copy { 1 2 } }"
 
 
 def triples(data: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
@@ -125,10 +124,12 @@ def test_service_description(client: httpx.Client) -> None:
     assert languages == {sd + "SPARQL11Query"}  # read-only: no update
 
 
-def test_syntax_error_is_400_with_parser_message(client: httpx.Client) -> None:
-    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
-    assert r.status_code == 400
-    assert "syntax error" in r.text.lower() and "x-kg-build" in r.headers
+def test_syntax_error_is_400_with_parser_message(served: Served) -> None:
+    """Regression (backend): a malformed query came back as 502, as if the backend had failed."""
+    r = served.client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
+    assert r.status_code == 400 and r.headers["x-kg-build"] == served.build
+    said = {"local": "syntax error", "backend": "http 400"}[served.kind]  # the backend's status
+    assert said in r.text.lower() and "remote SPARQL endpoint failed" not in r.text
 
 
 @pytest.mark.parametrize(("method", "kwargs", "status"), [
@@ -148,12 +149,17 @@ def test_error_statuses(client: httpx.Client, method: str, kwargs: dict, status:
     assert r.status_code == status, r.text
 
 
-def test_row_cap_sets_truncated(client: httpx.Client) -> None:
-    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
-    assert r.headers.get("x-kg-truncated") == "true"
-    assert len(r.json()["results"]["bindings"]) == 50
-    small = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
-    assert "x-kg-truncated" not in small.headers
+def test_row_cap_sets_truncated(served: Served) -> None:
+    """The default row cap cuts a longer answer and says so (the backend server asks its
+    backend for no more); shorter answers come whole."""
+    r = served.client.get("/sparql", params={"query": TOO_MANY},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and r.headers.get("x-kg-truncated") == "true"
+    assert len(r.json()["results"]["bindings"]) == settings.DEFAULT_ROW_CAP
+    for query in ("SELECT * WHERE { ?s ?p ?o } LIMIT 3",
+                  "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        small = served.client.get("/sparql", params={"query": query})
+        assert small.status_code == 200 and "x-kg-truncated" not in small.headers
 
 
 def test_etag_and_304(client: httpx.Client, curated_build: Build) -> None:
