@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: setup setup-test build serve test lint typecheck docs bench clean
 
 setup:
-	@KG_SETUP_BROWSER=0 scripts/setup.sh
+	@KG_SETUP_BROWSER=0 KG_SETUP_ENGINES=0 scripts/setup.sh
 
 setup-test:
 	@scripts/setup.sh

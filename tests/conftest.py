@@ -9,7 +9,9 @@ the session; they are read-only, and a test that adds anything to them removes i
 - ``oxigraph_backend``: a real `oxigraph serve` holding the curated build (its base URL);
 - ``backend_server`` / ``backend_client``: `kg serve --backend` in front of it;
 - ``served``: a test that takes it runs twice, against the local server and against the
-  backend one (what must hold for both).
+  backend one (what must hold for both);
+- ``virtuoso_endpoint`` / ``oxigraph_endpoint``: real SPARQL engines holding the curated
+  build (tests/_engines.py), for the conformance matrix.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+import _engines
 from _server import CORS_ORIGIN, Served, Server, oxigraph_server
 from kg.build import build
+from kg.rdf import export
 from kg.remote.push import push
 from kg.store import Build, Location
 
@@ -110,3 +114,49 @@ def served(request: pytest.FixtureRequest, curated_build: Build) -> Served:
     return Served(kind, request.getfixturevalue(f"{kind}_server"),
                   request.getfixturevalue(f"{kind}_client"),
                   curated_build.id if kind == "local" else "remote")
+
+
+@pytest.fixture(scope="session")
+def curated_nquads(curated_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The curated build's every named graph as one N-Quads file (as `kg export --format nq
+    --graph all` writes it)."""
+    path = tmp_path_factory.mktemp("nquads") / "all.nq"
+    path.write_bytes(export.dump(curated_build.open(), "nq"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def virtuoso_engine(curated_nquads: Path) -> Iterator[_engines.Engine]:
+    """Virtuoso on 127.0.0.1 with a fresh database bulk-loaded with the curated build."""
+    with _engines.virtuoso(curated_nquads) as engine:
+        _engines.TIMINGS.update({f"virtuoso {k}": v for k, v in engine.timings.items()})
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(virtuoso_engine: _engines.Engine) -> str:
+    """The SPARQL query URL of :func:`virtuoso_engine`."""
+    return virtuoso_engine.url
+
+
+@pytest.fixture(scope="session")
+def oxigraph_engine(curated_nquads: Path) -> Iterator[_engines.Engine]:
+    """`oxigraph serve-read-only --union-default-graph` on 127.0.0.1 holding the curated
+    build."""
+    with _engines.oxigraph_server(curated_nquads) as engine:
+        _engines.TIMINGS.update({f"oxigraph {k}": v for k, v in engine.timings.items()})
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint(oxigraph_engine: _engines.Engine) -> str:
+    """The SPARQL query URL of :func:`oxigraph_engine`."""
+    return oxigraph_engine.url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print what starting, loading and querying the engines took (measured, not asserted)."""
+    if _engines.TIMINGS:
+        terminalreporter.section("engine timings")
+        for what, seconds in _engines.TIMINGS.items():
+            terminalreporter.write_line(f"{what}: {seconds:.2f} s")

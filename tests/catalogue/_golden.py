@@ -33,11 +33,13 @@ def normalise(term: str | None) -> str | None:
     return f'"{value}"{suffix}'
 
 
-_JOINED = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*\)\s*AS\s+\?(\w+)", re.I)
+_JOINED = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*\)"
+                     r"(?:\s*,\s*\"[^\"]*\"\s*,\s*\"[^\"]*\"\s*\))?\s*AS\s+\?(\w+)", re.I)
 
 
 def joined_columns(query_text: str) -> set[str]:
-    """The columns a query fills with GROUP_CONCAT."""
+    """The columns a query fills with GROUP_CONCAT, alone or inside a REPLACE of its
+    separator (``REPLACE(GROUP_CONCAT(…; separator="\\t"), "\\t", "、") AS ?x``)."""
     return set(_JOINED.findall(query_text))
 
 
