@@ -69,6 +69,9 @@ VIRTUOSO_SETTINGS: dict[str, dict[str, str]] = {
         "MaxDirtyBuffers": "6000",
         "ThreadsPerQuery": "2",       # the machine has 2 cores
         "CheckpointInterval": "0",    # a checkpoint is made once, after the bulk load
+        # kg sends a SELECT with LIMIT row cap + 1 (10,001 by default, to tell a truncated
+        # answer); Debian's 10000 refuses an ORDER BY with that LIMIT (SR353)
+        "MaxSortedTopRows": "100000",
     },
     "HTTPServer": {
         "ServerPort": "{host}:{http}",
