@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,11 +132,8 @@ def test_url_failures_are_remote_errors(loc: Path, http_files: str, tmp_path: Pa
         ingest.download(f"{http_files}/other.nt", tmp_path / "f", max_bytes=10)
     with pytest.raises(RemoteError):
         ingest.import_rdf(loc, closed_port_url(), "external/web")
-    with silent_server() as url:
-        start = time.monotonic()
-        with pytest.raises(RemoteError, match="no answer within"):
-            ingest.download(url, tmp_path / "g", timeout=1.0)
-        assert time.monotonic() - start < 10
+    with silent_server() as url, pytest.raises(RemoteError, match="no answer within 1 s"):
+        ingest.download(url, tmp_path / "g", timeout=1.0)  # the limit named, not timed
 
 
 def test_cli_import(loc: Path, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -99,12 +98,11 @@ def test_bad_query_and_http_errors(oxigraph_backend: str) -> None:
 
 
 def test_unreachable_and_silent_endpoints_fail_within_the_timeout() -> None:
-    start = time.monotonic()
+    """The error names the time limit that ended the wait (not timed: see test_federation)."""
     with pytest.raises(RemoteError):
         remote.RemoteEndpoint(closed_port_url(), timeout=2).query("ASK {}")
     with silent_server() as url, pytest.raises(RemoteError, match="no answer within 1 s"):
         remote.RemoteEndpoint(url, timeout=1).query("ASK {}")
-    assert time.monotonic() - start < 15  # a bound, not a speed measurement
     with pytest.raises(RemoteError, match="not an http"):
         remote.RemoteEndpoint("file:///etc/passwd")
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from _server import Server
+from _server import Server, wait_for_workers
 from kg import settings as kg_settings
 from kg import sparql
 from kg.catalogue import Catalogue
@@ -144,10 +143,7 @@ def test_generated_sparql_gets_2xx_or_4xx(client: httpx.Client, query: str, how:
 def test_server_survives_the_fuzzing(server: Server, client: httpx.Client) -> None:
     """After the fuzzing (same module, same server): alive, with all its workers."""
     assert server.proc.poll() is None
-    deadline = time.monotonic() + 30  # a retired worker is replaced in the background
-    while client.get("/health").json()["workers"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    health = client.get("/health").json()
+    health = wait_for_workers(client)  # a retired worker is replaced in the background
     assert health["status"] == "ok" and health["workers"] == 2
     assert "worker process died" not in server.log.read_text()
 

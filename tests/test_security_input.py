@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from _server import HOST, Listener, Served, Server
+from _server import HOST, Listener, Served, Server, wait_for_workers
 from kg.build import build
 from kg.build.sources import collect
 from kg.store import Location
@@ -315,7 +315,7 @@ def test_service_off_the_allow_list_connects_nowhere(served: Served, writable: S
 def test_nested_5000_deep(served: Served) -> None:
     """Refused by the guard (by the backend server too, before forwarding): no worker dies."""
     client = served.client
-    before = client.get("/health").json()
+    before = wait_for_workers(client, {"local": 2, "backend": 0}[served.kind])
     for query in ("SELECT * " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
                   "SELECT (" + "(" * 5000 + "1" + ")" * 5000 + " AS ?x) {}",
                   "ASK { FILTER(" + "!(" * 5000 + "true" + ")" * 5000 + ") }"):

@@ -11,7 +11,6 @@ test_server_limits.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -146,25 +145,26 @@ def test_answers_are_reused_within_the_ttl_only(oxigraph_backend: str,
             httpx.delete(oxigraph_backend + "/store", params={"graph": SCRATCH})
 
 
-def test_dead_backend_fails_fast_with_502_or_504(tmp_path: Path) -> None:
+def test_dead_backend_fails_with_502_or_504(tmp_path: Path) -> None:
+    """A closed port: 502 naming the connection error. A silent backend: 504 naming the
+    request's time limit (the backend client's own timeout is longer by design, so which
+    fires first does not depend on the machine's load). The server goes on answering."""
     with Server(tmp_path / "unused", "--backend", closed_port_url()) as dead, \
             dead.client() as client:
-        start = time.monotonic()
         r = client.get("/sparql", params={"query": "ASK {}"})
         assert r.status_code == 502 and "ConnectError" in r.text
         assert client.get("/queries/region-sectors").status_code == 502
         health = client.get("/health")
         assert health.status_code == 503 and health.json()["backend_answers"] is False
-        assert time.monotonic() - start < 10  # a bound, not a speed measurement
     with silent_server() as url, \
             Server(tmp_path / "unused2", "--backend", url, "--timeout", "0.5") as silent, \
             silent.client() as client:
-        start = time.monotonic()
         r = client.get("/sparql", params={"query": "ASK {}"})
-        assert r.status_code == 504 and "did not answer within" in r.text
+        assert r.status_code == 504 and "did not answer within the 0.5 s time limit" in r.text
         r = client.get("/queries/plans-timeline", headers={"X-KG-Timeout": "0.2"})
-        assert r.status_code == 504
-        assert time.monotonic() - start < 10
+        assert r.status_code == 504 and "within the 0.2 s time limit" in r.text
+        assert client.get("/queries").status_code == 200  # the catalogue: no backend needed
+        assert client.get("/health").json()["backend_answers"] is False
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from _server import Served, Server, serve_fixtures
+from _server import Served, Server, serve_fixtures, wait_for_workers
 
 # Seven-way cartesian product of every triple: never finishes on any store.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
@@ -20,27 +20,22 @@ server, client = serve_fixtures("--workers", "2", "--timeout", "20")
 
 
 def test_runaway_query_stopped_at_its_timeout(client: httpx.Client) -> None:
-    before = client.get("/health").json()
-    start = time.monotonic()
+    """Stopped at the limit it asked for (the message names it; the time it took is not
+    measured), its worker replaced, the server answering."""
+    before = wait_for_workers(client)
     r = client.get("/sparql", params={"query": RUNAWAY, "timeout": "1"})
-    took = time.monotonic() - start
-    assert r.status_code == 503, r.text
-    assert "time limit" in r.text and took < 5
+    assert r.status_code == 503 and "stopped at its 1 s time limit" in r.text, r.text
     ok = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert ok.status_code == 200 and "true" in ok.text
-    for _ in range(50):  # the killed worker is replaced in the background
-        after = client.get("/health").json()
-        if after["workers"] == 2:
-            break
-        time.sleep(0.1)
-    assert after["workers_replaced"] == before["workers_replaced"] + 1
+    after = wait_for_workers(client)  # the killed worker is replaced in the background
+    # at least: a query that runs past NICE_AFTER_S on a busy machine is retired as well
+    assert after["workers_replaced"] >= before["workers_replaced"] + 1
     assert after["workers"] == 2
 
 
 def test_timeout_header(client: httpx.Client) -> None:
-    start = time.monotonic()
     r = client.post("/sparql", data={"query": RUNAWAY}, headers={"X-KG-Timeout": "0.5"})
-    assert r.status_code == 503 and time.monotonic() - start < 5
+    assert r.status_code == 503 and "stopped at its 0.5 s time limit" in r.text, r.text
 
 
 def test_timeout_can_only_be_lowered(client: httpx.Client) -> None:
@@ -49,17 +44,31 @@ def test_timeout_can_only_be_lowered(client: httpx.Client) -> None:
 
 
 def test_others_served_while_a_runaway_runs(client: httpx.Client, server: Server) -> None:
+    """Short queries are answered while a runaway holds a worker, not after it: more than a
+    few come back before the runaway's own answer (its 503 at 4 s). Queued behind it, none
+    but the first could. No latency is measured: on a busy machine it says nothing."""
+    wait_for_workers(client)  # a worker stopped by an earlier test is back
+    statuses: list[int] = []
+    done = threading.Event()
+
     def runaway() -> None:
         with server.client() as c:
-            c.get("/sparql", params={"query": RUNAWAY, "timeout": "4"})
+            statuses.append(c.get("/sparql", params={"query": RUNAWAY, "timeout": "4"}).status_code)
+        done.set()
 
     thread = threading.Thread(target=runaway)
     thread.start()
-    time.sleep(0.3)
-    for i in range(20):
+    time.sleep(0.3)  # the runaway reaches its worker first
+    beside = 0
+    for i in range(200):
         r = client.get("/sparql", params={"query": f"SELECT ({i} AS ?x) {{}}"})
-        assert r.status_code == 200 and r.elapsed.total_seconds() < 2
+        assert r.status_code == 200, r.text
+        if done.is_set():
+            break
+        beside += 1
     thread.join()
+    assert statuses == [503]
+    assert beside >= 5, f"only {beside} short queries answered beside the runaway"
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), [
