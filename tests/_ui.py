@@ -43,13 +43,18 @@ def browser(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def pages(browser_: Any, base: str) -> Iterator[tuple[Any, Watch]]:
-    """A fresh context and page per test, watched; closed afterwards."""
+def pages(browser_: Any, base: str) -> Iterator[Any]:
+    """A fresh context and page per test, watched: after the test, no console or page error
+    and no request to another host (:meth:`Watch.assert_clean`); closed afterwards."""
     context = browser_.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    watch = Watch(base)
-    watch.attach(page)
-    context.route(lambda url: not url.startswith((base, "data:")), lambda route: route.abort())
-    yield page, watch
-    context.close()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        watch = Watch(base)
+        watch.attach(page)
+        context.route(lambda url: not url.startswith((base, "data:")),
+                      lambda route: route.abort())
+        yield page
+        watch.assert_clean()
+    finally:
+        context.close()

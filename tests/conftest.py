@@ -17,12 +17,14 @@ the session; they are read-only, and a test that adds anything to them removes i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 import pytest
 
 import _engines
+from _linking import clone_location
 from _server import CORS_ORIGIN, Served, Server, oxigraph_server
 from kg.build import build
 from kg.rdf import export
@@ -53,6 +55,13 @@ def curated_location(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def curated_build(curated_location: Path) -> Build:
     """The current build of :func:`curated_location`."""
     return Location(curated_location).require_current()
+
+
+@pytest.fixture(scope="module")
+def location(curated_location: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A location of the module's own holding a copy of the curated build: its tests may
+    write to it, build into it (or kill builds there) and serve it."""
+    return clone_location(curated_location, tmp_path_factory.mktemp("location") / "kg")
 
 
 @pytest.fixture(scope="session")
@@ -125,12 +134,18 @@ def curated_nquads(curated_build: Build, tmp_path_factory: pytest.TempPathFactor
     return path
 
 
+def _noted(started: AbstractContextManager[_engines.Engine]) -> Iterator[_engines.Engine]:
+    """The engine ``started`` gives, with what starting and loading it took noted in
+    :data:`_engines.TIMINGS` (for :func:`pytest_terminal_summary`)."""
+    with started as engine:
+        _engines.TIMINGS.update({f"{engine.name} {k}": v for k, v in engine.timings.items()})
+        yield engine
+
+
 @pytest.fixture(scope="session")
 def virtuoso_engine(curated_nquads: Path) -> Iterator[_engines.Engine]:
     """Virtuoso on 127.0.0.1 with a fresh database bulk-loaded with the curated build."""
-    with _engines.virtuoso(curated_nquads) as engine:
-        _engines.TIMINGS.update({f"virtuoso {k}": v for k, v in engine.timings.items()})
-        yield engine
+    yield from _noted(_engines.virtuoso(curated_nquads))
 
 
 @pytest.fixture(scope="session")
@@ -143,9 +158,7 @@ def virtuoso_endpoint(virtuoso_engine: _engines.Engine) -> str:
 def oxigraph_engine(curated_nquads: Path) -> Iterator[_engines.Engine]:
     """`oxigraph serve-read-only --union-default-graph` on 127.0.0.1 holding the curated
     build."""
-    with _engines.oxigraph_server(curated_nquads) as engine:
-        _engines.TIMINGS.update({f"oxigraph {k}": v for k, v in engine.timings.items()})
-        yield engine
+    yield from _noted(_engines.oxigraph_server(curated_nquads))
 
 
 @pytest.fixture(scope="session")

@@ -107,13 +107,6 @@ def _iri(draw: st.DrawFn, data: bytes) -> bytes:
     return data[:m.start()] + b"<" + text.encode("utf-8") + b">" + data[m.end():]
 
 
-@pytest.fixture(scope="module")
-def location(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("robust-build") / "kg"
-    build(root)
-    return root
-
-
 def _copy_with(folder: Path, original: Path, data: bytes) -> list[Path]:
     """The curated data paths, ``original`` replaced by a file of the same name and folder
     name (so it lands in the same named graph) holding ``data``."""

@@ -20,7 +20,6 @@ import pytest
 
 import _robust
 from _server import Server
-from kg.build import build
 from kg.store import Location
 
 CLIENTS = int(os.environ.get("KG_LOAD_CLIENTS", "20"))
@@ -31,18 +30,11 @@ ROW_CAP = 10_000
 
 
 @pytest.fixture(scope="module")
-def location(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("load") / "kg"
-    build(root)
-    return root
-
-
-@pytest.fixture(scope="module")
 def server(location: Path) -> Iterator[Server]:
-    srv = Server(location, "--workers", "2", "--timeout", "30", "--row-cap", str(ROW_CAP),
-                 "--query-memory", str(QUERY_MEMORY_MB))
-    yield srv
-    srv.stop()
+    """On the module's own location (tests/conftest.py), where the tests build."""
+    with Server(location, "--workers", "2", "--timeout", "30", "--row-cap", str(ROW_CAP),
+                "--query-memory", str(QUERY_MEMORY_MB)) as srv:
+        yield srv
 
 
 @pytest.mark.slow

@@ -21,7 +21,6 @@ import httpx
 import pytest
 
 from _server import HOST, Listener, Served, Server, wait_for_workers
-from kg.build import build
 from kg.build.sources import collect
 from kg.store import Location
 
@@ -31,13 +30,6 @@ SOURCE = next(p for p in DATA if p.name == "source.ttl")
 ASK_ALL = "ASK { ?s ?p ?o }"
 
 # -- kg build ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def location(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("security") / "kg"
-    build(root)
-    return root
 
 
 def _kg_build(location: Path, tmp_path: Path, old: str, new: str) -> subprocess.CompletedProcess:
@@ -206,10 +198,9 @@ def test_path_traversal_reads_no_file(server: Server, target: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("writable") / "kg"
-    build(root)
-    with Server(root, "--workers", "2", "--update-token", TOKEN) as srv:
+def writable(location: Path) -> Iterator[Server]:
+    """`kg serve` with an update token, on the module's location (nothing is written)."""
+    with Server(location, "--workers", "2", "--update-token", TOKEN) as srv:
         yield srv
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-
-import pytest
+from pathlib import Path
 
 from _server import Server
 from kg.build import build
@@ -15,11 +14,9 @@ BUILD_ID = """SELECT ?id WHERE { GRAPH <https://w3id.org/future-industries/graph
   ?b <https://w3id.org/future-industries/build#id> ?id } }"""
 
 
-def test_switch_to_a_new_build_while_serving(tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = tmp_path_factory.mktemp("switch") / "kg"
-    build(root)
-    first = Location(root).require_current().id
-    server = Server(root, "--workers", "2")
+def test_switch_to_a_new_build_while_serving(location: Path) -> None:
+    first = Location(location).require_current().id  # the module's own (tests/conftest.py)
+    server = Server(location, "--workers", "2")
     seen: list[tuple[int, str, str]] = []
     stop = threading.Event()
 
@@ -38,7 +35,7 @@ def test_switch_to_a_new_build_while_serving(tmp_path_factory: pytest.TempPathFa
         for t in threads:
             t.start()
         time.sleep(0.5)
-        second = build(root).build_id
+        second = build(location).build_id
         deadline = time.monotonic() + 60  # waits for the switch; only a busy machine is slow
         while time.monotonic() < deadline and not any(b == second for _, b, _ in seen[-10:]):
             time.sleep(0.1)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
-import pytest
 
 from _server import select, serve_fixtures
-from kg.build import build
 
 TOKEN = "test-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -16,14 +12,8 @@ GRAPH = "https://w3id.org/future-industries/graph/scratch"
 ASK = "ASK { <http://e/a> <http://e/p> ?o }"
 
 
-@pytest.fixture(scope="module")
-def writable(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("writable") / "kg"
-    build(root)
-    return root
-
-
-server, client = serve_fixtures("--workers", "2", location="writable",
+# on the module's own location (tests/conftest.py), which the tests write to
+server, client = serve_fixtures("--workers", "2", location="location",
                                 env={"KG_UPDATE_TOKEN": TOKEN})
 
 
