@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,16 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from _server import HOST, free_port
+from _server import HOST, OXIGRAPH, free_port, start, stop
+from _server import oxigraph_server as serve_oxigraph
 
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 # What starting, loading and querying the engines took, in seconds (printed at the end of a
 # pytest run by tests/conftest.py).
 TIMINGS: dict[str, float] = {}
-# The oxigraph CLI comes with the PyPI package `oxigraph`, next to this interpreter.
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
 # [section] -> key -> value, set in the copy of Debian's virtuoso.ini ({dir}: the temp folder,
 # {host}, {sql}/{http}: the ports). Paths and ports keep the server inside its folder and on
@@ -155,41 +151,6 @@ class Engine:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    """Until ``url`` answers ``ASK {}`` (RuntimeError with the log if the process dies)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited {proc.returncode}: {_tail(log)}")
-        try:
-            r = httpx.get(url, params={"query": "ASK {}"}, timeout=2,
-                          headers={"Accept": "application/sparql-results+json"})
-            if r.status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout:g} s: {_tail(log)}")
-
-
-def _tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text("utf-8", "replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _stop(proc: subprocess.Popen[bytes], grace: float = 20.0) -> None:
-    """Terminate, then kill if it has not ended within ``grace`` seconds."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @contextmanager
 def virtuoso(nquads: Path, start_timeout: float = 120.0,
              settings: dict[str, dict[str, str]] | None = None) -> Iterator[Engine]:
@@ -208,14 +169,13 @@ def virtuoso(nquads: Path, start_timeout: float = 120.0,
     data = folder / "load"
     data.mkdir()
     shutil.copy(nquads, data / "all.nq")
-    log = folder / "virtuoso.log"
-    out = (folder / "stdout.log").open("wb")
     engine = Engine("virtuoso", f"http://{HOST}:{http}/sparql")
     started = time.monotonic()
-    proc = subprocess.Popen(["virtuoso-t", "+configfile", str(ini), "+foreground"],
-                            cwd=folder, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_http(engine.url, proc, log, start_timeout)
+    proc = None
+    try:  # up when its SPARQL endpoint answers ASK {} (its log goes to stdout.log as well)
+        proc = start(["virtuoso-t", "+configfile", str(ini), "+foreground"],
+                     f"{engine.url}?query=ASK%20%7B%7D", folder / "stdout.log",
+                     timeout=start_timeout, cwd=folder, ready=lambda r: r.status_code == 200)
         engine.timings["start_s"] = time.monotonic() - started
         loaded = time.monotonic()
         isql(sql, f"ld_dir('{data}', '*.nq', 'http://fallback/'); rdf_loader_run(); "
@@ -227,8 +187,8 @@ def virtuoso(nquads: Path, start_timeout: float = 120.0,
         engine.timings["load_s"] = time.monotonic() - loaded
         yield engine
     finally:
-        _stop(proc)
-        out.close()
+        if proc is not None:
+            stop(proc, grace=20.0)  # it checkpoints on the way out
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -250,24 +210,15 @@ def oxigraph_server(nquads: Path, start_timeout: float = 30.0) -> Iterator[Engin
     (docs/scaling.md); Oxigraph's own default graph is a separate, empty graph, hence the
     option."""
     folder = Path(tempfile.mkdtemp(prefix="kg-oxigraph-"))
-    store, log = folder / "store", folder / "oxigraph.log"
-    port = free_port()
-    engine = Engine("oxigraph", f"http://{HOST}:{port}/query")
-    proc: subprocess.Popen[bytes] | None = None
+    store = folder / "store"
     try:
         loaded = time.monotonic()
         subprocess.run([str(OXIGRAPH), "load", "--location", str(store), "--file", str(nquads)],
                        check=True, capture_output=True, timeout=300)
-        engine.timings["load_s"] = time.monotonic() - loaded
-        started = time.monotonic()
-        with log.open("wb") as out:
-            proc = subprocess.Popen([str(OXIGRAPH), "serve-read-only", "--location", str(store),
-                                     "--bind", f"{HOST}:{port}", "--union-default-graph"],
-                                    stdout=out, stderr=subprocess.STDOUT)
-        _wait_http(engine.url, proc, log, start_timeout)
-        engine.timings["start_s"] = time.monotonic() - started
-        yield engine
+        load_s, started = time.monotonic() - loaded, time.monotonic()
+        with serve_oxigraph(store, read_only=True, timeout=start_timeout) as base:
+            engine = Engine("oxigraph", f"{base}/query", {"load_s": load_s})
+            engine.timings["start_s"] = time.monotonic() - started
+            yield engine
     finally:
-        if proc is not None:
-            _stop(proc, grace=10)
         shutil.rmtree(folder, ignore_errors=True)

@@ -26,7 +26,7 @@ import pytest
 
 HOST = "127.0.0.1"
 CORS_ORIGIN = "http://allowed.example"  # the origin the session's local server allows
-OXIGRAPH = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "oxigraph"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # the PyPI package's CLI, beside Python
 START_S = 60.0  # how long a server may take to answer its first request (a busy machine)
 
 
@@ -43,29 +43,39 @@ def closed_port_url() -> str:
 
 
 def start(cmd: list[str], url: str, log: Path, env: dict[str, str] | None = None,
-          timeout: float = START_S) -> subprocess.Popen[bytes]:
-    """Run ``cmd`` (its output into ``log``) until GET ``url`` gets any HTTP answer."""
+          timeout: float = START_S, cwd: Path | None = None,
+          ready: Callable[[httpx.Response], bool] = lambda _: True) -> subprocess.Popen[bytes]:
+    """Run ``cmd`` (its output into ``log``) until GET ``url`` gets an answer that is
+    ``ready`` (any HTTP answer, unless told otherwise); RuntimeError with the log's end if
+    it exits or does not answer within ``timeout`` seconds (then it is stopped)."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
                                 env={**os.environ, **(env or {})})
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{cmd[0]} exited ({proc.returncode}): {log.read_text()[-2000:]}")
+            raise RuntimeError(f"{cmd[0]} exited ({proc.returncode}): {_tail(log)}")
         try:
-            httpx.get(url, timeout=1.0)
-            return proc
+            if ready(httpx.get(url, timeout=2.0)):
+                return proc
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     stop(proc)
-    raise RuntimeError(f"{cmd[0]} did not answer within {timeout:g} s: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"{cmd[0]} did not answer within {timeout:g} s: {_tail(log)}")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL if it has not ended within 10 s."""
+def _tail(log: Path) -> str:
+    return log.read_text("utf-8", "replace")[-2000:]
+
+
+def stop(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within ``grace`` seconds."""
+    if proc.poll() is not None:
+        return
     proc.terminate()
     try:
-        proc.wait(10)
+        proc.wait(grace)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
@@ -130,14 +140,18 @@ def serve_fixtures(
 
 
 @contextmanager
-def oxigraph_server(location: Path, union: bool = True) -> Iterator[str]:
-    """A real `oxigraph serve` on a new store at ``location``; yields its base URL
-    (…/query, …/store). ``union``: the default graph is the union of the named graphs."""
+def oxigraph_server(location: Path, union: bool = True, read_only: bool = False,
+                    timeout: float = START_S) -> Iterator[str]:
+    """A real `oxigraph serve` (or ``serve-read-only``) on the store at ``location`` (a new
+    one if there is none); yields its base URL (…/query, …/store). ``union``: the default
+    graph is the union of the named graphs."""
     port = free_port()
     base = f"http://{HOST}:{port}"
-    cmd = [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"{HOST}:{port}",
+    cmd = [str(OXIGRAPH), "serve-read-only" if read_only else "serve",
+           "--location", str(location), "--bind", f"{HOST}:{port}",
            *(["--union-default-graph"] if union else [])]
-    proc = start(cmd, base + "/query?query=ASK%7B%7D", location.parent / f"oxigraph-{port}.log")
+    proc = start(cmd, base + "/query?query=ASK%7B%7D", location.parent / f"oxigraph-{port}.log",
+                 timeout=timeout)
     try:
         yield base
     finally:
