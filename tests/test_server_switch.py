@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
+
+import httpx
 
 from _server import Server
 from kg.build import build
@@ -14,42 +17,58 @@ BUILD_ID = """SELECT ?id WHERE { GRAPH <https://w3id.org/future-industries/graph
   ?b <https://w3id.org/future-industries/build#id> ?id } }"""
 
 
+class Answer(NamedTuple):
+    sent: float  # when the request was sent, and when its answer came (monotonic clock)
+    came: float
+    status: int
+    build: str  # the build the X-KG-Build header names
+    body: str  # the build the answer itself names ("" for a page)
+
+
+def _ask(client: httpx.Client, path: str, **kwargs: object) -> Answer:
+    sent = time.monotonic()
+    r = client.get(path, **kwargs)  # type: ignore[arg-type]
+    body = r.text.split()[-1] if r.status_code == 200 and path == "/sparql" else ""
+    return Answer(sent, time.monotonic(), r.status_code, r.headers.get("x-kg-build", ""), body)
+
+
 def test_switch_to_a_new_build_while_serving(location: Path) -> None:
     first = Location(location).require_current().id  # the module's own (tests/conftest.py)
-    server = Server(location, "--workers", "2")
-    seen: list[tuple[int, str, str]] = []
+    seen: list[Answer] = []
     stop = threading.Event()
 
-    def poll() -> None:
+    def poll(server: Server) -> None:
         with server.client() as client:
             while not stop.is_set():
-                r = client.get("/sparql", params={"query": BUILD_ID},
-                               headers={"Accept": "text/csv"})
-                body_id = r.text.split()[-1] if r.status_code == 200 else ""
-                seen.append((r.status_code, r.headers.get("x-kg-build", ""), body_id))
-                page = client.get("/id/region/beijing")
-                seen.append((page.status_code, page.headers.get("x-kg-build", ""), ""))
+                seen.append(_ask(client, "/sparql", params={"query": BUILD_ID},
+                                 headers={"Accept": "text/csv"}))
+                seen.append(_ask(client, "/id/region/beijing"))
 
-    threads = [threading.Thread(target=poll) for _ in range(2)]
-    try:
-        for t in threads:
-            t.start()
-        time.sleep(0.5)
-        second = build(location).build_id
-        deadline = time.monotonic() + 60  # waits for the switch; only a busy machine is slow
-        while time.monotonic() < deadline and not any(b == second for _, b, _ in seen[-10:]):
-            time.sleep(0.1)
-        time.sleep(0.3)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-        server.stop()
+    def after_the_switch(second: str) -> list[Answer]:
+        """The answers to requests sent after one was answered from ``second``."""
+        switched = min((a.came for a in seen if a.build == second), default=float("inf"))
+        return [a for a in seen if a.sent > switched]
+
+    with Server(location, "--workers", "2") as server:
+        threads = [threading.Thread(target=poll, args=(server,)) for _ in range(2)]
+        try:
+            for t in threads:
+                t.start()
+            time.sleep(0.5)
+            second = build(location).build_id
+            deadline = time.monotonic() + 60  # waits; only a busy machine makes it long
+            while time.monotonic() < deadline and len(after_the_switch(second)) < 4:
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
     assert second != first
-    assert [s for s in seen if s[0] != 200] == []
-    builds = {b for _, b, _ in seen}
-    assert builds == {first, second}
+    assert [a for a in seen if a.status != 200] == []
+    assert {a.build for a in seen} == {first, second}
     # each answer comes from exactly the build its header names
-    assert all(body == header for _, header, body in seen if body)
-    last = [b for _, b, _ in seen[-4:]]
-    assert set(last) == {second}
+    assert all(a.body == a.build for a in seen if a.body)
+    # once an answer came from the new build, every request sent after it is answered from
+    # it (answers to requests sent before may still come from the old one, in any order)
+    later = after_the_switch(second)
+    assert len(later) >= 4 and {a.build for a in later} == {second}
