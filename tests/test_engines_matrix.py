@@ -28,7 +28,6 @@ tests/test_federation.py.
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -42,10 +41,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store
 import _engines
 from catalogue._golden import SEPARATORS, joined_columns
 from catalogue.test_catalogue_queries import EXTRA_CASES
-from kg import sparql
 from kg.catalogue import Catalogue, StoredQuery, answer
-from kg.remote import bind
 from kg.remote.endpoint import RemoteEndpoint
+from kg.sparql import Result, syntax
 from kg.store import Build
 
 CATALOGUE = Catalogue.load()
@@ -124,7 +122,7 @@ def term_key(term: Any, joined: bool = False) -> Key:
     return ("other", str(term))
 
 
-def rows_of(result: sparql.Result, joined: set[str]) -> tuple[list[str], list[Row]]:
+def rows_of(result: Result, joined: set[str]) -> tuple[list[str], list[Row]]:
     """A SELECT answer's variables and rows (in the order given), each row by meaning."""
     assert isinstance(result.value, QuerySolutions), f"not a SELECT answer: {result.kind}"
     names = [v.value for v in result.value.variables]
@@ -156,20 +154,23 @@ def outer_order_by(text: str) -> list[str]:
     >>> outer_order_by("SELECT * WHERE { { SELECT ?x { } ORDER BY ?x } }")
     []
     """
-    masked = sparql.mask(text)
-    end = bind.closing(masked, bind.where_brace(text) - 1)
-    tail = re.search(r"\bORDER\s+BY\b(.*?)(?:\bLIMIT\b|\bOFFSET\b|$)", masked[end:],
-                     re.IGNORECASE | re.DOTALL)
-    return re.findall(r"[?$](\w+)", tail.group(1)) if tail else []
+    depth, found, reading = 0, [], False
+    for tok in syntax.tokenize(text):
+        depth += {"{": 1, "}": -1}.get(tok.sym, 0)
+        if depth == 0 and tok.sym == "ORDER":
+            reading = True
+        elif reading and tok.sym in ("LIMIT", "OFFSET", "VALUES"):
+            break
+        elif reading and tok.sym == "var":
+            found.append(tok.text[1:])
+    return found
 
 
 def with_projected(text: str, extra: list[str]) -> str:
     """The query with more variables in its outermost SELECT clause."""
-    masked = sparql.mask(text)
-    where = re.search(r"\bWHERE\b|\{", masked[re.search(r"\bSELECT\b", masked, re.I).end():],
-                      re.IGNORECASE)
-    assert where is not None
-    at = re.search(r"\bSELECT\b", masked, re.I).end() + where.start()
+    tokens = syntax.tokenize(text)
+    select = next(i for i, tok in enumerate(tokens) if tok.sym == "SELECT")
+    at = next(tok.start for tok in tokens[select:] if tok.sym in ("WHERE", "{"))
     return text[:at] + " " + " ".join("?" + v for v in extra) + "\n" + text[at:]
 
 

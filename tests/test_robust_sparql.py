@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 
 from _server import Server, wait_for_workers
 from kg import settings as kg_settings
-from kg import sparql
 from kg.catalogue import Catalogue
 from kg.engine import tasks, worker
 from kg.engine.backend import LocalBackend
 from kg.engine.job import Job, Reply
+from kg.sparql.syntax import analyse
 from kg.store import Build
 
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "12"))
@@ -217,5 +217,5 @@ def test_bug_non_utf8_query_strings_were_read_with_replacement(client: httpx.Cli
 def test_query_limits_do_not_refuse_the_curated_questions() -> None:
     """The guard's operator cap (a fix above) stays far above what real questions use."""
     cat = Catalogue.load()
-    used = max(sparql.operators(cat.get(name).text) for name in cat.names())
+    used = max(analyse(cat.get(name).text).operators for name in cat.names())
     assert 0 < used < kg_settings.MAX_OPERATORS / 5

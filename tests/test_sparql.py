@@ -35,13 +35,19 @@ def test_variable_named_service_is_not_a_service_clause() -> None:
     "query",
     [
         "SELECT * { SERVICE ?endpoint { ?a ?b ?c } }",
-        "PREFIX w: <https://query.wikidata.org/> SELECT * { SERVICE w:sparql { ?a ?b ?c } }",
+        "PREFIX w: <https://query.wikidata.org/> SELECT * { SERVICE w:other { ?a ?b ?c } }",
         "SELECT * { service\n  SILENT\t<http://127.0.0.1:1/> { ?a ?b ?c } }",
     ],
 )
 def test_service_targets_other_than_allowed_iris_are_refused(query: str) -> None:
     with pytest.raises(QueryError, match="not allowed"):
         sparql.guard(query, WIKIDATA)
+
+
+def test_a_prefixed_target_is_read_as_the_engine_reads_it() -> None:
+    """The grammar expands a prefixed SERVICE target: an allowed IRI written so is allowed."""
+    query = "PREFIX w: <https://query.wikidata.org/> SELECT * { SERVICE w:sparql { ?a ?b ?c } }"
+    assert sparql.guard(query, WIKIDATA) == "select"
 
 
 def test_allowed_service_and_service_in_strings() -> None:
@@ -81,5 +87,18 @@ def test_formats_are_looked_up_through_pyoxigraph() -> None:
 
 
 def test_bad_syntax_is_a_query_error(store: Store) -> None:
-    with pytest.raises(QueryError, match="syntax error"):
+    with pytest.raises(QueryError, match="line 1, column 21"):
         sparql.run(store, "SELECT ?x WHERE { ?x")
+
+
+def test_bug_syntax_errors_pointed_at_lines_the_user_never_wrote(store: Store) -> None:
+    """A LIMIT was appended as a new line before parsing: 'error at 2:1'."""
+    with pytest.raises(QueryError, match=r"^line 1, column 24: expected"):
+        sparql.run(store, "SELECT * WHERE { ?s ?p }")
+
+
+def test_bug_a_missing_prefix_was_buried_in_unicode_ranges(store: Store) -> None:
+    with pytest.raises(QueryError) as caught:
+        sparql.run(store, "SELECT * WHERE { ?s x:p ?o }")
+    assert str(caught.value) == ("line 1, column 21: unknown prefix 'x:' "
+                                 "(declare it with PREFIX x: <…>)")

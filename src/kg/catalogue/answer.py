@@ -27,7 +27,6 @@ kg.errors.QueryError: SERVICE <https://query.wikidata.org/sparql> is not allowed
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 
 from pyoxigraph import Store
@@ -39,9 +38,8 @@ from kg.catalogue.registry import Catalogue, default_catalogue
 from kg.catalogue.services import service_params
 from kg.errors import UsageError
 from kg.remote.federation import resolve
-from kg.sparql import Queryable, Result, mask, queryable
-
-_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+from kg.sparql import Queryable, Result, queryable
+from kg.sparql.syntax import tokenize
 
 
 def answer(
@@ -93,7 +91,7 @@ def federated(query: StoredQuery, raw_params: Mapping[str, str], allowed: frozen
     head = dataclasses.replace(query, params=tuple(p for p in query.params if p.name in targets))
     bindings = head.bind({k: v for k, v in raw_params.items() if k in targets}, Store())
     text = resolve(query.text, bindings, allowed, timeout)
-    used = set(_VAR.findall(mask(text)))
+    used = {tok.text[1:] for tok in tokenize(text) if tok.sym == "var"}
     params = tuple(p for p in query.params if p.name in used and p.name not in targets)
     kept = {k: v for k, v in raw_params.items() if k in {p.name for p in params}}
     return dataclasses.replace(query, text=text, params=params), kept

@@ -1,16 +1,17 @@
 """Pages of a packaged query's answer: an outer LIMIT/OFFSET that the runner applies.
 
 A page is an option of the runner, never a SPARQL parameter: its size and offset are
-checked integers, written after the query the way :func:`kg.sparql.limiter` writes
-the row cap. A query's own trailing ``LIMIT``/``OFFSET`` (a ranking's first 100) is
-kept: the page lies inside it. One row more than the page is asked for, so the
-answer tells whether another page follows.
+checked integers, written into the query's outermost solution modifiers (read with the
+grammar, :mod:`kg.sparql.syntax`) the way :func:`kg.sparql.limiter` writes the row cap.
+A query's own trailing ``LIMIT``/``OFFSET`` (a ranking's first 100) is kept: the page
+lies inside it. One row more than the page is asked for, so the answer tells whether
+another page follows.
 
 >>> page = Page(size=2, offset=4)
 >>> page.text("SELECT * { ?s ?p ?o } ORDER BY ?s")
-'SELECT * { ?s ?p ?o } ORDER BY ?s\\nLIMIT 3 OFFSET 4'
+'SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 3 OFFSET 4'
 >>> page.text("SELECT * { ?s ?p ?o } LIMIT 5")  # its own 5 rows leave one for this page
-'SELECT * { ?s ?p ?o } LIMIT 1 OFFSET 4'
+'SELECT * { ?s ?p ?o }  LIMIT 1 OFFSET 4'
 >>> page.next()
 Page(size=2, offset=6)
 >>> Page.parse("all", None) is None
@@ -37,14 +38,13 @@ from kg import sparql
 from kg.catalogue.query import StoredQuery
 from kg.errors import UsageError
 from kg.settings import DEFAULT_PAGE_SIZE
+from kg.sparql.syntax import analyse, rewrite
 
 ALL = "all"  # limit=all: every row, up to the row cap
 LIMIT_PATTERN = r"^(all|[1-9][0-9]{0,8})$"
 OFFSET_PATTERN = r"^[0-9]{1,9}$"
 _LIMIT = re.compile(LIMIT_PATTERN)
 _OFFSET = re.compile(OFFSET_PATTERN)
-_TAIL = re.compile(r"\b(LIMIT|OFFSET)\s+(\d+)\s*$", re.IGNORECASE)
-_TRAILING_VALUES = re.compile(r"\bVALUES\b[^{}]*\{[^{}]*\}\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,28 +93,19 @@ class Page:
         return dataclasses.replace(self, size=min(self.size, row_cap))
 
     def text(self, query: str) -> str:
-        """The query limited to this page, plus one row (which tells whether more follow)."""
-        masked = sparql.mask(query).rstrip()
-        own: dict[str, tuple[int, int, int]] = {}  # LIMIT/OFFSET -> (value, start, end)
-        for _ in range(2):
-            match = _TAIL.search(masked)
-            if match is None or match.group(1).upper() in own:
-                break
-            own[match.group(1).upper()] = (int(match.group(2)), match.start(), match.end())
-            masked = masked[: match.start()].rstrip()
+        """The query limited to this page, plus one row (which tells whether more follow):
+        its outermost LIMIT and OFFSET, read with the grammar, replaced by the page's."""
+        found = analyse(query)
         limit, offset = self.size + 1, self.offset
-        if "LIMIT" in own:
-            limit = max(0, min(limit, own["LIMIT"][0] - self.offset))
-        if "OFFSET" in own:
-            offset += own["OFFSET"][0]
+        own = [m for m in (found.outer_limit, found.outer_offset) if m is not None]
+        if found.outer_limit is not None:
+            limit = max(0, min(limit, found.outer_limit.value - self.offset))
+        if found.outer_offset is not None:
+            offset += found.outer_offset.value
         clause = f"LIMIT {limit} OFFSET {offset}" if offset else f"LIMIT {limit}"
-        if own:
-            start = min(start for _, start, _ in own.values())
-            return query[:start] + clause + query[max(end for _, _, end in own.values()):]
-        values = _TRAILING_VALUES.search(masked)
-        if values is not None:
-            return f"{query[: values.start()]}{clause}\n{query[values.start():]}"
-        return f"{query}\n{clause}"
+        at = found.modifiers_end if found.modifiers_end is not None else len(query)
+        edits = [(m.start, m.end, "") for m in own] + [(at, at, " " + clause)]
+        return rewrite(query, edits)
 
     def query(self, query: StoredQuery) -> StoredQuery:
         """The packaged query limited to this page (SELECT queries; others unchanged)."""

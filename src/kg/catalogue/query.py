@@ -90,8 +90,8 @@ class StoredQuery:
 
     @property
     def services(self) -> tuple[str, ...]:
-        """Its SERVICE targets as written: ``<IRI>`` or ``?param`` (empty for most queries)."""
-        return tuple(sparql.service_targets(self.text))
+        """Its SERVICE targets: absolute IRIs, or ``?param`` (empty for most queries)."""
+        return sparql.service_targets(self.text)
 
     @property
     def federated(self) -> bool:
@@ -101,7 +101,7 @@ class StoredQuery:
     @property
     def form(self) -> str:
         """select, ask, construct or describe (its own SERVICE targets are checked at load)."""
-        return sparql.guard(self.text, frozenset(t.strip("<>") for t in self.services))
+        return sparql.guard(self.text, frozenset(self.services))
 
     def bind(self, raw: Mapping[str, str], store: Store | Queryable) -> dict[Variable, Term]:
         """Validate raw parameters (defaults applied) into pyoxigraph substitutions."""

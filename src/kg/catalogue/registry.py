@@ -28,8 +28,9 @@ from kg.catalogue.query import QUERY_NAME, StoredQuery
 from kg.catalogue.services import check_services, service_params
 from kg.errors import CatalogueError, KgError, NotFoundError
 from kg.sparql import Term
+from kg.sparql.syntax import syntax_error
 
-_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+_POSITION = re.compile(r"^line (\d+), column (\d+): ")
 
 
 class Catalogue:
@@ -91,18 +92,18 @@ def check_sparql(query: StoredQuery) -> None:
     A federated query's SERVICE targets are checked against the allow-list instead of
     being refused; the parse is lazy, so nothing is fetched or run.
     """
-    check_services(query)
     try:
         form = query.form
     except KgError as exc:
-        raise CatalogueError(str(query.path), None, str(exc)) from None
+        raise _located(query, str(exc)) from None
+    check_services(query)
     targets = service_params(query)  # replaced before running, never substituted
     dummy: dict[Variable, Term] = {Variable(p.name): Literal("x") for p in query.params
                                    if p.name not in targets}
     try:
         Store().query(query.text, substitutions=dummy if form == "select" else None)
     except SyntaxError as exc:
-        raise _located(query, exc.msg or str(exc)) from None
+        raise _located(query, str(syntax_error(query.text, exc))) from None
     except (ValueError, RuntimeError, OSError) as exc:
         raise CatalogueError(str(query.path), None, f"cannot bind parameters: {exc}") from None
 

@@ -47,12 +47,10 @@ def check_services(query: StoredQuery,
         raise _error(query, f"it {problem}: tag it '{FEDERATED_TAG}' exactly when it does")
     shown = ", ".join(sorted(allowed)) or "none"
     for target in query.services:
-        if target.startswith("<") and target.strip("<>") not in allowed:
-            raise _error(query, f"SERVICE {target} is not on the allow-list ({shown})")
         if target[:1] in "?$":
             _check_param(query, target, allowed, shown)
-        elif not target.startswith("<"):
-            raise _error(query, f"SERVICE {target}: give an <IRI> or an iri parameter")
+        elif target not in allowed:
+            raise _error(query, f"SERVICE <{target}> is not on the allow-list ({shown})")
 
 
 def _check_param(query: StoredQuery, target: str, allowed: frozenset[str], shown: str) -> None:

@@ -14,16 +14,14 @@ way to run a packaged query with bound parameters.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
 from kg.catalogue import Catalogue, Param, StoredQuery
 from kg.catalogue.values import iri
+from kg.sparql.syntax import tokenize
 from kg.vocab import ID_BASE, XSD
-
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def default_term(param: Param) -> NamedNode | Literal | None:
@@ -51,14 +49,22 @@ def editor_text(query: StoredQuery) -> str:
     bound = [(p.name, default_term(p)) for p in query.params]
     pairs = [(name, term) for name, term in bound if term is not None]
     head = f"# {query.title['en']} · {query.title['zh']}\n# /queries/{query.name}\n"
-    match = _WHERE.search(query.text)
-    if not pairs or match is None:
+    at = _where_group(query.text)
+    if not pairs or at is None:
         return head + query.text
     names = " ".join(f"?{name}" for name, _ in pairs)
     values = " ".join(str(term) for _, term in pairs)
     line = f"\n  VALUES ({names}) {{ ({values}) }}"
-    at = match.end()
     return head + query.text[:at] + line + query.text[at:]
+
+
+def _where_group(text: str) -> int | None:
+    """Just after the ``{`` that opens the outermost ``WHERE`` group (read with the grammar)."""
+    tokens = tokenize(text)
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.sym == "WHERE" and tokens[i + 1].sym == "{":
+            return tokens[i + 1].end
+    return None
 
 
 def examples(catalogue: Catalogue) -> list[dict[str, Any]]:

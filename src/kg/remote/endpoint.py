@@ -4,8 +4,9 @@ Every call has a timeout (connect and read, plus an overall deadline) and a cap
 on the bytes read; failures become :class:`~kg.errors.RemoteError` (exit code
 9, HTTP 502), a query the endpoint calls malformed (HTTP 400) a
 :class:`~kg.errors.QueryError`. Substitutions cannot travel to a remote endpoint,
-so bound terms are written into the query by :func:`kg.remote.bind.with_values`
-(their N-Triples form, never raw user text); SELECT answers are capped at the
+so bound terms are written into the query by :func:`kg.sparql.syntax.substitute`
+(their N-Triples form at each place the grammar reads the variable, never raw user text;
+no VALUES block, which some engines mangle); SELECT answers are capped at the
 row cap the way :func:`kg.sparql.run` caps them (LIMIT cap+1 sent along).
 """
 
@@ -28,7 +29,7 @@ from pyoxigraph import (
 
 from kg import settings, sparql
 from kg.errors import KgError, QueryError, RemoteError
-from kg.remote.bind import with_values
+from kg.sparql.syntax import substitute
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -99,8 +100,8 @@ class RemoteEndpoint:
             named_graphs: Sequence[str] = ()) -> sparql.Result:
         """Run a query remotely (guarded, terms bound); the answer as a
         :class:`kg.sparql.Result`, SELECT rows cut at the row cap."""
-        form = sparql.guard(text)
-        text = with_values(text, substitutions or {})
+        form = sparql.guard(text, allowed_functions=frozenset())  # no vendor functions
+        text = substitute(text, substitutions) if substitutions else text
         graphs = {"default-graph-uri": list(default_graphs),
                   "named-graph-uri": list(named_graphs)}
         if form in ("construct", "describe"):

@@ -22,7 +22,6 @@ kg.errors.QueryError: SERVICE <http://10.0.0.1/> is not allowed; allowed: none
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,13 +29,8 @@ from pyoxigraph import BlankNode, QuerySolutions, Variable
 
 from kg import settings
 from kg.errors import QueryError, RemoteError
-from kg.remote.bind import closing
 from kg.remote.endpoint import RemoteEndpoint, parse_results
-from kg.sparql import mask
-
-_SERVICE = re.compile(r"(?<![?$\w])SERVICE\s+(SILENT\s+)?", re.IGNORECASE)
-_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
-_PREFIX = re.compile(r"(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
+from kg.sparql.syntax import Token, analyse, tokenize
 
 
 def resolve(text: str, bindings: Mapping[Variable, Any], allowed: frozenset[str],
@@ -45,46 +39,50 @@ def resolve(text: str, bindings: Mapping[Variable, Any], allowed: frozenset[str]
 
     >>> resolve("SELECT * WHERE { ?service ?p ?o }", {}, frozenset(), 1.0)
     'SELECT * WHERE { ?service ?p ?o }'"""
-    masked = mask(text)
-    blocks = list(_SERVICE.finditer(masked))
-    for found in reversed(blocks):  # from the end, so earlier offsets stay valid
-        match = _SERVICE.match(text, found.start())  # on the text: IRIs are blank in masked
-        assert match is not None
-        target, after = _target(text, match.end(), bindings)
+    tokens = tokenize(text)
+    targets = iter(analyse(text).services)  # resolved IRIs, in the order of the blocks
+    blocks = []
+    for i, tok in enumerate(tokens):
+        if tok.sym == "SERVICE":
+            blocks.append(_block(tokens, i, _target(next(targets), bindings)))
+    prologue = text[:next((t.start for t in tokens if t.sym in _FORMS), 0)]
+    for start, target, silent, opening, end in reversed(blocks):  # earlier offsets stay
         if target not in allowed:
             shown = ", ".join(sorted(allowed)) or "none"
             raise QueryError(f"SERVICE <{target}> is not allowed; allowed: {shown}")
-        opening = masked.index("{", after)
-        end = closing(masked, opening)
-        inner = text[opening + 1:end]
-        if _SERVICE.search(mask(inner)):
-            raise QueryError("nested SERVICE blocks are not supported")
-        table = _answer(target, _remote_query(text, inner), bool(match.group(1)), timeout)
-        text = text[:match.start()] + "{ " + table + " }" + text[end + 1:]
+        inner = text[tokens[opening].end:tokens[end].start]
+        query = f"{prologue}\nSELECT * WHERE {{{inner}}}"
+        table = _answer(target, query, silent, timeout)
+        text = text[:start] + "{ " + table + " }" + text[tokens[end].end:]
     return text
 
 
-def _target(text: str, pos: int, bindings: Mapping[Variable, Any]) -> tuple[str, int]:
-    if text.startswith("<", pos):
-        end = text.index(">", pos)
-        return text[pos + 1:end], end + 1
-    var = _VAR.match(text, pos)
-    if var is None:
-        raise QueryError("SERVICE needs an IRI or a parameter variable")
-    value = bindings.get(Variable(var.group(1)))
+_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+
+
+def _block(tokens: list[Token], at: int, target: str) -> tuple[int, str, bool, int, int]:
+    """(start offset, target, SILENT?, index of its ``{``, index of its ``}``) of the SERVICE
+    block whose keyword is token ``at``."""
+    silent = tokens[at + 1].sym == "SILENT"
+    opening = at + (3 if silent else 2)
+    depth = 0
+    for end in range(opening, len(tokens)):
+        depth += {"{": 1, "}": -1}.get(tokens[end].sym, 0)
+        if tokens[end].sym == "SERVICE" and end != at:
+            raise QueryError("nested SERVICE blocks are not supported")
+        if depth == 0:
+            return tokens[at].start, target, silent, opening, end
+    raise QueryError("unbalanced braces in the query")
+
+
+def _target(target: str, bindings: Mapping[Variable, Any]) -> str:
+    """A SERVICE target as an IRI: itself, or the IRI a parameter variable is bound to."""
+    if not target.startswith(("?", "$")):
+        return target
+    value = bindings.get(Variable(target[1:]))
     if value is None or type(value).__name__ != "NamedNode":
-        raise QueryError(f"SERVICE ?{var.group(1)} needs an IRI parameter")
-    return str(value.value), var.end()
-
-
-def _remote_query(text: str, inner: str) -> str:
-    prologue = "\n".join(_PREFIX.findall(text[:_first_form(text)]))
-    return f"{prologue}\nSELECT * WHERE {{{inner}}}"
-
-
-def _first_form(text: str) -> int:
-    found = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(text), re.IGNORECASE)
-    return found.start() if found else 0
+        raise QueryError(f"SERVICE {target} needs an IRI parameter")
+    return str(value.value)
 
 
 def _answer(target: str, query: str, silent: bool, timeout: float) -> str:

@@ -5,13 +5,12 @@ from kg.sparql.run import (
     guard,
     guard_update,
     limiter,
-    mask,
-    nesting,
-    operators,
+    read,
+    refuse_services,
     run,
     service_targets,
 )
 from kg.sparql.target import Local, Queryable, Term, queryable
 
-__all__ = ["Local", "Queryable", "Result", "Term", "guard", "guard_update", "limiter", "mask",
-           "nesting", "operators", "queryable", "run", "service_targets"]
+__all__ = ["Local", "Queryable", "Result", "Term", "guard", "guard_update", "limiter",
+           "queryable", "read", "refuse_services", "run", "service_targets"]
