@@ -11,6 +11,8 @@ They take plain data (from :mod:`kg.engine.describe`) and a view, never a reques
 '/ontology#Plan'
 >>> label_text({"zh": "北京", "en": "Beijing"}, "x")
 '北京 · Beijing'
+>>> target("javascript:alert(3)") is None, target("HTTPS://example.org/x")
+(True, 'HTTPS://example.org/x')
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from kg.vocab import BASE, FI, ID_BASE, ONTOLOGY_IRI, RDF, RDFS, SKOS
 
 HIDDEN = {RDF.type.value, RDFS.label.value, SKOS.prefLabel.value, SKOS.altLabel.value}
 STYLE = '<link rel="stylesheet" href="/static/style.css">'
+LINKABLE = ("http://", "https://")  # the only schemes an IRI in the data may link to
 
 
 def local(iri: str) -> str:
@@ -36,6 +39,16 @@ def local(iri: str) -> str:
     if iri.startswith(ONTOLOGY_IRI):
         return "/ontology" + iri[len(ONTOLOGY_IRI):]
     return iri
+
+
+def target(iri: str) -> str | None:
+    """Where a link to an IRI may go: this site's own path for its IRIs, the IRI itself when
+    it is http(s); None for any other scheme (``javascript:``, ``data:``, ``vbscript:``,
+    ``file:``, ``urn:``…), which pages show as text, never as a link."""
+    where = local(iri)
+    if where.startswith("/") and not where.startswith("//"):
+        return where
+    return where if where.lower().startswith(LINKABLE) else None
 
 
 def label_text(labels: dict[str, str], fallback: str) -> str:
@@ -65,7 +78,10 @@ def link(iri: str, labels: dict[str, str] | None = None, view: View | None = Non
     text = label_in(known, v.lang, shorten(iri))
     other = known.get(v.other, "")
     tip = f"{other} — {iri}" if other and other != text else iri
-    return f'<a href="{escape(v.href(local(iri)))}" title="{escape(tip)}">{escape(text)}</a>'
+    where = target(iri)
+    if where is None:  # javascript:, data:… : shown, never followed
+        return f'<span class="iri" title="{escape(tip)}">{escape(text)}</span>'
+    return f'<a href="{escape(v.href(where))}" title="{escape(tip)}">{escape(text)}</a>'
 
 
 def value(term: tuple[str, ...], labels: dict[str, str] | None = None,
@@ -182,8 +198,7 @@ def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
         parts.append(f"<h2>{escape(v.word('incoming'))}</h2>{incoming}")
     if data["links_out"]:
         items = "".join(
-            f'<li>{link(p, pl, v)}: <a href="{escape(o[1])}">{escape(o[1])}</a></li>'
-            for p, pl, o, _ol, _inf in data["links_out"]
+            f"<li>{link(p, pl, v)}: {_out(o[1])}</li>" for p, pl, o, _ol, _inf in data["links_out"]
         )
         parts.append(f'<h2>{escape(v.word("links_out"))}</h2><ul class="plain">{items}</ul>')
     if "<tr>" in aligned:
@@ -192,6 +207,18 @@ def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
     title = label_in(data["labels"], v.lang, shorten(iri))
     return render(v.built(build), title, "\n".join(parts), head=STYLE, body_class="ld",
                   alternates=alternates)
+
+
+def _out(iri: str) -> str:
+    """A link out, written in full; as text when its scheme may not be linked to.
+
+    >>> _out("javascript:alert(3)")
+    '<span class="iri">javascript:alert(3)</span>'
+    """
+    where = target(iri)
+    if where is None:
+        return f'<span class="iri">{escape(iri)}</span>'
+    return f'<a href="{escape(where)}">{escape(iri)}</a>'
 
 
 def ontology_page(data: dict[str, Any], build: str, alternates: list[Alternate],

@@ -17,7 +17,7 @@ from kg import settings
 from kg.catalogue import Catalogue, StoredQuery
 from kg.html import examples, forms, i18n
 from kg.html.forms import Choice
-from kg.html.pages import local
+from kg.html.pages import target
 from kg.html.shell import STATIC, render, script
 from kg.html.view import View
 
@@ -67,12 +67,17 @@ def _question_item(ctx: View, query: StoredQuery) -> str:
 
 
 def _chips(ctx: View, items: list[Choice]) -> str:
-    links = "".join(
-        f'<a class="chip" href="{escape(ctx.href(local(c.iri)))}">'
-        f"{escape(c.label(ctx.lang))}</a>"
-        for c in items
-    )
+    """Regions or sectors as links to their pages (as text when their IRI may not be
+    linked to: :func:`kg.html.pages.target`)."""
+    links = "".join(_chip(ctx, c.iri, c.label(ctx.lang)) for c in items)
     return f'<p class="chips">{links}</p>'
+
+
+def _chip(ctx: View, iri: str, label: str) -> str:
+    where = target(iri)
+    if where is None:
+        return f'<span class="chip">{escape(label)}</span>'
+    return f'<a class="chip" href="{escape(ctx.href(where))}">{escape(label)}</a>'
 
 
 def home(ctx: View, cat: Catalogue, found: Mapping[str, list[Choice]]) -> bytes:

@@ -25,6 +25,7 @@ function setAttrs(node, attrs) {
   for (const [key, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (key === "text") node.textContent = value;
+    else if (key === "style") node.style.cssText = String(value); // CSSOM: allowed by the CSP
     else node.setAttribute(key, value === true ? "" : String(value));
   }
 }
@@ -35,11 +36,13 @@ export function pageLang() {
   return asked === "zh" || asked === "en" ? asked : document.documentElement.lang === "zh" ? "zh" : "en";
 }
 
-/** Where this site shows an IRI (entity pages keep the language); other IRIs as they are. */
+/** Where this site shows an IRI (entity pages keep the language); other http(s) IRIs as they
+ *  are; null for any other scheme (javascript:, data:, vbscript:…): an `a` without href is
+ *  text, never a link (el and svg leave null attributes out). */
 export function localHref(iri, lang) {
   if (iri.startsWith(ID_BASE)) return `/id/${iri.slice(ID_BASE.length)}?lang=${lang}`;
   if (iri.startsWith(ONTOLOGY)) return `/ontology${iri.slice(ONTOLOGY.length)}`;
-  return iri;
+  return /^https?:\/\//i.test(iri) ? iri : null;
 }
 
 /** A short display form of an IRI: `region/beijing`, `fi:Plan`, or the IRI. */
