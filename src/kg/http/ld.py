@@ -13,6 +13,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kg import settings
 from kg.errors import NotFoundError
 from kg.html import pages
 from kg.html.shell import Alternate
@@ -22,6 +23,8 @@ from kg.http.respond import media_type, ok, serve_read, snapshot
 from kg.rdf import formats, jsonld
 from kg.vocab import ID_BASE
 
+NO_ENTITY = ("no entity at this path: an entity's path is /id/ and segments of letters, digits "
+             "and . _ ~ % - separated by /")
 _PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~%-]*(?:/[A-Za-z0-9._~%-]+)*$")
 
 
@@ -43,8 +46,8 @@ def _alternates(path: str) -> list[Alternate]:
 async def entity(request: Request) -> Response:
     """GET /id/{path}: one entity, content-negotiated; unknown entity → 404."""
     path = request.path_params["path"]
-    if not _PATH.match(path) or ".." in path:
-        raise NotFoundError(f"no entity /id/{path}")
+    if not _PATH.match(path) or ".." in path or len(ID_BASE + path) > settings.MAX_IRI_CHARS:
+        raise NotFoundError(NO_ENTITY)  # the path is not repeated: it may be anything
     media = _media(request)
     iri = ID_BASE + path
     context = str(request.url_for("context"))

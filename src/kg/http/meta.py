@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from kg import settings
 from kg.engine.output import rdf_bytes
-from kg.errors import Unavailable
+from kg.errors import NotFoundError, Unavailable
 from kg.http import negotiate
 from kg.http.respond import (
     HttpError,
@@ -30,7 +30,7 @@ from kg.http.respond import (
     snapshot,
 )
 from kg.rdf import formats
-from kg.rdf.dcat import DUMPS, dcat_triples, dump_for
+from kg.rdf.dcat import DUMPS, dcat_triples, dump_for, dump_names
 from kg.rdf.void import void_triples
 
 
@@ -82,7 +82,10 @@ async def dump(request: Request) -> Response:
     """GET /dumps/NAME.EXT: a dump of the build, made once and kept with the build."""
     rt, snap = engine(request), snapshot(request)
     filename = request.path_params["filename"]
-    name, ext = dump_for(filename)
+    try:
+        name, ext = dump_for(filename)
+    except NotFoundError:  # without the name asked for: a path may hold anything
+        raise NotFoundError(f"no such dump; available: {', '.join(dump_names())}") from None
     media = formats.rdf_format(ext).media_type
     etag = etag_for(snap.tag, ("dump", filename), media)
     headers = headers_for(etag, False, vary="Accept-Encoding")

@@ -33,6 +33,7 @@ from kg.http.respond import (
     serve_read,
     served,
     snapshot,
+    stored_query,
 )
 
 RESERVED = ("format", "timeout", "limit", "offset")  # request options, unless declared
@@ -77,7 +78,7 @@ def _media(request: Request, form: str, declared: set[str]) -> str:
 
 async def run(request: Request) -> Response:
     """GET /queries/NAME: the query's results, content-negotiated or ``?format=``."""
-    query = catalogue(request).get(request.path_params["name"])
+    query = stored_query(request)
     declared = {p.name for p in query.params}
     raw = _raw_params(request, declared)
     media = _media(request, query.form, declared)

@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg import settings
-from kg.catalogue import Catalogue
+from kg.catalogue import Catalogue, StoredQuery
 from kg.engine.base import Snapshot
 from kg.engine.cache import Entry
 from kg.engine.engines import Engine
-from kg.errors import ExitCode, KgError, UsageError
+from kg.errors import ExitCode, KgError, NotFoundError, UsageError
 from kg.http import negotiate
 
 TIMEOUT_HEADER = "x-kg-timeout"
@@ -52,6 +52,17 @@ class Served:
     engine: Engine
     catalogue: Catalogue
     catalogue_digest: str  # part of the ETags of documents made from the catalogue
+
+
+def stored_query(request: Request) -> StoredQuery:
+    """The packaged question the path names; 404 listing the names (not repeating the one
+    asked for: a path may hold anything)."""
+    cat = catalogue(request)
+    try:
+        return cat.get(request.path_params["name"])
+    except NotFoundError:
+        raise NotFoundError(f"no packaged query of that name; available: "
+                            f"{', '.join(cat.names())}") from None
 
 
 def served(request: Request) -> Served:

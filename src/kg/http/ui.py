@@ -21,7 +21,7 @@ from kg.errors import NotFoundError
 from kg.html import ui
 from kg.html.view import View
 from kg.http import graphdata
-from kg.http.respond import catalogue, ok, snapshot
+from kg.http.respond import catalogue, ok, snapshot, stored_query
 from kg.rdf import formats
 
 
@@ -53,7 +53,7 @@ async def question(request: Request) -> Response:
     """GET /ui/queries/NAME: the question's form, and its results drawn in its view."""
     v, cat = view(request), catalogue(request)
     try:
-        query = cat.get(request.path_params["name"])
+        query = stored_query(request)
     except NotFoundError as exc:
         return Response(ui.not_found(v, str(exc), cat), 404, media_type=formats.HTML)
     found = await graphdata.choices(request)
