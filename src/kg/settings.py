@@ -68,6 +68,14 @@ REMOTE_TTL_S = 10.0
 PAGE_TRIPLES = 2_000  # per direction, per page
 # kg/http/respond.py
 MAX_REQUESTED_TIMEOUT = 1e6  # seconds; a request may only lower the server's own limit
+BODY_TIMEOUT_S = 60.0  # to send a whole request body (at most MAX_BODY_BYTES); then 408
+# kg/http/server.py, kg/cli/serve.py: connections (uvicorn)
+HEADER_TIMEOUT_S = 10.0  # to send a request's line and headers, from connecting or the last
+#                          answer on the connection, however slowly the bytes come; then 408
+KEEP_ALIVE_S = 5  # an idle kept-alive connection is closed after this (whole seconds)
+MAX_HEADER_BYTES = 64 * 1024  # a request's line and headers; more: 431
+MAX_CONNECTIONS = 1000  # open connections (and requests in progress); past it uvicorn answers
+#                         503 at once. Keep it below the open-files limit (ulimit -n)
 # kg/http/openapi.py
 OPENAPI_MAX_ENUM = 1000  # above this many regions or sectors, a pattern stands in for the list
 # kg/build/shacl_run.py

@@ -38,6 +38,13 @@ def register(sub: Any) -> None:
                         "(ETags, cache); 0: never")
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
                    help="federated questions: also allow SERVICE to this endpoint (repeatable)")
+    p.add_argument("--header-timeout", type=float, default=settings.HEADER_TIMEOUT_S,
+                   metavar="S", help="seconds a client has to send a request's line and "
+                                     "headers (slow ones get 408 and are closed)")
+    p.add_argument("--body-timeout", type=float, default=settings.BODY_TIMEOUT_S, metavar="S",
+                   help="seconds a client has to send a request's body (else 408)")
+    p.add_argument("--max-connections", type=int, default=settings.MAX_CONNECTIONS, metavar="N",
+                   help="open connections at most; past it new requests get 503 at once")
     p.add_argument("--log-level", default="warning", help="uvicorn log level")
     p.set_defaults(func=cmd_serve)
 
@@ -61,9 +68,11 @@ def parse_bind(text: str) -> tuple[str, int]:
 def config(args: argparse.Namespace) -> ServerConfig:
     """The server configuration from the command line."""
     if (args.workers < 1 or args.timeout <= 0 or args.row_cap < 1 or args.backend_ttl < 0
-            or args.query_memory < 1):
-        raise UsageError("--workers, --row-cap and --query-memory must be at least 1, "
-                         "--timeout positive, --backend-ttl not negative")
+            or args.query_memory < 1 or args.header_timeout <= 0 or args.body_timeout <= 0
+            or args.max_connections < 1):
+        raise UsageError("--workers, --row-cap, --query-memory and --max-connections must be "
+                         "at least 1, --timeout, --header-timeout and --body-timeout positive, "
+                         "--backend-ttl not negative")
     token = token_from_env(args.update_token)
     if args.backend:
         check_backend(args.backend, token)
@@ -75,6 +84,7 @@ def config(args: argparse.Namespace) -> ServerConfig:
         cors_origins=tuple(args.cors_origin),
         row_cap=args.row_cap,
         query_memory_mb=args.query_memory,
+        body_timeout_s=args.body_timeout,
         cache_entries=0 if args.no_cache else ServerConfig.cache_entries,
         backend=args.backend,
         remote_ttl_s=args.backend_ttl,
@@ -99,12 +109,21 @@ def check_backend(url: str, token: str | None) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve with uvicorn, its limits on connections from kg.settings (docs/server.md,
+    "Connections"): a deadline for request heads (kg.http.server), idle kept-alive
+    connections closed, heads capped in size, open connections capped."""
     import uvicorn
 
     from kg.http import create_app
+    from kg.http.server import protocol
 
     host, port = parse_bind(args.bind)
     app = create_app(config(args))
     uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5,
+                http=protocol(args.header_timeout, settings.MAX_HEADER_BYTES),
+                timeout_keep_alive=settings.KEEP_ALIVE_S,
+                h11_max_incomplete_event_size=settings.MAX_HEADER_BYTES,  # h11 only: the
+                # protocol above (httptools) caps heads itself (kg.http.server)
+                limit_concurrency=args.max_connections)
     return 0

@@ -41,6 +41,7 @@ class ServerConfig:
     row_cap: int = settings.DEFAULT_ROW_CAP
     query_memory_mb: int = settings.QUERY_MEMORY_MB  # per query, above the worker's own size
     max_body_bytes: int = settings.MAX_BODY_BYTES
+    body_timeout_s: float = settings.BODY_TIMEOUT_S  # to send a whole request body
     queries: Path | None = None  # the packaged-query folder (default: the curated one)
     backend: str | None = None  # a SPARQL endpoint URL to answer from instead of a local build
     allowed_services: frozenset[str] = settings.ALLOWED_SERVICES  # SERVICE targets (federated)

@@ -8,13 +8,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from kg import settings
@@ -25,6 +27,7 @@ from kg.engine.engines import Engine
 from kg.errors import ExitCode, KgError, NotFoundError, UsageError
 from kg.http import negotiate
 
+LOG = logging.getLogger("uvicorn.error")  # the server's log (its level: kg serve --log-level)
 TIMEOUT_HEADER = "x-kg-timeout"
 _NUMBER = re.compile(r"^\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 Render = Callable[[Any], bytes]
@@ -136,17 +139,38 @@ def requested_timeout(request: Request, params: dict[str, list[str]] | None = No
     return value
 
 
+class ClientGone(KgError):
+    """The client closed its connection before its request was read: nobody to answer."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 400
+
+
 async def read_body(request: Request, cap: int) -> bytes:
-    """The request body, refused with 413 past the cap (checked before and while reading)."""
+    """The request body, refused with 413 past the cap (checked before and while reading)
+    and 408 when it has not all come within ``--body-timeout`` seconds. A client that
+    drops the connection mid-body is one line in the server's log (:class:`ClientGone`)."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > cap:
         raise HttpError(413, f"request body larger than {cap} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise HttpError(413, f"request body larger than {cap} bytes")
-        chunks.append(chunk)
+    chunks: list[bytes] = []
+    size = 0
+    deadline = engine(request).config.body_timeout_s
+    try:
+        async with asyncio.timeout(deadline):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > cap:
+                    raise HttpError(413, f"request body larger than {cap} bytes")
+                chunks.append(chunk)
+    except ClientDisconnect:
+        client = request.client
+        LOG.warning("%s dropped the connection after %d of %s body bytes (%s %s)",
+                    f"{client.host}:{client.port}" if client else "a client", size,
+                    length or "?", request.method, request.url.path)
+        raise ClientGone("the client closed the connection while sending its body") from None
+    except TimeoutError:
+        raise HttpError(408, f"the request body did not arrive within {deadline:g} s") from None
     return b"".join(chunks)
 
 
