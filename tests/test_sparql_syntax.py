@@ -1040,6 +1040,9 @@ def test_substitute_writes_terms() -> None:
     iri = {"x": NamedNode("http://e/a")}
     out = substitute("SELECT * { { SELECT ?x { ?x ?p ?o } } }", iri)
     assert out == "SELECT * { BIND(<http://e/a> AS ?x) { SELECT ?x { <http://e/a> ?p ?o } } }"
+    out = substitute("SELECT ?x ?o { { SELECT ?x { ?x ?p ?o } } }", iri)  # no other column
+    assert out == ("SELECT ?x ?o { BIND(<http://e/a> AS ?x) "
+                   "{ SELECT (1 AS ?_given_x_1) { <http://e/a> ?p ?o } } }")
     out = substitute("SELECT ?x WHERE { SELECT * { ?x ?p ?o } } GROUP BY ?x ORDER BY ?x", iri)
     assert out == ("SELECT ?x WHERE { BIND(<http://e/a> AS ?x) { SELECT * { <http://e/a> ?p ?o }"
                    " } } GROUP BY ?x ORDER BY ?x")

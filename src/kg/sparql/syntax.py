@@ -1550,7 +1550,8 @@ _IRI_ONLY = {"verb": "a predicate", "graph": "a GRAPH name", "service": "a SERVI
              "describe": "a DESCRIBE target"}
 
 
-def _edit(text: str, use: _Use, term: str, is_iri: bool) -> tuple[int, int, str] | None:
+def _edit(text: str, use: _Use, term: str, is_iri: bool,
+          scopes: tuple[_Scope, ...] = ()) -> tuple[int, int, str] | None:
     where = f"line {use.line}, column {use.column}: cannot substitute ?{use.name}"
     if use.role in _REFUSED:
         raise QueryError(f"{where}: " + _REFUSED[use.role].format(use.name))
@@ -1559,6 +1560,15 @@ def _edit(text: str, use: _Use, term: str, is_iri: bool) -> tuple[int, int, str]
                          "solutions MINUS removes)")
     if use.role in _IRI_ONLY and not is_iri:
         raise QueryError(f"{where}: a literal cannot be {_IRI_ONLY[use.role]}")
+    if use.role == "project" and use.scope:
+        # a sub-SELECT's column that is no longer bound inside it: dropped, so that the
+        # outermost BIND alone gives it (some engines do not join an unbound column); a
+        # sub-SELECT with no other column keeps one of its own, bound to a constant
+        if len(scopes[use.scope].names) > 1:
+            return use.start, use.end, ""
+        if not scopes[0].star:  # (a SELECT * would show that column)
+            return use.start, use.end, f"(1 AS ?_given_{use.name}_{use.scope})"
+        return None
     if use.role in _KEPT:
         return None
     return use.start, use.end, _padded(text, use.start, use.end, term)
@@ -1593,7 +1603,9 @@ def substitute(text: str, bindings: Mapping[Any, Any]) -> str:
 
     Every occurrence of ``?x`` that is the outermost query's ``?x`` is replaced by the
     term, in patterns and expressions alike; inside a sub-SELECT that does not project
-    it, ``?x`` is another variable and stays. Where ``?x`` names a column (``SELECT ?x``
+    it, ``?x`` is another variable and stays; a sub-SELECT that projects it among other
+    columns no longer does (nothing binds it there any more: Virtuoso, for one, would not
+    join that unbound column with the outer value). Where ``?x`` names a column (``SELECT ?x``
     or ``SELECT *``, in the outer query or a sub-SELECT, ``GROUP BY ?x``, ``ORDER BY ?x``)
     it stays, and a SELECT (or ``DESCRIBE *``) gets ``BIND(term AS ?x)`` at the start of
     the query's outermost WHERE group, so every solution carries the value, as with
@@ -1631,7 +1643,7 @@ def substitute(text: str, bindings: Mapping[Any, Any]) -> str:
         live = [u for u in v.uses if u.name == name and _live(
             v, v.scopes[u.scope].parent if u.role.startswith("project") else u.scope, name)]
         _check_present(v, name, live)
-        edits += filter(None, (_edit(text, use, term, is_iri) for use in live))
+        edits += filter(None, (_edit(text, use, term, is_iri, v.scopes) for use in live))
         if v.kind == "select" or v.star:
             binds.append(f"BIND({term} AS ?{name})")
     out = rewrite(text, edits + _binds(v, text, binds))
