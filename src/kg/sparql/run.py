@@ -57,7 +57,7 @@ class Result:
 
 def guard(query: str, allowed_services: frozenset[str] = frozenset(), *,
           allowed_functions: frozenset[str] | None = None, base: str | None = None) -> str:
-    """Refuse queries that would hurt the process or reach another host: too long, too
+    r"""Refuse queries that would hurt the process or reach another host: too long, too
     deep, too many operators, SERVICE to a target not allowed, and (``allowed_functions``
     given: an engine that may reach the network through vendor functions) any function
     that is not a SPARQL built-in, an XSD cast or allowed. Returns the query form.
