@@ -187,3 +187,23 @@ def test_cors_allow_list(client: httpx.Client) -> None:
 def test_health(client: httpx.Client, curated_build: Build) -> None:
     data = wait_for_workers(client)  # the session's server: an earlier test may retire one
     assert data["build"] == curated_build.id and data["uptime_s"] > 0 and data["workers"] == 2
+
+
+@pytest.mark.parametrize(("formats", "media"), [
+    (["tsv", "text/tab-separated-values"], "text/tab-separated-values; charset=utf-8"),
+    (["json", "application/sparql-results+json", ""], "application/sparql-results+json"),
+    (["xml", "application/sparql-results+xml"], "application/sparql-results+xml"),
+])
+def test_repeated_format_that_agrees(client: httpx.Client, formats: list[str],
+                                     media: str) -> None:
+    """Regression: any repeated format= was a 400, which broke SPARQLWrapper (it sends
+    format=tsv&format=text/tab-separated-values)."""
+    r = client.get("/sparql", params=[("query", "ASK {}"), *(("format", f) for f in formats)])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == media
+
+
+def test_repeated_format_that_disagrees(client: httpx.Client) -> None:
+    r = client.get("/sparql", params=[("query", "ASK {}"), ("format", "tsv"),
+                                      ("format", "json")])
+    assert r.status_code == 400 and "'tsv'" in r.text and "'json'" in r.text

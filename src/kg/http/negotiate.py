@@ -125,6 +125,8 @@ def by_name(name: str, offers: Sequence[str]) -> str:
     'text/turtle'
     >>> by_name("csv", RESULTS)
     'text/csv; charset=utf-8'
+    >>> by_name("xml", GRAPH), by_name("xml", RESULTS)  # a graph in XML is RDF/XML
+    ('application/rdf+xml', 'application/sparql-results+xml')
     """
     if name.lower() == "html" and HTML in offers:
         return HTML
@@ -141,6 +143,49 @@ def by_name(name: str, offers: Sequence[str]) -> str:
         return str(found)
     names = ", ".join(short_name(o) for o in offers)
     raise UsageError(f"unknown or unsuitable format {name!r}; use one of {names}")
+
+
+def by_names(values: Sequence[str], offers: Sequence[str]) -> str | None:
+    """The offer that every ``format=`` value names, or None when none is given.
+
+    A value may list media types separated by commas, as SPARQLWrapper repeats its
+    Accept header there (the first that names an offer counts); empty values say
+    nothing. Repeats that name the same format are one request; repeats that
+    disagree are a 400 naming both.
+
+    >>> by_names(["tsv", "text/tab-separated-values"], RESULTS)
+    'text/tab-separated-values; charset=utf-8'
+    >>> by_names(["json-ld", "application/ld+json,application/x-json+ld"], GRAPH)
+    'application/ld+json'
+    >>> by_names(["", " "], RESULTS) is None
+    True
+    >>> by_names(["tsv", "json"], RESULTS)
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: format='tsv' and format='json' name different formats; give one
+    """
+    chosen: dict[str, str] = {}
+    for value in values:
+        if value.strip():
+            chosen.setdefault(_by_value(value, offers), value)
+    if len(chosen) > 1:
+        first, second = list(chosen.values())[:2]
+        raise UsageError(f"format={first!r} and format={second!r} name different formats; "
+                         "give one")
+    return next(iter(chosen), None)
+
+
+def _by_value(value: str, offers: Sequence[str]) -> str:
+    """The offer one ``format=`` value names; a comma-separated list of media types gives
+    its first that is offered (else the error for its first)."""
+    parts = [p.split(";")[0].strip() for p in value.split(",")] if "/" in value else [value]
+    errors = []
+    for part in parts:
+        try:
+            return by_name(part, offers)
+        except UsageError as exc:
+            errors.append(exc)
+    raise errors[0]
 
 
 _NAMES = (*formats.RESULT_NAMES, "html", *formats.RDF_NAMES)

@@ -109,7 +109,9 @@ def _single(params: Params, name: str) -> str | None:
 
 
 def _media_type(request: Request, params: Params, offers: list[str]) -> str:
-    return media_type(request, offers, _single(params, "format"))
+    """``format=`` (repeats that mean the same format are one), else the Accept header."""
+    named = negotiate.by_names(params.get("format", []), offers)
+    return named or media_type(request, offers, None)
 
 
 async def query(request: Request) -> Response:

@@ -24,7 +24,8 @@ from pyoxigraph import QueryResultsFormat, RdfFormat
 from kg.errors import UsageError
 
 #: Other spellings accepted wherever a format is named.
-ALIASES = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "rdfxml": "rdf", "json-ld": "jsonld"}
+ALIASES = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "rdfxml": "rdf", "rdf+xml": "rdf",
+           "json-ld": "jsonld"}
 #: ``format=`` names of SPARQL results, then of RDF (media types work too).
 RESULT_NAMES = ("json", "xml", "csv", "tsv", "srj", "srx")
 RDF_NAMES = ("ttl", "turtle", "jsonld", "json-ld", "nt", "ntriples", "n3", "rdf", "rdfxml")
