@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
-from _server import CORS_ORIGIN, Served, select, wait_for_workers
+from _server import CORS_ORIGIN, Served, Server, select, wait_for_workers
 from kg import settings, sparql
 from kg.store import Build
 
@@ -21,6 +22,8 @@ CONSTRUCT = """PREFIX fi: <https://w3id.org/future-industries/ontology#>
 CONSTRUCT { ?plan fi:forRegion ?region } WHERE { ?plan fi:forRegion ?region }"""
 # every triple twice: longer than the row cap
 TOO_MANY = "SELECT * WHERE { ?s ?p ?o VALUES ?copy { 1 2 } }"
+GRAPH = "https://w3id.org/future-industries/graph/"
+LINKS, ONTOLOGY = GRAPH + "links", GRAPH + "ontology"
 
 
 def triples(data: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
@@ -189,6 +192,40 @@ def test_health(client: httpx.Client, curated_build: Build) -> None:
     assert data["build"] == curated_build.id and data["uptime_s"] > 0 and data["workers"] == 2
 
 
+def count(client: httpx.Client, dataset: str = "", **params: str) -> int:
+    """COUNT(*) of ?s ?p ?o with these dataset clauses and protocol parameters."""
+    query = f"SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ ?s ?p ?o }}"
+    return int(select(client, query, **params)[0]["n"])
+
+
+def test_from_and_from_named_make_the_dataset(served: Served) -> None:
+    """Regression: FROM was ignored on /sparql (the query read the union of all graphs) and
+    FROM NAMED alone left the union as the default graph. The request's default-graph-uri /
+    named-graph-uri override both; without either, the union stays the default."""
+    client = served.client
+    union, links = count(client), count(client, **{"default-graph-uri": LINKS})
+    assert 0 < links < union
+    assert count(client, f"FROM <{LINKS}>") == links
+    assert count(client, f"FROM <{ONTOLOGY}>", **{"default-graph-uri": LINKS}) == links
+    assert count(client, f"FROM NAMED <{LINKS}>") == 0  # an empty default graph
+    named = f"SELECT DISTINCT ?g FROM NAMED <{LINKS}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert select(client, named) == [{"g": LINKS}]
+    assert select(client, named, **{"named-graph-uri": ONTOLOGY}) == [{"g": ONTOLOGY}]
+
+
+def test_relative_iris_resolve_against_the_endpoint(server: Server, client: httpx.Client) -> None:
+    """Regression: a relative IRI was a 400; the base is the URL the query was sent to."""
+    accept = {"Accept": "application/n-triples"}
+    for path in ("/sparql", "/query"):
+        r = client.post(path, data={"query": "CONSTRUCT { <s> <p> <o> } WHERE {}"},
+                        headers=accept)
+        assert r.status_code == 200, r.text
+        assert triples(r.content, ox.RdfFormat.N_TRIPLES) == {
+            ox.Triple(*(ox.NamedNode(f"{server.url}/{name}") for name in "spo"))}
+    r = client.get("/sparql", params={"query": f'ASK {{ FILTER(STR(<x>) = "{server.url}/x") }}'})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+
+
 @pytest.mark.parametrize(("formats", "media"), [
     (["tsv", "text/tab-separated-values"], "text/tab-separated-values; charset=utf-8"),
     (["json", "application/sparql-results+json", ""], "application/sparql-results+json"),
@@ -207,3 +244,49 @@ def test_repeated_format_that_disagrees(client: httpx.Client) -> None:
     r = client.get("/sparql", params=[("query", "ASK {}"), ("format", "tsv"),
                                       ("format", "json")])
     assert r.status_code == 400 and "'tsv'" in r.text and "'json'" in r.text
+
+
+@pytest.mark.parametrize(("method", "url", "kwargs"), [
+    # a form with both operations (with the token, the update used to run: 204)
+    ("POST", "/sparql", {"data": {"query": "ASK {}", "update": "CLEAR SILENT GRAPH <http://e/n>"}}),
+    # a dataset but no query: not the service description
+    ("GET", "/sparql?default-graph-uri=http%3A%2F%2Fe%2Fg", {}),
+    ("GET", "/sparql?named-graph-uri=http%3A%2F%2Fe%2Fg&format=ttl", {}),
+    # a direct POST is the query; one in the URL as well is a second one
+    ("POST", "/sparql?query=ASK%7B%7D",
+     {"content": b"ASK {}", "headers": {"Content-Type": "application/sparql-query"}}),
+    ("POST", "/sparql?update=CLEAR%20ALL",
+     {"content": b"ASK {}", "headers": {"Content-Type": "application/sparql-query"}}),
+])
+def test_ambiguous_requests_are_400(client: httpx.Client, method: str, url: str,
+                                    kwargs: dict) -> None:
+    """Regression: each of these was answered (200, or 403 before running the update)."""
+    r = client.request(method, url, **kwargs)
+    assert r.status_code == 400, r.text
+
+
+def test_service_description_only_without_parameters(client: httpx.Client) -> None:
+    for params in ({}, {"format": "nt"}):
+        r = client.get("/sparql", params=params, headers={"Accept": "text/turtle"})
+        assert r.status_code == 200 and "sparql-service-description" in r.text
+
+
+@pytest.mark.parametrize("send", ["get", "form", "body"])
+def test_syntax_error_position_is_the_senders(client: httpx.Client, send: str) -> None:
+    """The text goes to the parser exactly as sent (nothing prepended, the base given
+    apart), so the position an error names is in the client's own text."""
+    for text, line, column in (("SELECT *\nWHERE { ?s ?p ?o . FILTER(?o = ) }", 2, 32),
+                               ("PREFIX e: <http://e/>\nSELECT *\nWHERE { ?s e:p }", 3, 16)):
+        r = {"get": lambda t: client.get("/sparql", params={"query": t}),
+             "form": lambda t: client.post("/sparql", data={"query": t}),
+             "body": lambda t: client.post("/sparql", content=t.encode(), headers={
+                 "Content-Type": "application/sparql-query"})}[send](text)
+        assert r.status_code == 400
+        assert re.search(rf"\b(line {line}, column {column}|{line}:{column})\b", r.text), r.text
+
+
+@pytest.mark.parametrize("charset", ["UTF-16", "latin1"])
+def test_body_charset_other_than_utf8(client: httpx.Client, charset: str) -> None:
+    r = client.post("/sparql", content="ASK {}".encode(charset.replace("latin1", "latin-1")),
+                    headers={"Content-Type": f"application/sparql-query; charset={charset}"})
+    assert r.status_code == 415 and "UTF-8" in r.text

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
-from _server import select, serve_fixtures
+from _server import Server, select, serve_fixtures
 
 TOKEN = "test-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -81,3 +83,74 @@ def test_graph_store_writes(client: httpx.Client) -> None:
 def test_service_description_says_update(client: httpx.Client) -> None:
     r = client.get("/sparql", headers={"Accept": "application/n-triples"})
     assert "SPARQL11Update" in r.text
+
+
+def post_update(client: httpx.Client, text: str, url: str = "/sparql", **params: str
+                ) -> httpx.Response:
+    return client.post(url, params=params, content=text.encode(),
+                       headers={**AUTH, "Content-Type": "application/sparql-update"})
+
+
+def holds(client: httpx.Client, graph: str) -> bool:
+    return bool(client.get("/sparql", params={
+        "query": f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"}).json()["boolean"])
+
+
+def test_update_relative_iris_resolve_against_the_endpoint(server: Server,
+                                                            client: httpx.Client) -> None:
+    """Regression: INSERT DATA { <s> <p> <test> } was a 400; the base is the URL the
+    update was sent to (W3C protocol test update_base_uri)."""
+    g = "http://e/relative"
+    for url in ("/sparql", "/update"):
+        assert post_update(client, f"INSERT DATA {{ GRAPH <{g}> {{ <s> <p> <test> }} }}",
+                           url).status_code == 204
+        rows = select(client, f"SELECT * WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+        assert rows == [{"s": f"{server.url}/s", "p": f"{server.url}/p",
+                         "o": f"{server.url}/test"}]
+        assert post_update(client, f"DROP GRAPH <{g}>").status_code == 204
+
+
+def test_query_and_update_together_are_refused(client: httpx.Client) -> None:
+    """Regression: a form with query= and update= answered 204 and ran the update; a
+    direct POST with a second update in its URL ran the body's."""
+    g = "http://e/both"
+    insert = f"INSERT DATA {{ GRAPH <{g}> {{ <http://e/a> <http://e/p> 1 }} }}"
+    both = client.post("/sparql", data={"query": "ASK {}", "update": insert}, headers=AUTH)
+    assert both.status_code == 400 and "not both" in both.text
+    on_update = client.post("/update", data={"query": "ASK {}", "update": insert},
+                            headers=AUTH)
+    assert on_update.status_code == 400
+    url_too = post_update(client, insert, update=insert.replace("1", "2"))
+    assert url_too.status_code == 400 and "URL" in url_too.text
+    assert not holds(client, g)
+
+
+def test_using_graph_uri_is_not_ignored(client: httpx.Client) -> None:
+    """Regression: using-graph-uri / using-named-graph-uri were ignored (204, and the WHERE
+    read the store's own default graph). The store cannot apply them to an update, so
+    they are refused; with USING or WITH in the update they are an error anyway."""
+    src, out = "http://e/using-src", "http://e/using-out"
+    assert post_update(client, f"INSERT DATA {{ GRAPH <{src}> {{ <http://e/a> <http://e/p> 1 }} }}"
+                       ).status_code == 204
+    copy = f"INSERT {{ GRAPH <{out}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        r = post_update(client, copy, **{name: src})
+        assert r.status_code == 400 and "not supported" in r.text and name in r.text
+    with_ = f"WITH <{src}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}"
+    r = post_update(client, with_, **{"using-named-graph-uri": src})
+    assert r.status_code == 400 and "WITH" in r.text
+    using = f"INSERT {{ GRAPH <{out}> {{ ?s ?p ?o }} }} USING <{src}> WHERE {{ ?s ?p ?o }}"
+    r = post_update(client, using, **{"using-graph-uri": src})
+    assert r.status_code == 400 and "USING" in r.text
+    r = post_update(client, copy, **{"default-graph-uri": src})
+    assert r.status_code == 400 and "using-graph-uri" in r.text
+    assert not holds(client, out) and holds(client, src)
+    assert post_update(client, using).status_code == 204  # USING in the update itself
+    assert holds(client, out)
+    assert post_update(client, f"DROP GRAPH <{src}> ; DROP GRAPH <{out}>").status_code == 204
+
+
+def test_update_syntax_error_position_is_the_senders(client: httpx.Client) -> None:
+    r = post_update(client, "INSERT DATA {\n  <http://e/a> <http://e/p> }")
+    assert r.status_code == 400
+    assert re.search(r"\b(line 2, column 29|2:29)\b", r.text), r.text

@@ -32,7 +32,7 @@ from pyoxigraph import NamedNode, Store
 from kg import settings
 from kg.catalogue import Catalogue, Page, allowed, answer
 from kg.engine import describe
-from kg.engine.backend import Backend, LocalBackend, RemoteBackend
+from kg.engine.backend import Backend, Dataset, LocalBackend, RemoteBackend
 from kg.engine.figures import stats
 from kg.engine.job import Reply
 from kg.engine.journal import journal
@@ -76,10 +76,18 @@ def handle(name: str, backend: Backend, args: dict[str, Any], state: Any) -> Rep
 
 
 def run_query(backend: Backend, args: dict[str, Any], _state: Any) -> Reply:
-    """``text``, ``format`` (media type) and an optional protocol dataset."""
-    result = backend.run(args["text"], row_cap=_cap(args),
-                         default_graphs=args.get("default_graphs") or (),
-                         named_graphs=args.get("named_graphs") or ())
+    """``text``, ``format`` (media type), the request's dataset (``default_graphs``,
+    ``named_graphs``) and ``base_iri``, the IRI its relative IRIs resolve against.
+
+    >>> s = Store()
+    >>> s.update('INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/p> 1 } }')
+    >>> ask = {"text": "ASK { ?s ?p ?o }", "format": "json"}
+    >>> handle("query", LocalBackend(s), {**ask, "named_graphs": ["http://e/g"]}, None).body
+    b'{"head":{},"boolean":false}'
+    """
+    dataset = Dataset(tuple(args.get("default_graphs") or ()),
+                      tuple(args.get("named_graphs") or ()))
+    result = backend.run_request(args["text"], dataset, args.get("base_iri"), row_cap=_cap(args))
     return serialize(result, args["format"], args)
 
 
@@ -128,15 +136,16 @@ def run_update(backend: LocalBackend, args: dict[str, Any], state: State) -> Rep
     """Apply a SPARQL Update (writer only) and journal it beside the store."""
     if not state.writer:
         return Reply(status=500, message="updates go to the writer process only")
-    text = guard_update(args["text"])
+    base = args.get("base_iri")
+    text = guard_update(args["text"], base)
     try:
-        backend.store.update(text)
+        backend.store.update(text, base_iri=base)
     except SyntaxError as exc:
         raise UsageError(f"SPARQL syntax error: {exc.msg or exc}") from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise UsageError(f"update failed: {exc}") from None
     backend.store.flush()
-    journal(args["build"], {"update": text})
+    journal(args["build"], {"update": text, **({"base_iri": base} if base else {})})
     return Reply(status=204)
 
 

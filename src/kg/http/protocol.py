@@ -1,10 +1,14 @@
 """The SPARQL 1.1 Protocol: query at /sparql (and /query), update at /update.
 
 Queries come as GET ``query=``, POST form-encoded or POST
-``application/sparql-query``, with ``default-graph-uri`` / ``named-graph-uri``;
-the answer's format is negotiated (or named with ``format=``). Without a
-query, GET answers the Service Description. Updates need the server's update
-token (``Authorization: Bearer …``) and go to the single writer process.
+``application/sparql-query``, with ``default-graph-uri`` / ``named-graph-uri``
+(which override the query's FROM / FROM NAMED; with neither, the query's own
+dataset, else the union of all graphs); the answer's format is negotiated (or
+named with ``format=``). Relative IRIs resolve against the URL the request was
+sent to. A GET with no query (and no dataset) answers the Service Description.
+Updates need the server's update token (``Authorization: Bearer …``) and go to
+the single writer process. The text is passed on exactly as sent, so a syntax
+error's line and column are the client's own.
 
 >>> protocol_params(b"query=ASK%7B%7D&named-graph-uri=http%3A%2F%2Fe%2Fg", {})
 {'query': ['ASK{}'], 'named-graph-uri': ['http://e/g']}
@@ -38,6 +42,8 @@ from kg.rdf.sd import service_triples
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
+DATASET = ("default-graph-uri", "named-graph-uri")  # a query's protocol dataset
+USING = ("using-graph-uri", "using-named-graph-uri")  # an update's
 Params = dict[str, list[str]]
 
 
@@ -82,8 +88,23 @@ def _url_params(request: Request) -> Params:
     return out
 
 
-def _content_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+def content_type(header: str) -> str:
+    """The media type of a Content-Type header; a charset other than UTF-8 is a 415.
+
+    >>> content_type("application/sparql-query; charset=UTF-8")
+    'application/sparql-query'
+    >>> content_type("application/sparql-query; charset=UTF-16")
+    Traceback (most recent call last):
+      ...
+    kg.http.respond.HttpError: the body must be UTF-8, not charset=UTF-16
+    """
+    kind, *params = [p.strip() for p in header.split(";")]
+    for param in params:
+        key, _, value = param.partition("=")
+        charset = value.strip().strip('"')
+        if key.strip().lower() == "charset" and charset.lower() not in ("utf-8", "utf8"):
+            raise HttpError(415, f"the body must be UTF-8, not charset={charset}")
+    return kind.lower()
 
 
 async def _params(request: Request) -> Params:
@@ -91,12 +112,16 @@ async def _params(request: Request) -> Params:
     params = _url_params(request)
     if request.method != "POST":
         return params
-    kind = _content_type(request)
+    kind = content_type(request.headers.get("content-type", ""))
     body = await read_body(request, engine(request).config.max_body_bytes)
     if kind == FORM:
         return protocol_params(body, params)
     if kind in (QUERY_BODY, UPDATE_BODY):
         name = "query" if kind == QUERY_BODY else "update"
+        for other in ("query", "update"):
+            if other in params:
+                raise UsageError(f"a POST of {kind} carries the {name} in its body; "
+                                 f"give no {other}= in the URL")
         return {**params, name: [utf8(body, f"the {name}")]}
     raise HttpError(415, f"POST a body of type {FORM}, {QUERY_BODY} or {UPDATE_BODY}")
 
@@ -118,35 +143,51 @@ async def query(request: Request) -> Response:
     """GET/POST /sparql: run a query, or describe the service when there is none."""
     params = await _params(request)
     timeout = requested_timeout(request, params)  # checked even when unused (description)
-    graphs = _graphs(params)
+    if "query" in params and "update" in params:
+        raise UsageError("give a query or an update, not both")
     if "update" in params:
         if request.method == "POST":
             return await _update(request, params)
         raise HttpError(405, "updates must be POSTed")
+    graphs = _graphs(params, DATASET)
     text = _single(params, "query")
     if text is None:
         if request.method == "POST":
             raise UsageError("no query: give a query parameter or a sparql-query body")
+        given = [name for name in (*DATASET, *USING) if name in params]
+        if given:
+            raise UsageError(f"no query: {given[0]} needs a query (or an update); a GET "
+                             "without parameters answers the service description")
         return await service_description(request, params)
-    form = sparql.guard(text)
+    base = base_iri(request)
+    form = sparql.guard(text, base=base)
     offers = negotiate.RESULTS if form in ("select", "ask") else negotiate.GRAPH
     media = _media_type(request, params, offers)
     args = {"text": text, "default_graphs": graphs[0], "named_graphs": graphs[1],
-            "row_cap": engine(request).config.row_cap, "context": _context(request)}
-    variant = ("sparql", text, tuple(graphs[0]), tuple(graphs[1]), args["context"])
+            "base_iri": base, "row_cap": engine(request).config.row_cap,
+            "context": _context(request)}
+    variant = ("sparql", text, tuple(graphs[0]), tuple(graphs[1]), args["context"], base)
     return await serve_read(request, variant, "query", args, media, timeout=timeout)
 
 
-def _graphs(params: Params) -> tuple[list[str], list[str]]:
-    """The protocol dataset (default-graph-uri, named-graph-uri), each an absolute IRI.
+def base_iri(request: Request) -> str:
+    """The IRI relative IRIs of a query or an update resolve against: the URL the
+    request was sent to, without its query string (SPARQL 1.1 Protocol: the service
+    may take its own endpoint as the base)."""
+    return str(request.url.replace(query="", fragment=""))
 
-    >>> _graphs({"named-graph-uri": ["not an IRI"]})
+
+def _graphs(params: Params, names: tuple[str, str]) -> tuple[list[str], list[str]]:
+    """A protocol dataset (default-graph-uri, named-graph-uri or the using- pair), each
+    an absolute IRI.
+
+    >>> _graphs({"named-graph-uri": ["not an IRI"]}, DATASET)
     Traceback (most recent call last):
       ...
     kg.errors.UsageError: named-graph-uri must be an absolute IRI, not 'not an IRI'
     """
-    out = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
-    for name, iris in zip(("default-graph-uri", "named-graph-uri"), out, strict=True):
+    out = params.get(names[0], []), params.get(names[1], [])
+    for name, iris in zip(names, out, strict=True):
         for iri in iris:
             try:
                 NamedNode(iri)
@@ -191,12 +232,46 @@ async def update(request: Request) -> Response:
 
 async def _update(request: Request, params: Params) -> Response:
     authorise(request)
+    if "query" in params and "update" in params:
+        raise UsageError("give a query or an update, not both")
     text = _single(params, "update")
     if not text:
         raise UsageError("no update: give an update parameter or a sparql-update body")
+    _check_update_dataset(params, text)
     rt = engine(request)
     limit = rt.timeout(requested_timeout(request, params))
-    reply = await rt.write(snapshot(request), "update", {"text": text}, limit)
+    args = {"text": text, "base_iri": base_iri(request)}
+    reply = await rt.write(snapshot(request), "update", args, limit)
     if not reply.ok:
         raise HttpError(reply.status, reply.message)
     return Response(status_code=204)
+
+
+def _check_update_dataset(params: Params, text: str) -> None:
+    """An update's protocol dataset: ``using-graph-uri`` / ``using-named-graph-uri``.
+
+    Giving it together with USING, USING NAMED or WITH in the update is an error
+    (SPARQL 1.1 Protocol 2.2.3). Otherwise it is refused too: pyoxigraph's
+    ``Store.update`` applies no dataset to an update, and the project does not rewrite
+    the update's text; USING / USING NAMED in the update itself say the same.
+
+    >>> _check_update_dataset({"using-named-graph-uri": ["http://e/g"]},
+    ...                       "WITH <http://e/h> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: using-named-graph-uri cannot go with WITH in the update: ...
+    """
+    for name in DATASET:
+        if name in params:
+            raise UsageError(f"{name} is for queries; an update's dataset is "
+                             "using-graph-uri / using-named-graph-uri, or USING in the update")
+    given = [name for name, iris in zip(USING, _graphs(params, USING), strict=True) if iris]
+    if not given:
+        return
+    found = sparql.read(text, what="update")
+    clause = "WITH" if found.with_graph else "USING" if found.using else None
+    if clause:
+        raise UsageError(f"{given[0]} cannot go with {clause} in the update: give the "
+                         "update's dataset one way (SPARQL 1.1 Protocol 2.2.3)")
+    raise UsageError(f"{given[0]} is not supported: the store cannot apply a dataset to an "
+                     "update; write USING <graph> / USING NAMED <graph> before its WHERE")
