@@ -45,3 +45,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[dev]"
   touch "$stamp"
 fi
+
+# The SPARQL clients of tests/test_protocol_clients.py that run on Node.js (the Comunica
+# command line), pinned by tests/clients/package-lock.json; without node that test is skipped.
+clients=tests/clients
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
+    { [ ! -d "$clients/node_modules" ] ||
+    [ "$clients/package-lock.json" -nt "$clients/node_modules" ]; }; then
+  (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$clients/node_modules"
+fi
