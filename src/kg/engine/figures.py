@@ -51,6 +51,6 @@ def stats(target: Store | Queryable) -> dict[str, Any]:
                                                       "objects")},
         "graphs": [[r["g"].value, int(r["n"].value)] for r in _rows(on, _GRAPHS)],
         "classes": sorted([r["c"].value, int(r["n"].value)] for r in _rows(on, _CLASSES)),
-        "examples": [r["ex"].value for r in _rows(on, _EXAMPLES)],
+        "examples": sorted({r["ex"].value for r in _rows(on, _EXAMPLES)}),  # one per class
         "linksets": sorted([p, ns, n] for (p, ns), n in links.items()),
     }

@@ -4,8 +4,11 @@
 >>> t = Triple(NamedNode("https://w3id.org/future-industries/id/region/x"),
 ...            NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
 ...            NamedNode("http://example.org/y"))
->>> print(rdf_reply([t], "text/turtle", {}).body.decode().splitlines()[-1])
-id:region\\/x rdfs:seeAlso <http://example.org/y> .
+>>> print(rdf_reply([t], "text/turtle", {}).body.decode())
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<BLANKLINE>
+<https://w3id.org/future-industries/id/region/x> rdfs:seeAlso <http://example.org/y> .
+<BLANKLINE>
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ import pyoxigraph
 
 from kg import settings, sparql
 from kg.engine.job import Reply
-from kg.rdf import formats, jsonld
-from kg.vocab import PREFIXES
+from kg.rdf import formats, write
 
 
 def serialize(result: sparql.Result, media_type: str, args: dict[str, Any]) -> Reply:
@@ -35,15 +37,14 @@ def serialize(result: sparql.Result, media_type: str, args: dict[str, Any]) -> R
 def rdf_reply(
     items: list[Any], media_type: str, args: dict[str, Any], truncated: bool = False
 ) -> Reply:
-    """Triples or quads serialised; JSON-LD is compacted with the published context."""
+    """Triples or quads serialised; JSON-LD is compacted with the published context, or
+    expanded when the request asked for that profile (``args["expanded"]``)."""
     fmt = formats.rdf_format(media_type)
-    return Reply(body=rdf_bytes(items, fmt, args.get("context")), media_type=fmt.media_type,
-                 truncated=truncated)
+    context = None if args.get("expanded") else args.get("context")
+    media = formats.JSONLD_EXPANDED if args.get("expanded") else fmt.media_type
+    return Reply(body=rdf_bytes(items, fmt, context), media_type=media, truncated=truncated)
 
 
 def rdf_bytes(items: list[Any], fmt: pyoxigraph.RdfFormat, context: str | None) -> bytes:
     """Serialise with the project's prefixes (and the published context for JSON-LD)."""
-    body = pyoxigraph.serialize(items, format=fmt, prefixes=PREFIXES) or b""
-    if fmt == pyoxigraph.RdfFormat.JSON_LD and context:
-        body = jsonld.compact(body, context)
-    return body
+    return write.rdf_bytes(items, fmt, context)

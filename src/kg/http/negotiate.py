@@ -34,10 +34,7 @@ def _ordered(formats: list[Any], first: Any) -> list[str]:
 #: SELECT / ASK results: SPARQL JSON first, then the others pyoxigraph writes.
 RESULTS = _ordered(members(QueryResultsFormat), QueryResultsFormat.JSON)
 #: Triples (CONSTRUCT, DESCRIBE, one graph): Turtle first; formats that hold triples.
-GRAPH = _ordered(
-    [f for f in members(RdfFormat) if not f.supports_datasets or f == RdfFormat.JSON_LD],
-    RdfFormat.TURTLE,
-)
+GRAPH = _ordered(formats.graph_results(), RdfFormat.TURTLE)
 #: Datasets (dumps of all graphs): N-Quads first.
 DATASET = _ordered(
     [f for f in members(RdfFormat) if f.supports_datasets and f != RdfFormat.STREAMING_JSON_LD],
@@ -45,6 +42,9 @@ DATASET = _ordered(
 )
 #: Linked-data pages: HTML for people, then the graph formats.
 PAGE = [HTML, *GRAPH]
+#: Descriptions of the service (VoID, DCAT, the service description): RDF first (``*/*``
+#: gets Turtle), a page when the client prefers HTML (a browser).
+DESCRIPTION = [*GRAPH, HTML]
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,30 @@ def parse_accept(header: str | None, offers: Sequence[str] = ()) -> list[Range]:
                     q = 0.0
         out.append(Range(_canonical(base.lower(), offers), q))
     return out
+
+
+def expanded(accept: str | None, media: str) -> bool:
+    """True when JSON-LD was chosen and the client asked for its expanded form
+    (``Accept: application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"``).
+
+    >>> expanded('application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"',
+    ...          "application/ld+json")
+    True
+    >>> expanded("application/ld+json", "application/ld+json")
+    False
+    """
+    if media.split(";")[0] != "application/ld+json":
+        return False
+    for part in (accept or "").split(","):
+        base, *params = [p.strip() for p in part.split(";")]
+        if base.lower() != "application/ld+json":
+            continue
+        for param in params:
+            key, _, value = param.partition("=")
+            if (key.strip().lower() == "profile"
+                    and formats.JSONLD_EXPANDED_PROFILE in value.strip().strip('"').split()):
+                return True
+    return False
 
 
 def _canonical(base: str, offers: Sequence[str]) -> str:

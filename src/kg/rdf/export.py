@@ -27,15 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat, Store, serialize
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from kg.errors import NotFoundError, UsageError
 from kg.rdf import formats, jsonld
-from kg.vocab import (
-    GRAPH_BASE,
-    PREFIXES,
-    graph_for,
-)
+from kg.rdf.write import rdf_bytes
+from kg.vocab import GRAPH_BASE, graph_for
 
 ALL = "all"
 CHECKSUMS = "SHA256SUMS"
@@ -89,23 +86,20 @@ def graph_names(store: Store) -> list[str]:
 
 
 def dump(store: Store, fmt: str, graph: str | NamedNode | None = None) -> bytes:
-    """The whole dataset (``graph`` None or ``"all"``) or one named graph, serialised."""
+    """The whole dataset (``graph`` None or ``"all"``) or one named graph, serialised,
+    sorted (:mod:`kg.rdf.write`): the same build always gives the same bytes."""
     rdf = formats.export_format(fmt)
-    prefixes = None if rdf == RdfFormat.JSON_LD else PREFIXES
     if graph in (None, ALL):
         if not rdf.supports_datasets:
             raise UsageError(
                 f"format {fmt} holds one graph only: name a graph with --graph, "
                 f"or use one of {', '.join(formats.DATASET_EXPORTS)} for all graphs"
             )
-        data = store.dump(format=rdf, prefixes=prefixes)
-    elif rdf.supports_datasets:  # one graph, keeping its name
-        data = serialize(_graph_quads(store, graph), format=rdf, prefixes=prefixes)
-    else:
-        data = store.dump(format=rdf, from_graph=_graph_iri_in(store, graph), prefixes=prefixes)
-    if rdf == RdfFormat.JSON_LD:
-        return jsonld.compact(data or b"[]", jsonld.context()["@context"])
-    return data or b""
+        quads: Any = store.quads_for_pattern(None, None, None, None)
+    else:  # one graph: a dataset format keeps its name, a triple format drops it
+        quads = _graph_quads(store, graph)
+    context = jsonld.context()["@context"] if rdf == RdfFormat.JSON_LD else None
+    return rdf_bytes(quads, rdf, context)
 
 
 def _graph_quads(store: Store, name: str | NamedNode) -> Any:
@@ -120,6 +114,17 @@ def _graph_iri_in(store: Store, name: str | NamedNode) -> NamedNode:
     return iri
 
 
+def dump_jobs(graphs: list[str] | None = None) -> list[tuple[str, str | None]]:
+    """(format, graph) of every dump: the dataset in each dataset format, then each graph
+    in Turtle and N-Triples.
+
+    >>> [filename(*job) for job in dump_jobs(["links"])]
+    ['all.nq', 'all.trig', 'all.jsonld', 'links.ttl', 'links.nt']
+    """
+    jobs: list[tuple[str, str | None]] = [(f, None) for f in formats.DATASET_EXPORTS]
+    return jobs + [(f, g) for g in graphs or [] for f in ("ttl", "nt")]
+
+
 def write_all(store: Store, folder: Path, graphs: list[str] | None = None) -> list[DumpInfo]:
     """Write the dataset in every dataset format, and each named graph (``graphs``, default:
     none) in Turtle and N-Triples, plus a ``SHA256SUMS`` file; return what was written.
@@ -129,12 +134,35 @@ def write_all(store: Store, folder: Path, graphs: list[str] | None = None) -> li
     >>> [d.filename for d in write_all(Store(), Path(tempfile.mkdtemp()))]
     ['all.nq', 'all.trig', 'all.jsonld']"""
     folder.mkdir(parents=True, exist_ok=True)
-    jobs: list[tuple[str, str | None]] = [(f, None) for f in formats.DATASET_EXPORTS]
-    jobs += [(f, g) for g in graphs or [] for f in ("ttl", "nt")]
-    dumps = [_write(store, folder, fmt, graph) for fmt, graph in jobs]
+    dumps = [_write(store, folder, fmt, graph) for fmt, graph in dump_jobs(graphs)]
     lines = "".join(f"{d.sha256}  {d.filename}\n" for d in dumps)
     (folder / CHECKSUMS).write_text(lines, "utf-8")
     return dumps
+
+
+def read_all(folder: Path, graphs: list[str] | None = None) -> list[DumpInfo] | None:
+    """The dumps :func:`write_all` wrote into ``folder`` (sizes from the files, digests
+    from ``SHA256SUMS``), or None when it holds no complete set.
+
+    >>> import tempfile
+    >>> from pyoxigraph import Store
+    >>> where = Path(tempfile.mkdtemp())
+    >>> read_all(where) is None, read_all(where, []) is None
+    (True, True)
+    >>> write_all(Store(), where) == read_all(where)
+    True
+    """
+    try:
+        sums = (folder / CHECKSUMS).read_text("utf-8").splitlines()
+        digests = {name: digest for digest, _, name in (line.partition("  ") for line in sums)}
+        out = []
+        for fmt, graph in dump_jobs(graphs):
+            name = filename(fmt, graph)
+            out.append(DumpInfo(name, fmt, graph, (folder / name).stat().st_size,
+                                digests[name]))
+    except (OSError, KeyError):
+        return None
+    return out
 
 
 def filename(fmt: str, graph: str | None = None) -> str:

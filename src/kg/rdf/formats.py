@@ -37,6 +37,12 @@ EXPORTS = DATASET_EXPORTS + GRAPH_EXPORTS
 ALTERNATES = (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"), ("RDF/XML", "rdf"))
 #: Linked-data pages for people.
 HTML = "text/html; charset=utf-8"
+#: JSON-LD's expanded form, asked for with this profile in Accept (else compacted).
+JSONLD_EXPANDED_PROFILE = "http://www.w3.org/ns/json-ld#expanded"
+JSONLD_EXPANDED = f'application/ld+json; profile="{JSONLD_EXPANDED_PROFILE}"'
+#: W3C's format IRIs (https://www.w3.org/ns/formats/) where pyoxigraph gives another
+#: (its JSON-LD IRI, …/ns/formats/data/JSON-LD, is not one of W3C's), by extension.
+W3C_FORMAT_IRIS = {"jsonld": "http://www.w3.org/ns/formats/JSON-LD"}
 
 
 def _lookup(kind: Any, name: str) -> Any:
@@ -74,6 +80,26 @@ def export_format(name: str) -> RdfFormat:
 
 
 _EXPORT_EXTENSIONS = {rdf_format(n).file_extension for n in EXPORTS}
+
+
+def format_iri(fmt: RdfFormat | QueryResultsFormat) -> str:
+    """The W3C IRI of a format (https://www.w3.org/ns/formats/).
+
+    >>> format_iri(RdfFormat.JSON_LD), format_iri(RdfFormat.TURTLE)
+    ('http://www.w3.org/ns/formats/JSON-LD', 'http://www.w3.org/ns/formats/Turtle')
+    """
+    return W3C_FORMAT_IRIS.get(fmt.file_extension, fmt.iri)
+
+
+def graph_results() -> list[RdfFormat]:
+    """The formats a graph (CONSTRUCT, DESCRIBE, one document) is answered in: those that
+    hold triples, and JSON-LD (not its streaming profile).
+
+    >>> [f.file_extension for f in graph_results()]
+    ['jsonld', 'n3', 'nt', 'rdf', 'ttl']
+    """
+    return [f for f in members(RdfFormat)
+            if not f.supports_datasets or f == RdfFormat.JSON_LD]
 
 
 def members(kind: Any) -> list[Any]:

@@ -47,6 +47,16 @@ def namespace(iri: str) -> str:
     return iri[: cut + 1] if cut > 0 else iri
 
 
+def stable_blank(*key: str) -> BlankNode:
+    """A blank node named after what it stands for, so the same description is the same
+    bytes every time (and its ETag means one body).
+
+    >>> stable_blank("class", "http://e/C") == stable_blank("class", "http://e/C")
+    True
+    """
+    return BlankNode("b" + hashlib.sha256(" ".join(key).encode()).hexdigest()[:16])
+
+
 def integer(n: int) -> Literal:
     return Literal(str(n), datatype=XSD.integer)
 
@@ -70,9 +80,10 @@ def void_triples(data: dict[str, Any], build: str, base_url: str) -> list[Triple
         Triple(d, VOID.classes, integer(len(data["classes"]))),
         Triple(d, VOID.dataDump, NamedNode(base_url + "dumps/all.nq")),
     ]
-    out += [Triple(d, VOID.exampleResource, NamedNode(iri)) for iri in data["examples"]]
+    out += [Triple(d, VOID.exampleResource, NamedNode(iri))
+            for iri in dict.fromkeys(data["examples"])]  # each once
     for cls, n in data["classes"]:
-        node = BlankNode()
+        node = stable_blank("class", cls)
         out += [Triple(d, VOID.classPartition, node), Triple(node, VOID["class"], NamedNode(cls)),
                 Triple(node, VOID.entities, integer(n))]
     for graph, n in data["graphs"]:
