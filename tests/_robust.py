@@ -28,7 +28,7 @@ from kg.store import MANIFEST, Build, Location
 
 GRAPH_BUILD = "https://w3id.org/future-industries/graph/build"
 BUILD_ID = f"""SELECT ?id WHERE {{ GRAPH <{GRAPH_BUILD}> {{
-  ?b <https://w3id.org/future-industries/build#id> ?id }} }}"""
+  ?b a <http://www.w3.org/ns/prov#Activity> ; <http://purl.org/dc/terms/identifier> ?id }} }}"""
 # Seven-way cartesian product of every triple, counted: CPU only, never finishes.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
     f"?s{i} ?p{i} ?o{i} ." for i in range(7)) + " }"

@@ -14,7 +14,7 @@ from kg.build import build
 from kg.store import Location
 
 BUILD_ID = """SELECT ?id WHERE { GRAPH <https://w3id.org/future-industries/graph/build> {
-  ?b <https://w3id.org/future-industries/build#id> ?id } }"""
+  ?b a <http://www.w3.org/ns/prov#Activity> ; <http://purl.org/dc/terms/identifier> ?id } }"""
 
 
 class Answer(NamedTuple):

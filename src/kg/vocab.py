@@ -41,7 +41,6 @@ class Namespace:
 FI = Namespace(ONTOLOGY_IRI + "#")
 ID = Namespace(ID_BASE)
 GRAPH = Namespace(GRAPH_BASE)
-KGB = Namespace(BASE + "build#")  # build manifest terms
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
@@ -57,6 +56,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD = Namespace("http://www.wikidata.org/entity/")
 GN = Namespace("http://www.geonames.org/ontology#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of dumps (DCAT 3)
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")  # the publisher (DCAT-AP: a foaf:Agent)
 # XSD's numeric datatypes: Oxigraph keeps a valid value of one under its numeric
 # datatype and an invalid one as written, so isNumeric() tells ill-typed literals apart
 XSD_NUMERIC = tuple(XSD[t] for t in (
@@ -67,6 +67,13 @@ GEONAMES_FEATURE = "https://sws.geonames.org/"  # GeoNames feature IRIs: …/ID/
 DIVISION_BASE = BASE + "division/"  # GB/T 2260 divisions imported from an external dataset
 DIVISIONS = NamedNode(DIVISION_BASE + "dataset")  # that dataset
 DATASET_IRI = BASE + "dataset"  # the knowledge graph as a dcat:Dataset / void:Dataset
+PUBLISHER = NamedNode(DATASET_IRI + "#publisher")  # who publishes it (a foaf:Agent)
+PUBLISHER_NAME = "future-industries-kg developers"  # as pyproject.toml and the ontology say
+# The licence of the ontology and the curated data (README: "code MIT; ontology and curated
+# data CC BY 4.0"): on the dataset, each dump, each entity document and the questions.
+DATA_LICENSE = NamedNode("https://creativecommons.org/licenses/by/4.0/")
+DATA_LICENSE_NAME = "CC BY 4.0"
+CONTEXT_IRI = BASE + "context.jsonld"  # the published JSON-LD context, at a stable IRI
 
 PREFIXES: dict[str, str] = {
     "fi": FI.base,
@@ -90,6 +97,7 @@ PREFIXES: dict[str, str] = {
     "wd": WD.base,
     "gn": GN.base,
     "spdx": SPDX.base,
+    "foaf": FOAF.base,
     "division": DIVISION_BASE,
 }
 

@@ -7,10 +7,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
 
-from kg import __version__
-from kg.vocab import BUILD_BASE, FI, GRAPH, KGB, PROV, RDF, XSD, graph_for
+from kg import __version__, settings
+from kg.rdf.dcat import sha256_checksum
+from kg.vocab import (
+    BUILD_BASE,
+    DCTERMS,
+    FI,
+    GRAPH,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    VOID,
+    XSD,
+    graph_for,
+)
 
 COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 COUNT_CLASSES = f"""SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c
@@ -58,26 +71,65 @@ def _rows(store: Store, query: str, union: bool = False) -> list[Any]:
     return list(store.query(query, use_default_graph_as_union=union))  # type: ignore[arg-type]
 
 
-def record(store: Store, manifest: dict[str, Any]) -> int:
-    """Write the manifest as triples into the build graph; return how many."""
+def published_path(path: str, root: Path | None = None) -> str:
+    """How the build record names a source: a URL as it is, a file by its path relative to
+    the resources root (``data/beijing.ttl``), a file elsewhere by its name alone (the
+    record never publishes a local path).
+
+    >>> root = Path("/srv/kg")
+    >>> published_path("/srv/kg/data/beijing.ttl", root), published_path("/tmp/x/a.ttl", root)
+    ('data/beijing.ttl', 'a.ttl')
+    >>> published_path("https://example.org/d.nt", root)
+    'https://example.org/d.nt'
+    """
+    if "://" in path:
+        return path
+    base = (root or settings.resources().root).resolve()
+    file = Path(path).resolve()
+    return file.relative_to(base).as_posix() if file.is_relative_to(base) else file.name
+
+
+def record_quads(manifest: dict[str, Any]) -> list[Quad]:
+    """The manifest as PROV-O: the build a ``prov:Activity`` that ``prov:used`` each source
+    (a ``prov:Entity`` named by its project-relative path, with its SHA-256 and triple
+    count) and ``prov:generated`` the graphs, each ``prov:wasDerivedFrom`` its sources;
+    the software a ``prov:SoftwareAgent``. Hash IRIs of the build's own IRI, so the one
+    document ``/build/ID`` answers for all of them."""
     build = NamedNode(f"{BUILD_BASE}{manifest['id']}")
+    software = NamedNode(f"{build.value}#software")
     g = graph_for("build")
-    quads = [
-        Quad(build, RDF.type, KGB.Build, g),
-        Quad(build, KGB.id, Literal(manifest["id"]), g),
-        Quad(build, KGB.version, Literal(manifest["version"]), g),
-        Quad(build, PROV.generatedAtTime, Literal(manifest["time"], datatype=XSD.dateTime), g),
-        Quad(build, KGB.hermit, Literal(manifest["hermit"]), g),
+    triples = [
+        Triple(build, RDF.type, PROV.Activity),
+        Triple(build, RDFS.label, Literal(f"build {manifest['id']}", language="en")),
+        Triple(build, DCTERMS.identifier, Literal(manifest["id"])),
+        Triple(build, PROV.endedAtTime, Literal(manifest["time"], datatype=XSD.dateTime)),
+        Triple(build, PROV.wasAssociatedWith, software),
+        Triple(build, RDFS.comment, Literal(
+            f"HermiT judged the consistency of: {manifest['hermit']}", language="en")),
+        Triple(software, RDF.type, PROV.SoftwareAgent),
+        Triple(software, RDFS.label, Literal(f"kg {manifest['version']}")),
+        Triple(software, OWL.versionInfo, Literal(manifest["version"])),
     ]
     for i, src in enumerate(manifest["sources"]):
-        node = NamedNode(f"{build.value}/source/{i}")
-        quads += [
-            Quad(build, PROV.used, node, g),
-            Quad(node, KGB.path, Literal(src["path"]), g),
-            Quad(node, KGB.sha256, Literal(src["sha256"]), g),
-            Quad(node, KGB.graph, NamedNode(src["graph"]), g),
-            Quad(node, KGB.triples, Literal(str(src["triples"]), datatype=XSD.integer), g),
+        node = NamedNode(f"{build.value}#source-{i}")
+        name = Literal(published_path(src["path"]))
+        graph = NamedNode(src["graph"])
+        triples += [
+            Triple(build, PROV.used, node),
+            Triple(node, RDF.type, PROV.Entity),
+            Triple(node, RDFS.label, name),
+            Triple(node, DCTERMS.identifier, name),
+            Triple(node, VOID.triples, Literal(str(src["triples"]), datatype=XSD.integer)),
+            *sha256_checksum(node, NamedNode(f"{node.value}-sha256"), src["sha256"]),
+            Triple(build, PROV.generated, graph),
+            Triple(graph, PROV.wasDerivedFrom, node),
         ]
+    return [Quad(t.subject, t.predicate, t.object, g) for t in triples]
+
+
+def record(store: Store, manifest: dict[str, Any]) -> int:
+    """Write the manifest as triples into the build graph; return how many."""
+    quads = record_quads(manifest)
     store.extend(quads)
     return len(set(quads))
 
