@@ -12,7 +12,19 @@ from rdflib import Graph
 
 from _server import Served, Server
 from kg.store import Build
-from kg.vocab import FI, GRAPH, ID_BASE, RDFS, SKOS, VOID, graph_for
+from kg.vocab import (
+    CONTEXT_IRI,
+    DATA_LICENSE,
+    DCTERMS,
+    FI,
+    FOAF,
+    GRAPH,
+    ID_BASE,
+    RDFS,
+    SKOS,
+    VOID,
+    graph_for,
+)
 
 BEIJING = ID_BASE + "region/beijing"
 
@@ -31,6 +43,13 @@ def described(store: ox.Store, iri: str) -> set[ox.Triple]:
     node = ox.NamedNode(iri)
     quads = [*store.quads_for_pattern(node, None, None), *store.quads_for_pattern(None, None, node)]
     return {q.triple for q in quads if q.graph_name != graph_for("build")}
+
+
+def document(server: Server, path: str, iri: str) -> set[ox.Triple]:
+    """What an entity's document says of itself: its licence and its topic."""
+    doc = ox.NamedNode(server.url + path)
+    return {ox.Triple(doc, DCTERMS.license, DATA_LICENSE),
+            ox.Triple(doc, FOAF.primaryTopic, ox.NamedNode(iri))}
 
 
 def test_entity_html_has_labels_facts_quotes_and_links(client: httpx.Client,
@@ -56,21 +75,26 @@ def test_plan_page_shows_source_quotes(client: httpx.Client, store: ox.Store) ->
 
 
 @pytest.mark.parametrize("media", ["text/turtle", "application/n-triples", "application/rdf+xml"])
-def test_entity_rdf_is_its_description(client: httpx.Client, store: ox.Store, media: str) -> None:
+def test_entity_rdf_is_its_description(client: httpx.Client, server: Server, store: ox.Store,
+                                       media: str) -> None:
     r = client.get("/id/region/beijing", headers={"Accept": media})
     assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media
-    assert triples(r.content, ox.RdfFormat.from_media_type(media)) == described(store, BEIJING)
+    want = described(store, BEIJING) | document(server, "/id/region/beijing", BEIJING)
+    assert triples(r.content, ox.RdfFormat.from_media_type(media)) == want
 
 
 def test_entity_jsonld_uses_the_published_context(client: httpx.Client, server: Server,
                                                   store: ox.Store) -> None:
+    """The context is named by its stable IRI under the dataset's base (not the serving
+    address); it is the document /context.jsonld serves."""
     r = client.get("/id/region/beijing?format=jsonld")
     doc = r.json()
-    assert doc["@context"] == server.url + "/context.jsonld"
-    graph = Graph().parse(data=r.text, format="json-ld")  # rdflib fetches the context over HTTP
+    assert doc["@context"] == CONTEXT_IRI
+    doc["@context"] = client.get("/context.jsonld").json()["@context"]  # what w3id redirects to
+    graph = Graph().parse(data=json.dumps(doc), format="json-ld")
     got = {q.triple for q in ox.parse(graph.serialize(format="nt").encode(),
                                       format=ox.RdfFormat.N_TRIPLES)}
-    assert got == described(store, BEIJING)
+    assert got == described(store, BEIJING) | document(server, "/id/region/beijing", BEIJING)
 
 
 def test_unknown_entity_is_404(served: Served) -> None:

@@ -33,6 +33,7 @@ from kg.catalogue.params import Param, parse_param
 from kg.catalogue.values import convert
 from kg.errors import CatalogueError, UsageError
 from kg.sparql import Queryable, Term
+from kg.vocab import DATA_LICENSE
 
 VIEWS: dict[str, tuple[str, ...]] = {
     "table": (),
@@ -134,6 +135,7 @@ class StoredQuery:
             "view": self.view,
             "view_options": dict(self.view_options),
             "url": f"/queries/{self.name}",
+            "license": DATA_LICENSE.value,
         }
 
 

@@ -4,8 +4,9 @@ Each query becomes ``id/query/NAME``, typed ``sh:SPARQLExecutable`` and
 ``sh:SPARQLSelectExecutable`` (or Ask / Construct / Describe), with
 ``rdfs:label`` and ``rdfs:comment`` in zh and en, the query text in
 ``sh:select`` (or ``sh:ask`` / ``sh:construct`` / ``sh:describe``), one
-``schema:keywords`` per tag and ``schema:target`` the SPARQL service. All of
-it goes into the graph ``…/graph/queries``.
+``schema:keywords`` per tag, ``schema:target`` the SPARQL service and
+``dcterms:license`` the data licence (CC BY 4.0). All of it goes into the graph
+``…/graph/queries``.
 
 >>> from kg.catalogue.registry import Catalogue
 >>> quads = catalogue_quads(Catalogue.load().queries())
@@ -19,7 +20,17 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.catalogue.query import StoredQuery
 from kg.sparql import Term
-from kg.vocab import DCTERMS, GRAPH, RDF, RDFS, SCHEMA, SH, SPARQL_SERVICE, entity
+from kg.vocab import (
+    DATA_LICENSE,
+    DCTERMS,
+    GRAPH,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SH,
+    SPARQL_SERVICE,
+    entity,
+)
 
 FORMS = {
     "select": ("SPARQLSelectExecutable", "select"),
@@ -53,6 +64,7 @@ def query_quads(query: StoredQuery) -> list[Quad]:
         (DCTERMS.identifier, Literal(query.name)),
         (SH[prop], Literal(query.text)),
         (SCHEMA.target, NamedNode(SPARQL_SERVICE)),
+        (DCTERMS.license, DATA_LICENSE),
     ]
     triples += [(RDFS.label, Literal(text, language=lang)) for lang, text in query.title.items()]
     triples.append((RDFS.comment, Literal(query.description, language="en")))

@@ -19,13 +19,25 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
 
 from kg import settings
 from kg.engine.job import Reply
 from kg.engine.output import rdf_reply
 from kg.errors import NotFoundError
-from kg.vocab import BASE, FI, GRAPH, OWL, RDF, RDFS, SKOS, graph_for
+from kg.vocab import (
+    BASE,
+    DATA_LICENSE,
+    DCTERMS,
+    FI,
+    FOAF,
+    GRAPH,
+    OWL,
+    RDF,
+    RDFS,
+    SKOS,
+    graph_for,
+)
 
 PART_OF_ENTITY = (FI.hasSectorLink, FI.hasTarget, FI.hasAction, FI.amount, FI.threshold)
 LABELS = (RDFS.label, SKOS.prefLabel)
@@ -58,27 +70,62 @@ def labels(store: Store, node: Any) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def _quads(store: Store, s: Any, o: Any) -> list[Quad]:
+def _quads(store: Store, s: Any, o: Any, record: bool = False) -> list[Quad]:
+    """Quads with this subject or object, the build record's only when ``record``."""
     found = islice(store.quads_for_pattern(s, None, o, None), settings.PAGE_TRIPLES * 3)
-    return [q for q in found if q.graph_name != graph_for("build")]
+    return [q for q in found if record or q.graph_name != graph_for("build")]
 
 
-def exists(store: Store, iri: NamedNode) -> bool:
+def exists(store: Store, iri: NamedNode, record: bool = False) -> bool:
     """True when the IRI is the subject of some triple."""
-    return bool(_quads(store, iri, None))
+    return bool(_quads(store, iri, None, record))
 
 
-def entity_triples(store: Store, iri: NamedNode) -> list[Any]:
-    """The entity's outgoing and incoming triples, once each."""
-    out = {q.triple: None for q in _quads(store, iri, None)[:settings.PAGE_TRIPLES]}
-    out |= {q.triple: None for q in _quads(store, None, iri)[:settings.PAGE_TRIPLES]}
+def fragments(quads: list[Quad], iri: NamedNode) -> list[NamedNode]:
+    """The hash IRIs of a document (``iri#…``) among the objects of its quads.
+
+    >>> from pyoxigraph import DefaultGraph
+    >>> d = NamedNode("https://w3id.org/future-industries/division/110000")
+    >>> geo = NamedNode(d.value + "#geo")
+    >>> [n.value[-4:] for n in fragments([Quad(d, RDF.type, geo, DefaultGraph())], d)]
+    ['#geo']
+    """
+    found = {q.object.value for q in quads
+             if isinstance(q.object, NamedNode) and q.object.value.startswith(iri.value + "#")}
+    return [NamedNode(v) for v in sorted(found)]
+
+
+def entity_triples(store: Store, iri: NamedNode, record: bool = False) -> list[Any]:
+    """The entity's outgoing and incoming triples, once each, and the outgoing triples
+    of its hash IRIs (``…/110000#geo``: the same document answers for them)."""
+    outgoing = _quads(store, iri, None, record)[:settings.PAGE_TRIPLES]
+    out = {q.triple: None for q in outgoing}
+    out |= {q.triple: None for q in _quads(store, None, iri, record)[:settings.PAGE_TRIPLES]}
+    for node in fragments(outgoing, iri):
+        out |= {q.triple: None for q in _quads(store, node, None, record)[:settings.PAGE_TRIPLES]}
     return list(out)
 
 
-def entity_data(store: Store, iri_text: str) -> dict[str, Any]:
-    """Everything a page shows about one entity."""
+def record_triples(store: Store, iri: NamedNode) -> list[Any]:
+    """A build's record: the build graph's triples that name the build or its hash IRIs."""
+    def ours(node: Any) -> bool:
+        return isinstance(node, NamedNode) and (node == iri or node.value.startswith(
+            iri.value + "#"))
+
+    found = store.quads_for_pattern(None, None, None, graph_for("build"))
+    return [q.triple for q in found if ours(q.subject) or ours(q.object)]
+
+
+def about_document(document: str, iri: NamedNode) -> list[Triple]:
+    """What an entity's document says of itself: its licence and its topic."""
+    doc = NamedNode(document)
+    return [Triple(doc, DCTERMS.license, DATA_LICENSE), Triple(doc, FOAF.primaryTopic, iri)]
+
+
+def entity_data(store: Store, iri_text: str, record: bool = False) -> dict[str, Any]:
+    """Everything a page shows about one entity (the build record's when ``record``)."""
     iri = NamedNode(iri_text)
-    outgoing, incoming = _quads(store, iri, None), _quads(store, None, iri)
+    outgoing, incoming = _quads(store, iri, None, record), _quads(store, None, iri, record)
     if not outgoing:
         raise NotFoundError(f"no entity <{iri_text}>")
     names: dict[Any, dict[str, str]] = {}
@@ -88,6 +135,7 @@ def entity_data(store: Store, iri_text: str) -> dict[str, Any]:
             names[node] = labels(store, node)
         return names[node]
 
+    parts = [q for node in fragments(outgoing, iri) for q in _quads(store, node, None, record)]
     facts = _facts(outgoing[:settings.PAGE_TRIPLES], name)
     return {
         "iri": iri_text,
@@ -97,7 +145,15 @@ def entity_data(store: Store, iri_text: str) -> dict[str, Any]:
         "incoming": _incoming(incoming[:settings.PAGE_TRIPLES], name),
         "quotes": _quotes(store, iri, outgoing, name),
         "links_out": [f for f in facts if _external(f[2]) and f[0] != RDF.type.value],
+        "parts": [(node, _facts(qs, name)) for node, qs in _by_subject(parts)],
     }
+
+
+def _by_subject(quads: list[Quad]) -> list[tuple[str, list[Quad]]]:
+    out: dict[str, list[Quad]] = {}
+    for q in quads:
+        out.setdefault(str(q.subject).strip("<>"), []).append(q)
+    return sorted(out.items())
 
 
 def _facts(quads: list[Quad], name: Any) -> list[tuple[Any, ...]]:
@@ -139,13 +195,19 @@ def _external(obj: PlainTerm) -> bool:
 
 
 def entity_task(store: Store, args: dict[str, Any]) -> Reply:
-    """``describe``: page data (format text/html) or the entity's triples serialised."""
+    """``describe``: page data (format text/html) or the entity's triples serialised, with
+    the document's licence when ``args["document"]`` names the document's URL; the build
+    record's triples only when ``args["record"]``."""
+    record = bool(args.get("record"))
     if args["format"].startswith("text/html"):
-        return Reply(data=entity_data(store, args["iri"]))
+        return Reply(data=entity_data(store, args["iri"], record))
     iri = NamedNode(args["iri"])
-    if not exists(store, iri):
+    if not exists(store, iri, record):
         raise NotFoundError(f"no entity <{args['iri']}>")
-    return rdf_reply(entity_triples(store, iri), args["format"], args)
+    triples = record_triples(store, iri) if record else entity_triples(store, iri)
+    if args.get("document"):
+        triples += about_document(args["document"], iri)
+    return rdf_reply(triples, args["format"], args)
 
 
 def ontology_data(store: Store) -> dict[str, Any]:
@@ -172,7 +234,13 @@ def ontology_data(store: Store) -> dict[str, Any]:
 
 
 def ontology_task(store: Store, args: dict[str, Any]) -> Reply:
-    """``ontology``: page data or the ontology graph serialised."""
+    """``ontology``: page data or the ontology graph serialised; with ``args["version"]``,
+    only when that is the ontology's ``owl:versionIRI``."""
+    if args.get("version"):
+        version = NamedNode(args["version"])
+        found = store.quads_for_pattern(None, OWL.versionIRI, version, graph_for("ontology"))
+        if next(iter(found), None) is None:
+            raise NotFoundError(f"no ontology version <{version.value}> in this build")
     if args["format"].startswith("text/html"):
         return Reply(data=ontology_data(store))
     g = graph_for("ontology")

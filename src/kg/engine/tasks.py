@@ -15,15 +15,19 @@ into an error reply, never an exception across a pipe or a thread.
 ...                                          "format": "csv"}, None)
 >>> reply.body.split(), reply.media_type
 ([b'o', b'1'], 'csv')
->>> handle("dump", RemoteBackend("http://127.0.0.1:9/sparql"), {}, None).status
+>>> handle("dumps", RemoteBackend("http://127.0.0.1:9/sparql"), {}, None).status
 501
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph
@@ -194,11 +198,24 @@ def graph_get(backend: LocalBackend, args: dict[str, Any], _state: Any) -> Reply
     return rdf_reply(triples, args["format"], args, truncated=len(quads) > cap)
 
 
-def run_dump(backend: LocalBackend, args: dict[str, Any], _state: Any) -> Reply:
-    """A whole dump through :func:`kg.rdf.export.dump`."""
-    fmt = formats.rdf_format(args["format"])
-    body = export.dump(backend.store, fmt.file_extension, graph=args.get("graph"))
-    return Reply(body=body, media_type=fmt.media_type)
+def write_dumps(backend: LocalBackend, args: dict[str, Any], _state: Any) -> Reply:
+    """Every dump of the build (the ``kg export --all-formats`` set) in ``args["folder"]``,
+    written once (into a fresh folder renamed into place); their sizes and digests."""
+    folder = Path(args["folder"])
+    graphs = export.graph_names(backend.store)
+    made = export.read_all(folder, graphs)
+    if made is None:
+        tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        export.write_all(backend.store, tmp, graphs)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another worker made them first
+            shutil.rmtree(tmp, ignore_errors=True)
+        made = export.read_all(folder, graphs)
+        if made is None:
+            raise UsageError(f"the dumps could not be written into {folder.name}")
+    return Reply(data=[dataclasses.asdict(d) for d in made])
 
 
 TASKS: dict[str, Task] = {
@@ -212,7 +229,7 @@ TASKS: dict[str, Task] = {
     "update": Task(run_update, local_only=True),
     "graph_write": Task(graph_write, local_only=True),
     "graph_get": Task(graph_get, local_only=True),
-    "dump": Task(run_dump, local_only=True),
+    "dumps": Task(write_dumps, local_only=True),
 }
 
 __all__ = ["TASKS", "RemoteBackend", "State", "Task", "handle"]

@@ -73,6 +73,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "more": {"en": "more", "zh": "更多"},
     "italic": {"en": "Italic: inferred by the reasoner from the curated facts",
                "zh": "斜体:由推理机根据人工整理的事实推出"},
+    "licence": {"en": "Licence", "zh": "许可协议"},
+    "formats": {"en": "Machine formats", "zh": "机器可读格式"},
+    "triples": {"en": "triples", "zh": "条三元组"},
+    "dumps": {"en": "Dumps", "zh": "数据转储"},
+    "dumps_intro": {"en": "Every dump of this build, as `kg export --all-formats` writes them; "
+                          "their SHA-256 digests are in SHA256SUMS (sha256sum -c).",
+                    "zh": "本次构建的全部数据转储(与 kg export --all-formats 所写相同);"
+                          "SHA-256 摘要见 SHA256SUMS(sha256sum -c)。"},
+    "file": {"en": "File", "zh": "文件"},
+    "bytes": {"en": "Bytes", "zh": "字节"},
+    "graph_content": {"en": "The graph's content", "zh": "此图的内容"},
     "classes": {"en": "Classes", "zh": "类"},
     "object_properties": {"en": "Object properties", "zh": "对象属性"},
     "datatype_properties": {"en": "Datatype properties", "zh": "数据属性"},

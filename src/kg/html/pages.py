@@ -9,6 +9,8 @@ They take plain data (from :mod:`kg.engine.describe`) and a view, never a reques
 '/id/region/beijing'
 >>> local("https://w3id.org/future-industries/ontology#Plan")
 '/ontology#Plan'
+>>> local("https://w3id.org/future-industries/division/110000#geo")
+'/division/110000#geo'
 >>> label_text({"zh": "北京", "en": "Beijing"}, "x")
 '北京 · Beijing'
 >>> target("javascript:alert(3)") is None, target("HTTPS://example.org/x")
@@ -25,7 +27,7 @@ from kg.html import i18n
 from kg.html.shell import Alternate, render
 from kg.html.view import View
 from kg.rdf.jsonld import shorten
-from kg.vocab import BASE, FI, ID_BASE, ONTOLOGY_IRI, RDF, RDFS, SKOS
+from kg.vocab import BASE, DATA_LICENSE, DATA_LICENSE_NAME, FI, ONTOLOGY_IRI, RDF, RDFS, SKOS
 
 HIDDEN = {RDF.type.value, RDFS.label.value, SKOS.prefLabel.value, SKOS.altLabel.value}
 STYLE = '<link rel="stylesheet" href="/static/style.css">'
@@ -33,11 +35,10 @@ LINKABLE = ("http://", "https://")  # the only schemes an IRI in the data may li
 
 
 def local(iri: str) -> str:
-    """Where this server shows an IRI: /id/… and /ontology#… locally, others as they are."""
-    if iri.startswith(ID_BASE):
-        return "/id/" + iri[len(ID_BASE):]
-    if iri.startswith(ONTOLOGY_IRI):
-        return "/ontology" + iri[len(ONTOLOGY_IRI):]
+    """Where this server shows an IRI: every IRI under the project's base (/id/…,
+    /ontology#…, /division/…, /graph/…, /build/…) at its own path, others as they are."""
+    if iri.startswith(BASE):
+        return "/" + iri[len(BASE):]
     return iri
 
 
@@ -204,8 +205,96 @@ def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
     if "<tr>" in aligned:
         parts.append(f"<details class=\"aligned\"><summary>{escape(v.word('aligned'))}</summary>"
                      f"{aligned}</details>")
+    for node, facts in data.get("parts", []):  # its hash IRIs (…#geo): answered here too
+        table, _ = _facts(facts, v)
+        anchor = escape(node.rpartition("#")[2])
+        parts.append(f'<section id="{anchor}"><h2>{escape(shorten(node))}</h2>{table}</section>')
+    parts.append(licence(v))
     title = label_in(data["labels"], v.lang, shorten(iri))
     return render(v.built(build), title, "\n".join(parts), head=STYLE, body_class="ld",
+                  alternates=alternates)
+
+
+def licence(view: View) -> str:
+    """The data licence, as a visible link (``rel="license"``).
+
+    >>> print(licence(View("zh")))
+    <p class="licence">许可协议: <a rel="license" href="https://...by/4.0/">CC BY 4.0</a></p>
+    """
+    return (f'<p class="licence">{escape(view.word("licence"))}: <a rel="license" '
+            f'href="{escape(DATA_LICENSE.value)}">{escape(DATA_LICENSE_NAME)}</a></p>')
+
+
+Facts = list[tuple[str, tuple[str, ...]]]  # (predicate, object as kg.engine.describe.term)
+
+
+def description_page(data: dict[str, Any], build: str, alternates: list[Alternate],
+                     view: View | None = None) -> bytes:
+    """A description in RDF as a page: ``data["title"]`` (per language), an optional
+    ``intro`` (per language) and ``links`` (label, href), then one section per subject
+    (``data["subjects"]``: its term and facts); a blank node met once as an object
+    (``data["nested"]``, by id) is shown inside its subject's table."""
+    v = view or View()
+    title = label_in(data["title"], v.lang, "")
+    parts = [f"<h1>{escape(title)}</h1>"]
+    if data.get("intro"):
+        parts.append(f'<p class="description">{escape(label_in(data["intro"], v.lang, ""))}</p>')
+    if data.get("links"):
+        items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>'
+                        for label, href in data["links"])
+        parts.append(f'<ul class="plain">{items}</ul>')
+    nested = data.get("nested", {})
+    for subject, facts in data["subjects"]:
+        anchor = subject[1].rpartition("#")[2] if "#" in subject[1] else ""
+        ident = f' id="{escape(anchor)}"' if anchor else ""
+        head = value(subject, None, v)
+        parts.append(f"<section{ident}><h2>{head}</h2>{_rdf_table(facts, nested, v)}</section>")
+    parts.append(licence(v))
+    return render(v.built(build), title, "\n".join(parts), head=STYLE, body_class="ld",
+                  alternates=alternates)
+
+
+def _rdf_table(facts: Facts, nested: dict[str, Facts], view: View) -> str:
+    rows: list[tuple[str, dict[str, str], str]] = [
+        (p, {}, _object(o, nested, view)) for p, o in facts]
+    return _table(_grouped(rows), view)
+
+
+def _object(term: tuple[str, ...], nested: dict[str, Facts], view: View) -> str:
+    if term[0] == "bnode" and term[1] in nested:
+        inner = "".join(f"<li>{link(p, None, view)} {value(o, None, view)}</li>"
+                        for p, o in nested[term[1]])
+        return f'<ul class="plain nested">{inner}</ul>'
+    return value(term, None, view)
+
+
+def dumps_page(dumps: list[dict[str, Any]], build: str, view: View | None = None) -> bytes:
+    """/dumps/: every dump file with its size and SHA-256, and SHA256SUMS."""
+    v = view or View()
+    rows = "".join(
+        f'<tr><td><a href="{escape(d["filename"])}"><code>{escape(d["filename"])}</code></a>'
+        f'</td><td>{d["size"]}</td><td><code>{escape(d["sha256"])}</code></td></tr>'
+        for d in dumps)
+    body = (f"<h1>{escape(v.word('dumps'))}</h1><p>{escape(v.word('dumps_intro'))}</p>"
+            f'<p><a href="SHA256SUMS"><code>SHA256SUMS</code></a> · '
+            f'<a href="/catalog">DCAT</a></p>'
+            f'<table class="facts dumps"><tr><th>{escape(v.word("file"))}</th>'
+            f'<th>{escape(v.word("bytes"))}</th><th>SHA-256</th></tr>{rows}</table>'
+            + licence(v))
+    return render(v.built(build), v.word("dumps"), body, head=STYLE, body_class="ld")
+
+
+def graph_page(iri: str, triples: int, dumps: list[str], build: str,
+               alternates: list[Alternate], view: View | None = None) -> bytes:
+    """A named graph: its IRI, size, its content in each format and its dumps."""
+    v = view or View()
+    links = [(label, href) for label, href, _ in alternates] + [(f, f"/dumps/{f}") for f in dumps]
+    items = "".join(f'<li><a href="{escape(h)}">{escape(label)}</a></li>' for label, h in links)
+    body = (f"<h1>{escape(shorten(iri))}</h1><p class=\"iri\">{escape(iri)}</p>"
+            f"<p>{triples} {escape(v.word('triples'))}</p>"
+            f"<h2>{escape(v.word('graph_content'))}</h2><ul class=\"plain\">{items}</ul>"
+            + licence(v))
+    return render(v.built(build), shorten(iri), body, head=STYLE, body_class="ld",
                   alternates=alternates)
 
 
@@ -245,5 +334,6 @@ def ontology_page(data: dict[str, Any], build: str, alternates: list[Alternate],
                 f"<td>{comment}<br><small>{' · '.join(extra)}</small></td></tr>"
             )
         parts.append("</table>")
+    parts.append(licence(v))
     return render(v.built(build), v.word("ontology"), "\n".join(parts), head=STYLE,
                   body_class="ld", alternates=alternates)

@@ -17,9 +17,12 @@ from kg import settings
 from kg.catalogue import Catalogue, StoredQuery
 from kg.html import examples, forms, i18n
 from kg.html.forms import Choice
-from kg.html.pages import target
+from kg.html.pages import licence, target
 from kg.html.shell import STATIC, render, script
 from kg.html.view import View
+from kg.rdf import export, formats
+from kg.rdf.void import DESCRIPTION, TITLE
+from kg.vocab import DATA_LICENSE, DATASET_IRI, PUBLISHER_NAME
 
 SEARCH_QUERY = "search-labels"
 
@@ -100,9 +103,38 @@ escape(t("site", i18n.OTHER[ctx.lang]))}</span></h1>
 <h2>{escape(t("editor", ctx.lang))}</h2>
 <p><a class="button" href="{escape(ctx.href("/ui/sparql"))}">{
 escape(t("editor", ctx.lang))} →</a></p>
-<h2>{escape(t("machines", ctx.lang))}</h2>{_machine_links()}</section>
-</div>"""
+<h2>{escape(t("machines", ctx.lang))}</h2>{_machine_links()}{licence(ctx)}</section>
+</div>
+<script type="application/ld+json">{dataset_jsonld()}</script>"""
     return render(ctx, t("home", ctx.lang), body, body_class="home")
+
+
+def dataset_jsonld() -> str:
+    """The dataset in schema.org terms (a ``schema:Dataset``, for search engines), as the
+    JSON of the home page's ``<script type="application/ld+json">`` block (``</`` escaped).
+
+    >>> doc = json.loads(dataset_jsonld())
+    >>> doc["@type"], doc["license"]
+    ('Dataset', 'https://creativecommons.org/licenses/by/4.0/')
+    """
+    downloads = [{"@type": "DataDownload", "contentUrl": f"/dumps/{export.filename(fmt)}",
+                  "encodingFormat": formats.export_format(fmt).media_type}
+                 for fmt in formats.DATASET_EXPORTS]
+    doc = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": DATASET_IRI,
+        "url": DATASET_IRI,
+        "name": TITLE["en"],
+        "alternateName": TITLE["zh"],
+        "description": DESCRIPTION["en"],
+        "inLanguage": ["zh", "en"],
+        "license": DATA_LICENSE.value,
+        "isAccessibleForFree": True,
+        "publisher": {"@type": "Organization", "name": PUBLISHER_NAME},
+        "distribution": downloads,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1).replace("</", "<\\/")
 
 
 def _machine_links() -> str:

@@ -8,7 +8,7 @@ and one handler turns those into plain-text answers with their status.
 >>> from pathlib import Path
 >>> app = create_app(ServerConfig(Path(tempfile.mkdtemp())))
 >>> sorted(r.path for r in app.routes)[:3]
-['/', '/.well-known/void', '/catalog']
+['/', '/.well-known/void', '/build']
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from kg.engine.engines import engine_for
 from kg.errors import KgError
 from kg.http import gsp, ld, meta, openapi, protocol, queries, ui
 from kg.http.respond import Served, catalogue, engine, error, ok, served, snapshot
+from kg.rdf import export
+from kg.vocab import GRAPH_BASE
 
 EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
 
@@ -144,7 +146,11 @@ async def openapi_json(request: Request) -> Response:
     """GET /openapi.json: from the catalogue, the build's regions and sectors, the allow-list."""
     cat = catalogue(request)
     services = sorted(engine(request).config.allowed_services)
-    found = {**await queries.choices(request), "service": services}
+    graphs = [g.removeprefix(GRAPH_BASE) for g, _n in (await meta.stats(request))["graphs"]
+              if g.startswith(GRAPH_BASE)]
+    dumps = [export.filename(*job) for job in export.dump_jobs(graphs)] + [export.CHECKSUMS]
+    found = {**await queries.choices(request), "service": services, "graph": graphs,
+             "dump": dumps, "build": [snapshot(request).build_id]}
     doc = openapi.document([cat.get(n) for n in cat.names()], __version__, found)
     body = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     variant = ("openapi", served(request).catalogue_digest)
@@ -173,10 +179,18 @@ def routes() -> list[Any]:
         Route("/queries/{name}", queries.run, name="stored"),
         Route("/openapi.json", openapi_json, name="openapi"),
         Route("/id/{path:path}", ld.entity, name="entity"),
+        Route("/division/{path:path}", ld.division, name="division"),
         Route("/ontology", ld.ontology, name="ontology"),
+        Route("/ontology/{version}", ld.ontology, name="ontology_version"),
+        Route("/graph/{name:path}", ld.graph, name="graph"),
+        Route("/build", ld.build, name="builds"),
+        Route("/build/{build_id}", ld.build, name="build"),
         Route("/context.jsonld", ld.context, name="context"),
+        Route("/dataset", meta.dataset, name="dataset"),
+        Route("/dataset/{rest:path}", meta.dataset, name="dataset_part"),
         Route("/.well-known/void", meta.void, name="void"),
         Route("/catalog", meta.dcat_catalogue, name="catalog"),
+        Route("/dumps/", meta.dumps_index, name="dumps"),
         Route("/dumps/{filename}", meta.dump, name="dump"),
         Route("/health", meta.health, name="health"),
         Mount("/static", static, name="static"),

@@ -1,13 +1,16 @@
-"""About the dataset: /health, VoID (/.well-known/void), DCAT (/catalog), dumps.
+"""About the dataset: /health, VoID (/.well-known/void, /dataset), DCAT (/catalog), dumps.
 
-Dumps are made on demand by :func:`kg.rdf.export.dump` in a worker and kept in
-the build's folder (``dumps/``, deleted with the build), one file per
-revision and format.
+The dumps are the files ``kg export --all-formats`` writes (:func:`kg.rdf.export.write_all`:
+the dataset in N-Quads, TriG and JSON-LD, each named graph in Turtle and N-Triples, and
+``SHA256SUMS``), made all at once in a worker the first time /catalog or /dumps/ is asked
+for, and kept in the build's folder (``dumps/r<revision>/``, deleted with the build).
+Dumps are sorted, so they are byte for byte what ``kg export`` writes from the same build.
 """
 
 from __future__ import annotations
 
-import os
+import asyncio
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from kg import settings
-from kg.engine.output import rdf_bytes
 from kg.errors import NotFoundError, Unavailable
-from kg.http import negotiate
+from kg.html import pages
+from kg.http import described, negotiate
 from kg.http.respond import (
     HttpError,
     engine,
@@ -30,8 +33,17 @@ from kg.http.respond import (
     snapshot,
 )
 from kg.rdf import formats
-from kg.rdf.dcat import DUMPS, dcat_triples, dump_for, dump_names
-from kg.rdf.void import void_triples
+from kg.rdf.dcat import CATALOGUE_DESCRIPTION, CATALOGUE_TITLE, dcat_triples
+from kg.rdf.export import CHECKSUMS, DumpInfo
+from kg.rdf.void import DESCRIPTION, TITLE, void_triples
+from kg.vocab import DATASET_IRI
+
+_MAKING_DUMPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary())  # one set of dumps made at a time, per event loop
+
+
+def _making_dumps() -> asyncio.Lock:
+    return _MAKING_DUMPS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
 
 
 async def health(request: Request) -> Response:
@@ -48,66 +60,96 @@ async def stats(request: Request) -> dict[str, Any]:
 
 
 def _media(request: Request) -> str:
-    return media_type(request, negotiate.GRAPH, request.query_params.get("format"))
+    """RDF by default, a page when the client prefers HTML (a browser)."""
+    return media_type(request, negotiate.DESCRIPTION, request.query_params.get("format"))
 
 
 def _base(request: Request) -> str:
     return str(request.base_url)
 
 
+VOID_PAGE = {"title": {"en": "VoID description: " + TITLE["en"], "zh": "VoID 描述:" + TITLE["zh"]},
+             "intro": DESCRIPTION,
+             "links": [("/catalog", "/catalog"), ("/dumps/", "/dumps/"), ("/sparql", "/sparql")]}
+
+
 async def void(request: Request) -> Response:
-    """GET /.well-known/void: the VoID description, in the negotiated RDF format."""
-    media, snap = _media(request), snapshot(request)
-    variant = ("void", _base(request))
-    etag = etag_for(snap.tag, variant, media)
-    if matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers_for(etag, False))
-    triples = void_triples(await stats(request), snap.build_id, _base(request))
-    body = rdf_bytes(triples, formats.rdf_format(media), str(request.url_for("context")))
-    return ok(body, media, snap, variant, request)
+    """GET /.well-known/void: the VoID description, in the negotiated format (or a page)."""
+    media = _media(request)
+    triples = void_triples(await stats(request), snapshot(request).build_id, _base(request))
+    return described.answer(request, triples, media, ("void", _base(request)), VOID_PAGE,
+                            DATASET_IRI)
+
+
+async def dataset(request: Request) -> Response:
+    """GET /dataset (and the IRIs VoID mints under it: /dataset/graph/…, the linksets): the
+    dataset's VoID description, whose subject they are; else 404."""
+    media = media_type(request, negotiate.PAGE, request.query_params.get("format"))
+    rest = request.path_params.get("rest", "")
+    iri = DATASET_IRI + (f"/{rest}" if rest else "")
+    triples = void_triples(await stats(request), snapshot(request).build_id, _base(request))
+    if rest and not any(str(t.subject) == f"<{iri}>" for t in triples):
+        raise NotFoundError("no such part of the dataset; see /dataset")
+    return described.answer(request, triples, media, ("dataset", _base(request)), VOID_PAGE,
+                            iri)
+
+
+CATALOGUE_PAGE = {"title": CATALOGUE_TITLE, "intro": CATALOGUE_DESCRIPTION,
+                  "links": [("/dumps/", "/dumps/"), ("/.well-known/void", "VoID"),
+                            ("/sparql", "/sparql")]}
 
 
 async def dcat_catalogue(request: Request) -> Response:
-    """GET /catalog: the DCAT catalogue of the dumps and the SPARQL service."""
+    """GET /catalog: the DCAT catalogue of the dumps (made first, when they are not yet)
+    and of the SPARQL service, in the negotiated format (or a page)."""
     media, snap = _media(request), snapshot(request)
     manifest = engine(request).manifest(snap)
     if manifest is None:
         raise Unavailable.needs_local("the build manifest (DCAT catalogue)")
-    triples = dcat_triples(_base(request), snap.build_id, manifest)
-    body = rdf_bytes(triples, formats.rdf_format(media), str(request.url_for("context")))
-    return ok(body, media, snap, ("catalog", _base(request)), request)
+    _folder, made = await dumps_made(request)
+    triples = dcat_triples(_base(request), snap.build_id, manifest, made)
+    return described.answer(request, triples, media, ("catalog", _base(request)),
+                            CATALOGUE_PAGE, _base(request) + "catalog")
+
+
+async def dumps_made(request: Request) -> tuple[Path, list[DumpInfo]]:
+    """The folder of the build's dumps and what they are, made once per build revision."""
+    rt, snap = engine(request), snapshot(request)
+    root = rt.files(snap)
+    if root is None:
+        raise Unavailable.needs_local("dumps")
+    folder = root / "dumps" / f"r{snap.revision}"
+    key = ("dumps", snap.tag)
+    async with _making_dumps():
+        if key not in rt.memo:
+            reply = await rt.run(snap, "dumps", {"folder": str(folder)}, settings.DUMP_TIMEOUT_S)
+            if not reply.ok:
+                raise HttpError(reply.status, reply.message)
+            rt.remember(key, [DumpInfo(**d) for d in reply.data])
+        made: list[DumpInfo] = rt.memo[key]
+    return folder, made
+
+
+async def dumps_index(request: Request) -> Response:
+    """GET /dumps/: every dump with its size and SHA-256 (a page)."""
+    snap = snapshot(request)
+    _folder, made = await dumps_made(request)
+    body = pages.dumps_page([vars(d) for d in made], snap.build_id, described.view(request))
+    return ok(body, formats.HTML, snap, ("dumps", request.url.query), request)
 
 
 async def dump(request: Request) -> Response:
-    """GET /dumps/NAME.EXT: a dump of the build, made once and kept with the build."""
-    rt, snap = engine(request), snapshot(request)
+    """GET /dumps/NAME: one dump (or SHA256SUMS) of the build."""
+    snap = snapshot(request)
     filename = request.path_params["filename"]
-    try:
-        name, ext = dump_for(filename)
-    except NotFoundError:  # without the name asked for: a path may hold anything
-        raise NotFoundError(f"no such dump; available: {', '.join(dump_names())}") from None
-    media = formats.rdf_format(ext).media_type
+    folder, made = await dumps_made(request)
+    by_name = {d.filename: d.media_type for d in made} | {CHECKSUMS: "text/plain; charset=utf-8"}
+    if filename not in by_name:  # without the name asked for: a path may hold anything
+        raise NotFoundError(f"no such dump; available: {', '.join(by_name)}")
+    media = by_name[filename]
     etag = etag_for(snap.tag, ("dump", filename), media)
     headers = headers_for(etag, False, vary="Accept-Encoding")
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    folder = rt.files(snap)
-    if folder is None:
-        raise Unavailable.needs_local("dumps")
-    path = folder / "dumps" / f"r{snap.revision}-{filename}"
-    if not path.is_file():
-        graph = DUMPS[name][0]
-        args = {"graph": graph.value if graph else None}
-        reply = await rt.run(snap, "dump", {**args, "format": media}, settings.DUMP_TIMEOUT_S)
-        if not reply.ok:
-            raise HttpError(reply.status, reply.message)
-        _write_atomically(path, reply.body)
-    return FileResponse(path, headers=headers, media_type=media, filename=filename,
-                        content_disposition_type="inline")
-
-
-def _write_atomically(path: Path, body: bytes) -> None:
-    path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(body)
-    tmp.replace(path)
+    return FileResponse(folder / filename, headers=headers, media_type=media,
+                        filename=filename, content_disposition_type="inline")

@@ -18,7 +18,7 @@ from kg import settings
 from kg.catalogue import DEFAULT_PAGE_SIZE, Param, StoredQuery
 from kg.catalogue.paging import LIMIT_PATTERN, OFFSET_PATTERN
 from kg.http import negotiate
-from kg.rdf.dcat import dump_names
+from kg.rdf import formats
 from kg.settings import LANGS
 
 JSON = "application/json"
@@ -73,6 +73,7 @@ def _responses(ok: dict[str, Any], *codes: int) -> dict[str, Any]:
     texts = {304: "not modified (If-None-Match)", 400: "bad request: the message says why",
              403: "forbidden: read-only server or missing token", 404: "not found",
              406: "no acceptable format", 413: "request body too large",
+             431: "request line and headers too large",
              415: "unsupported request body type", 503: "time limit reached or no build yet",
              502: "a remote SPARQL endpoint (SERVICE) failed",
              504: "a remote SPARQL endpoint (SERVICE) did not answer in time"}
@@ -154,7 +155,7 @@ def query_path(query: StoredQuery, choices: Choices | None = None) -> dict[str, 
 
 
 def _sparql() -> dict[str, Any]:
-    answers = _content(negotiate.RESULTS + negotiate.GRAPH, {"type": "object"})
+    answers = _content(negotiate.RESULTS + negotiate.DESCRIPTION, {"type": "object"})
     graphs = {"type": "array", "items": _TYPES["iri"]}
     params = [
         _param("query", {"type": "string", "example": EXAMPLE_QUERY},
@@ -168,13 +169,14 @@ def _sparql() -> dict[str, Any]:
     body = {"required": True, "content": {
         "application/x-www-form-urlencoded": {"schema": form},
         "application/sparql-query": {"schema": text}}}
-    ok = {"description": "results, or the service description", "content": answers}
+    ok = {"description": "results, or the service description (a page for a browser)",
+          "content": answers}
     return {
         "get": {"summary": "SPARQL 1.1 query", "tags": ["sparql"], "operationId": "sparql_get",
-                "parameters": params, "responses": _responses(ok, 304, 400, 406, 503)},
+                "parameters": params, "responses": _responses(ok, 304, 400, 406, 431, 503)},
         "post": {"summary": "SPARQL 1.1 query (POST)", "tags": ["sparql"],
                  "operationId": "sparql_post", "parameters": params[1:], "requestBody": body,
-                 "responses": _responses(ok, 400, 403, 406, 413, 415, 503)},
+                 "responses": _responses(ok, 400, 403, 406, 413, 415, 431, 503)},
     }
 
 
@@ -201,8 +203,13 @@ def _entity(choices: Choices) -> dict[str, Any]:
 
 def document(queries: list[StoredQuery], version: str,
              choices: Choices | None = None) -> dict[str, Any]:
-    """The whole OpenAPI 3.0 document (``choices``: the build's regions and sectors)."""
-    graph_fmt = [_format(negotiate.GRAPH)]
+    """The whole OpenAPI 3.0 document (``choices``: the build's regions and sectors, its
+    graphs, dumps and id)."""
+    described = [_format(negotiate.DESCRIPTION)]
+
+    def found(kind: str) -> list[str]:
+        return list((choices or {}).get(kind, [])) or ["none"]
+
     listing = {"type": "array", "items": {"type": "object"}}
     paths: dict[str, Any] = {
         "/sparql": _sparql(),
@@ -211,14 +218,38 @@ def document(queries: list[StoredQuery], version: str,
         "/ontology": _get("the ontology", negotiate.PAGE, "ontology", 304, 400, 406,
                           params=[_format(negotiate.PAGE)]),
         "/context.jsonld": _get("the JSON-LD context", ["application/ld+json"], "context", 304),
-        "/.well-known/void": _get("VoID description", negotiate.GRAPH, "void", 304, 400, 406,
-                                  params=graph_fmt),
-        "/catalog": _get("DCAT catalogue of the dumps", negotiate.GRAPH, "catalog", 304, 400,
-                         406, params=graph_fmt),
-        "/dumps/{filename}": _get("a dump of the graph", negotiate.DATASET + negotiate.GRAPH,
-                                  "dump", 304, 404, 503, params=[_param(
-                                      "filename", {"type": "string", "enum": dump_names()},
+        "/.well-known/void": _get("VoID description (a page for a browser)",
+                                  negotiate.DESCRIPTION, "void", 304, 400, 406,
+                                  params=described),
+        "/catalog": _get("DCAT catalogue of the dumps (a page for a browser)",
+                         negotiate.DESCRIPTION, "catalog", 304, 400, 406, params=described),
+        "/dataset": _get("the dataset (its VoID description)", negotiate.PAGE, "dataset", 304,
+                         400, 406, params=[_format(negotiate.PAGE)]),
+        "/dumps/": _get("every dump with its size and SHA-256", [formats.HTML], "dumps", 304,
+                        503),
+        "/dumps/{filename}": _get("a dump of the graph (or SHA256SUMS)",
+                                  [*negotiate.DATASET, *negotiate.GRAPH, "text/plain"], "dump",
+                                  304, 404, 503, params=[_param(
+                                      "filename", {"type": "string", "enum": found("dump")},
                                       "NAME.EXT", True, "path")]),
+        "/graph/{name}": _get("a named graph's content, or a page", negotiate.PAGE, "graph",
+                              304, 400, 404, 406, params=[_param(
+                                  "name", {"type": "string", "enum": found("graph")},
+                                  "the graph's name after …/graph/", True, "path"),
+                                  _format(negotiate.PAGE)]),
+        "/build": _get("the current build's record", negotiate.PAGE, "current_build", 304,
+                       400, 406, params=[_format(negotiate.PAGE)]),
+        "/build/{build_id}": _get("a build's record", negotiate.PAGE, "build", 304, 400, 404,
+                                  406, params=[_param(
+                                      "build_id", {"type": "string", "enum": found("build")},
+                                      "the build's id", True, "path"),
+                                      _format(negotiate.PAGE)]),
+        "/ontology/{version}": _get("the ontology, by its version IRI", negotiate.PAGE,
+                                    "ontology_version", 304, 400, 404, 406, params=[_param(
+                                        "version", {"type": "string",
+                                                    "pattern": "^[0-9A-Za-z][0-9A-Za-z.-]*$"},
+                                        "the version", True, "path"),
+                                        _format(negotiate.PAGE)]),
         "/health": _get("health", [JSON], "health", 503),
     }
     for query in queries:

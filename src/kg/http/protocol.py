@@ -30,13 +30,11 @@ from kg.http.respond import (
     HttpError,
     engine,
     media_type,
-    ok,
     read_body,
     requested_timeout,
     serve_read,
     snapshot,
 )
-from kg.rdf import formats
 from kg.rdf.sd import service_triples
 
 FORM = "application/x-www-form-urlencoded"
@@ -197,20 +195,34 @@ def _graphs(params: Params, names: tuple[str, str]) -> tuple[list[str], list[str
 
 
 def _context(request: Request) -> str:
+    """The JSON-LD context of query answers: this server's /context.jsonld (a client can
+    fetch it before w3id.org redirects the stable IRI, which published documents use)."""
     return str(request.url_for("context"))
 
 
+SERVICE_PAGE = {
+    "title": {"en": "SPARQL 1.1 endpoint", "zh": "SPARQL 1.1 端点"},
+    "intro": {"en": "Send a query with GET ?query=… or POST (SPARQL 1.1 Protocol); below, the "
+                    "service description this URL answers when it is given no query.",
+              "zh": "以 GET ?query=… 或 POST 发送查询(SPARQL 1.1 协议);以下为不带查询时"
+                    "本地址给出的服务描述。"},
+    "links": [("/ui/sparql", "SPARQL editor · SPARQL 编辑器"), ("/queries", "/queries"),
+              ("/.well-known/void", "VoID"), ("/catalog", "DCAT")],
+}
+
+
 async def service_description(request: Request, params: Params) -> Response:
-    """The sd:Service description of this endpoint, in the negotiated RDF format."""
-    from kg.engine.output import rdf_bytes
+    """The sd:Service description of this endpoint, in the negotiated RDF format, or a
+    page for a browser."""
+    from kg.http import described
     from kg.http.meta import stats
 
-    media = _media_type(request, params, negotiate.GRAPH)
-    rt, snap = engine(request), snapshot(request)
+    media = _media_type(request, params, negotiate.DESCRIPTION)
+    rt = engine(request)
     endpoint = str(request.url_for("sparql"))
     triples = service_triples(endpoint, await stats(request), rt.config.writable)
-    body = rdf_bytes(triples, formats.rdf_format(media), _context(request))
-    return ok(body, media, snap, ("sd", endpoint, rt.config.writable), request)
+    return described.answer(request, triples, media, ("sd", endpoint, rt.config.writable),
+                            SERVICE_PAGE, endpoint)
 
 
 def authorise(request: Request) -> None:

@@ -1,14 +1,18 @@
-"""The DCAT catalogue of the dataset: its dumps (with size and SHA-256 once made) and
-the SPARQL service.
+"""The DCAT catalogue of the dataset (DCAT-AP 3.0): its dumps and the SPARQL service.
 
->>> sorted(DUMPS)
-['all', 'inferred', 'links', 'ontology']
->>> dump_for("ontology.ttl")
-('ontology', 'ttl')
->>> dump_for("ontology.exe")
-Traceback (most recent call last):
-  ...
-kg.errors.NotFoundError: no dump ontology.exe; available: all.nq, all.trig, inferred.ttl, ...
+One catalogue with a publisher, one dataset (titles and descriptions in zh and en,
+identifier, version, modified, licence), the SPARQL endpoint as a ``dcat:DataService``,
+and one ``dcat:Distribution`` per dump, each with its access and download URL, media
+type, format, licence, byte size and SHA-256 checksum (SPDX). DCAT-AP's shapes check
+the class of every value (``dcat:mediaType`` a ``dcterms:MediaType``, a URL an
+``rdfs:Resource``…) without inference, so the catalogue states those types too.
+tests/test_dcat_ap.py validates ``/catalog`` against the published DCAT-AP 3.0.0 shapes.
+
+>>> from kg.rdf.export import info
+>>> d = info(b"<http://e/s> <http://e/p> <http://e/o> .\\n", "ttl", "links")
+>>> triples = dcat_triples("http://127.0.0.1:7878/", "b1", {}, [d])
+>>> sorted({t.predicate.value.rsplit("#", 1)[-1] for t in triples})[:4]
+['accessURL', 'algorithm', 'byteSize', 'checksum']
 """
 
 from __future__ import annotations
@@ -18,104 +22,95 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kg.errors import NotFoundError
 from kg.rdf import formats
 from kg.rdf.export import DumpInfo
-from kg.rdf.void import DATASET
+from kg.rdf.void import DATASET, about_dataset, licence, publisher, texts
 from kg.vocab import (
     DCAT,
     DCTERMS,
     IANA_MEDIA_TYPES,
     RDF,
+    RDFS,
     SPARQL_PROTOCOL,
     SPDX,
     XSD,
     graph_for,
 )
 
-# name → (graph or None for all graphs, extensions offered)
-DUMPS: dict[str, tuple[NamedNode | None, tuple[str, ...]]] = {
-    "all": (None, ("nq", "trig")),
-    "ontology": (graph_for("ontology"), ("ttl", "nt", "rdf", "jsonld")),
-    "inferred": (graph_for("inferred"), ("ttl", "nt")),
-    "links": (graph_for("links"), ("ttl", "nt")),
+CATALOGUE_TITLE = {"zh": "未来产业知识图谱：数据目录",
+                   "en": "Future industries knowledge graph: catalogue"}
+CATALOGUE_DESCRIPTION = {
+    "zh": "未来产业知识图谱的数据转储(每种格式、每个命名图)及其 SPARQL 查询服务。",
+    "en": "The dumps of the future industries knowledge graph (every format, every named "
+          "graph) and its SPARQL endpoint.",
 }
-
-
-def dump_names() -> list[str]:
-    """Every dump file name offered.
-
-    >>> dump_names()[:2]
-    ['all.nq', 'all.trig']
-    """
-    return [f"{name}.{ext}" for name, (_g, exts) in sorted(DUMPS.items()) for ext in exts]
-
-
-def dump_for(filename: str) -> tuple[str, str]:
-    """(name, extension) of an offered dump, else :class:`NotFoundError` listing them."""
-    name, _, ext = filename.partition(".")
-    if name in DUMPS and ext in DUMPS[name][1]:
-        return name, ext
-    raise NotFoundError(f"no dump {filename}; available: {', '.join(dump_names())}")
+SERVICE_TITLE = {"zh": "未来产业知识图谱 SPARQL 端点",
+                 "en": "Future industries knowledge graph SPARQL endpoint"}
 
 
 def dcat_triples(base_url: str, build: str, manifest: dict[str, Any],
-                    dumps: Sequence[DumpInfo] = ()) -> list[Triple]:
-    """A dcat:Catalog with one dataset, one distribution per dump and the SPARQL service;
-    the dumps already written (``dumps``) with their byte size and SHA-256.
+                 dumps: Sequence[DumpInfo] = ()) -> list[Triple]:
+    """A dcat:Catalog with one dataset, one distribution per dump and the SPARQL service.
 
-    >>> from kg.rdf.export import info
-    >>> d = info(b"<http://e/s> <http://e/p> <http://e/o> .\\n", "ttl", "links")
-    >>> triples = dcat_triples("http://127.0.0.1:7878/", "b1", {}, [d])
-    >>> sorted({t.predicate.value.rsplit("#", 1)[-1] for t in triples})[:4]
-    ['algorithm', 'byteSize', 'checksum', 'checksumValue']
+    ``base_url`` is where this server answers (``…/``), ``dumps`` the files made (their
+    size and SHA-256), ``manifest`` the build's (its time is the dataset's ``modified``).
     """
     cat, service = NamedNode(base_url + "catalog"), NamedNode(base_url + "sparql")
     out = [
         Triple(cat, RDF.type, DCAT.Catalog),
-        Triple(cat, DCTERMS.title, Literal("未来产业知识图谱：数据目录", language="zh")),
-        Triple(cat, DCTERMS.title, Literal("Future industries knowledge graph: catalogue",
-                                           language="en")),
+        *texts(cat, DCTERMS.title, CATALOGUE_TITLE),
+        *texts(cat, DCTERMS.description, CATALOGUE_DESCRIPTION),
+        *publisher(cat),
+        *licence(cat),
         Triple(cat, DCAT.dataset, DATASET),
         Triple(cat, DCAT.service, service),
         Triple(DATASET, RDF.type, DCAT.Dataset),
-        Triple(DATASET, DCTERMS.identifier, Literal(build)),
-        Triple(DATASET, DCTERMS.title, Literal("Future industries knowledge graph",
-                                               language="en")),
+        *about_dataset(build),
         Triple(service, RDF.type, DCAT.DataService),
+        *texts(service, DCTERMS.title, SERVICE_TITLE),
         Triple(service, DCAT.endpointURL, service),
+        Triple(service, RDF.type, RDFS.Resource),
+        Triple(service, DCAT.endpointDescription, service),  # GET answers its description
         Triple(service, DCAT.servesDataset, DATASET),
         Triple(service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
+        Triple(SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard),
+        *licence(service),
     ]
     if manifest.get("time"):
         stamp = Literal(str(manifest["time"]), datatype=XSD.dateTime)
-        out.append(Triple(DATASET, DCTERMS.modified, stamp))
-    known = {d.filename: d for d in dumps}
-    for filename in sorted({*dump_names(), *known}):
-        out += _distribution(base_url, filename, known.get(filename))
-    return out
+        out += [Triple(DATASET, DCTERMS.modified, stamp), Triple(cat, DCTERMS.modified, stamp)]
+    for made in sorted(dumps, key=lambda d: d.filename):
+        out += distribution(base_url, made)
+    return list(dict.fromkeys(out))  # each once (the licence and the types recur)
 
 
-def _distribution(base_url: str, filename: str, made: DumpInfo | None) -> list[Triple]:
-    name, ext = dump_for(filename) if made is None else (made.graph or "all", made.format)
-    dist = NamedNode(f"{base_url}dumps/{filename}")
-    graph = DUMPS[name][0] if name in DUMPS else graph_for(name)
-    fmt = formats.rdf_format(ext)
+def distribution(base_url: str, made: DumpInfo) -> list[Triple]:
+    """One dump as a ``dcat:Distribution`` of the dataset."""
+    dist = NamedNode(f"{base_url}dumps/{made.filename}")
+    listing = NamedNode(f"{base_url}dumps/")
+    fmt = formats.export_format(made.format)
+    media = NamedNode(IANA_MEDIA_TYPES + fmt.media_type.split(";")[0])
+    fmt_iri = NamedNode(formats.format_iri(fmt))
+    what = made.graph or "all graphs"
     out = [
         Triple(DATASET, DCAT.distribution, dist),
         Triple(dist, RDF.type, DCAT.Distribution),
-        Triple(dist, DCTERMS.title, Literal(f"{name} ({fmt.name})", language="en")),
+        Triple(dist, DCTERMS.title, Literal(f"{what} ({fmt.name})", language="en")),
+        Triple(dist, DCAT.accessURL, listing),
+        Triple(listing, RDF.type, RDFS.Resource),
         Triple(dist, DCAT.downloadURL, dist),
-        Triple(dist, DCAT.mediaType, NamedNode(
-            IANA_MEDIA_TYPES + fmt.media_type.split(";")[0])),
-        Triple(dist, DCTERMS["format"], NamedNode(fmt.iri)),
+        Triple(dist, RDF.type, RDFS.Resource),
+        Triple(dist, DCAT.mediaType, media),
+        Triple(media, RDF.type, DCTERMS.MediaType),
+        Triple(dist, DCTERMS["format"], fmt_iri),
+        Triple(fmt_iri, RDF.type, DCTERMS.MediaTypeOrExtent),
+        *licence(dist),
+        Triple(dist, DCAT.byteSize, Literal(str(made.size), datatype=XSD.nonNegativeInteger)),
+        *sha256_checksum(dist, NamedNode(f"{dist.value}#sha256"), made.sha256),
+        Triple(SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm),
     ]
-    if graph is not None:
-        out.append(Triple(dist, DCTERMS.source, graph))
-    if made is not None:
-        out += [Triple(dist, DCAT.byteSize, Literal(str(made.size),
-                                                    datatype=XSD.nonNegativeInteger)),
-                *sha256_checksum(dist, NamedNode(f"{dist.value}#sha256"), made.sha256)]
+    if made.graph is not None:
+        out.append(Triple(dist, DCTERMS.source, graph_for(made.graph)))
     return out
 
 

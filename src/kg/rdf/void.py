@@ -16,14 +16,24 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from kg.rdf import export, formats
 from kg.vocab import (
     BASE,
+    BUILD_BASE,
+    DATA_LICENSE,
+    DATA_LICENSE_NAME,
     DATASET_IRI,
+    DCAT,
     DCTERMS,
+    FOAF,
     ID_BASE,
     ONTOLOGY_IRI,
     PREFIXES,
+    PROV,
+    PUBLISHER,
+    PUBLISHER_NAME,
     RDF,
+    RDFS,
     VOID,
     XSD,
     graph_for,
@@ -61,14 +71,58 @@ def integer(n: int) -> Literal:
     return Literal(str(n), datatype=XSD.integer)
 
 
+TITLE = {"zh": "未来产业知识图谱", "en": "Future industries knowledge graph"}
+DESCRIPTION = {
+    "zh": "中国各级政府未来产业政策文件(规划、行动计划、实施方案)及其所涉领域、"
+          "目标与行动的知识图谱;每条陈述都附有原文引语与来源。",
+    "en": "A knowledge graph of China's future-industry (未来产业) policies: the plans of "
+          "national and regional governments, the sectors they cover, their dated targets "
+          "and named actions, each statement with the Chinese clause it rests on and its "
+          "source.",
+}
+
+
+def texts(subject: NamedNode, prop: NamedNode, by_lang: dict[str, str]) -> list[Triple]:
+    """One literal per language."""
+    return [Triple(subject, prop, Literal(t, language=lang)) for lang, t in by_lang.items()]
+
+
+def licence(subject: NamedNode) -> list[Triple]:
+    """``dcterms:license`` the data licence (CC BY 4.0), a ``dcterms:LicenseDocument``."""
+    return [Triple(subject, DCTERMS.license, DATA_LICENSE),
+            Triple(DATA_LICENSE, RDF.type, DCTERMS.LicenseDocument),
+            Triple(DATA_LICENSE, RDFS.label, Literal(DATA_LICENSE_NAME))]
+
+
+def publisher(subject: NamedNode) -> list[Triple]:
+    """``dcterms:publisher`` the project, a ``foaf:Agent`` with a name."""
+    return [Triple(subject, DCTERMS.publisher, PUBLISHER),
+            Triple(PUBLISHER, RDF.type, FOAF.Agent),
+            Triple(PUBLISHER, FOAF.name, Literal(PUBLISHER_NAME))]
+
+
+def about_dataset(build: str) -> list[Triple]:
+    """What VoID and DCAT both say of the dataset: titles, descriptions, identifier,
+    version (the build), licence, publisher, and the build that made it."""
+    d, made_by = DATASET, NamedNode(BUILD_BASE + build)
+    return [
+        *texts(d, DCTERMS.title, TITLE),
+        *texts(d, DCTERMS.description, DESCRIPTION),
+        Triple(d, DCTERMS.identifier, Literal(DATASET_IRI)),
+        Triple(d, DCAT.version, Literal(build)),
+        *licence(d),
+        *publisher(d),
+        Triple(d, PROV.wasGeneratedBy, made_by),
+        Triple(made_by, RDF.type, PROV.Activity),
+    ]
+
+
 def void_triples(data: dict[str, Any], build: str, base_url: str) -> list[Triple]:
     """The VoID description: dataset, class and graph partitions, linksets."""
     d, totals = DATASET, data["totals"]
     out = [
         Triple(d, RDF.type, VOID.Dataset),
-        Triple(d, DCTERMS.title, Literal("未来产业知识图谱", language="zh")),
-        Triple(d, DCTERMS.title, Literal("Future industries knowledge graph", language="en")),
-        Triple(d, DCTERMS.identifier, Literal(build)),
+        *about_dataset(build),
         Triple(d, VOID.uriSpace, Literal(ID_BASE)),
         Triple(d, VOID.vocabulary, NamedNode(ONTOLOGY_IRI)),
         Triple(d, VOID.sparqlEndpoint, NamedNode(base_url + "sparql")),
@@ -78,8 +132,9 @@ def void_triples(data: dict[str, Any], build: str, base_url: str) -> list[Triple
         Triple(d, VOID.properties, integer(totals["properties"])),
         Triple(d, VOID.distinctObjects, integer(totals["objects"])),
         Triple(d, VOID.classes, integer(len(data["classes"]))),
-        Triple(d, VOID.dataDump, NamedNode(base_url + "dumps/all.nq")),
     ]
+    out += [Triple(d, VOID.dataDump, NamedNode(f"{base_url}dumps/{export.filename(fmt)}"))
+            for fmt in formats.DATASET_EXPORTS]
     out += [Triple(d, VOID.exampleResource, NamedNode(iri))
             for iri in dict.fromkeys(data["examples"])]  # each once
     for cls, n in data["classes"]:
