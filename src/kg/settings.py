@@ -93,6 +93,9 @@ MAX_LISTED_VALUES = 100
 MAX_CHOICES = 1_000_000  # regions or sectors read from a graph
 # kg/store.py
 KEEP_BUILDS = 2
+# kg/gen/w3id.py: where w3id.org sends https://w3id.org/future-industries/… (a placeholder:
+# regenerate w3id/.htaccess with the public host of `kg serve` before the pull request)
+W3ID_TARGET = "https://future-industries.example.org"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
