@@ -82,11 +82,14 @@ def test_entity_turtle_declares_only_the_prefixes_it_uses(client: httpx.Client) 
     assert "@prefix unit:" not in text and "@prefix sh:" not in text
 
 
-@pytest.mark.parametrize("path", ["/sparql", "/.well-known/void", "/catalog"])
+@pytest.mark.parametrize(("path", "also"), [("/sparql", "/ui/sparql"),
+                                            ("/.well-known/void", "/catalog"),
+                                            ("/catalog", "/dumps/")])
 def test_browsers_get_a_page_with_links_to_the_machine_formats(client: httpx.Client,
-                                                               path: str) -> None:
+                                                               path: str, also: str) -> None:
     r = client.get(path, headers={"Accept": CHROMIUM})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert f'<a href="{also}">' in r.text
     for ext in ("ttl", "jsonld", "nt", "rdf"):
         assert f'href="{path}?format={ext}"' in r.text
         machine = client.get(f"{path}?format={ext}", headers={"Accept": CHROMIUM})

@@ -70,7 +70,7 @@ def _base(request: Request) -> str:
 
 VOID_PAGE = {"title": {"en": "VoID description: " + TITLE["en"], "zh": "VoID 描述:" + TITLE["zh"]},
              "intro": DESCRIPTION,
-             "links": [("/catalog", "/catalog"), ("/dumps/", "/dumps/"), ("/sparql", "/sparql")]}
+             "links": [("DCAT", "/catalog"), ("/dumps/", "/dumps/"), ("/sparql", "/sparql")]}
 
 
 async def void(request: Request) -> Response:
@@ -95,8 +95,8 @@ async def dataset(request: Request) -> Response:
 
 
 CATALOGUE_PAGE = {"title": CATALOGUE_TITLE, "intro": CATALOGUE_DESCRIPTION,
-                  "links": [("/dumps/", "/dumps/"), ("/.well-known/void", "VoID"),
-                            ("/sparql", "/sparql")]}
+                  "links": [("/dumps/", "/dumps/"), ("VoID", "/.well-known/void"),
+                            ("/sparql", "/sparql")]}  # (label, href)
 
 
 async def dcat_catalogue(request: Request) -> Response:

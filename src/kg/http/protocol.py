@@ -206,8 +206,8 @@ SERVICE_PAGE = {
                     "service description this URL answers when it is given no query.",
               "zh": "以 GET ?query=… 或 POST 发送查询(SPARQL 1.1 协议);以下为不带查询时"
                     "本地址给出的服务描述。"},
-    "links": [("/ui/sparql", "SPARQL editor · SPARQL 编辑器"), ("/queries", "/queries"),
-              ("/.well-known/void", "VoID"), ("/catalog", "DCAT")],
+    "links": [("SPARQL editor · SPARQL 编辑器", "/ui/sparql"), ("/queries", "/queries"),
+              ("VoID", "/.well-known/void"), ("DCAT", "/catalog")],  # (label, href)
 }
 
 
