@@ -10,6 +10,17 @@ memory allowance (sorting a cartesian product, say) is stopped the same way,
 so memory stays bounded: the worker's size is read every :data:`settings.WORKER_POLL_S`.
 Writes go to one separate writer process, one at a time.
 
+**Fair under abuse.** Every job names its lane (:data:`kg.engine.job.Lane`). Ad-hoc
+work (``/sparql``, Graph Store reads, dumps: its size is the client's choice) may hold
+at most ``size - reserved`` of the pool's workers at once; the other
+:data:`settings.RESERVED_WORKERS` are kept for packaged work (questions, entity pages,
+the UI's data), which may use any worker. And a query that runs past
+``NICE_AFTER_S`` leaves the pool: a fresh worker takes its place at once (not when it
+ends) and its lane slot is free again, while it goes on, reniced, in its own process
+to its time limit; up to :data:`settings.MAX_LONG_QUERIES` at a time, after which a
+long query keeps its worker. So runaway queries hold pool workers for about a second
+each, and never the reserved ones.
+
 Workers are forked from a clean fork server (never from the threaded server
 process) with :mod:`kg.engine.tasks` preloaded, so a replacement starts in
 milliseconds.
@@ -26,7 +37,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from kg import settings
-from kg.engine.job import Job, Reply
+from kg.engine.job import ADHOC, Job, Lane, Reply
 from kg.errors import QueryTimeout, QueryTooBig
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -66,22 +77,65 @@ class Worker:
             self.conn.close()
 
 
+class Share:
+    """How many of the pool's workers one lane may hold at once, and holds now."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.running = 0
+        self._free = asyncio.Semaphore(limit)
+
+    async def take(self) -> None:
+        await self._free.acquire()
+        self.running += 1
+
+    def give(self) -> None:
+        self.running -= 1
+        self._free.release()
+
+
+class Slot:
+    """A job's hold on its lane's share of the pool (None: packaged work, no limit), given
+    back once: when the job ends, or earlier when its query leaves the pool."""
+
+    def __init__(self, share: Share | None) -> None:
+        self._share = share
+        self._held = False
+
+    async def take(self) -> None:
+        if self._share is not None:
+            await self._share.take()
+            self._held = True
+
+    def give_back(self) -> None:
+        if self._held and self._share is not None:
+            self._held = False
+            self._share.give()
+
+
 class Pool:
-    """Reader workers (queries) and one writer (updates), all replaceable."""
+    """Reader workers (queries) and one writer (updates), all replaceable; some readers
+    kept for packaged work, long queries moved out (see the module's doc)."""
 
     def __init__(self, size: int, target: Target, preload: list[str],
-                 query_memory: int = settings.QUERY_MEMORY_MB << 20) -> None:
+                 query_memory: int = settings.QUERY_MEMORY_MB << 20,
+                 reserved: int = settings.RESERVED_WORKERS,
+                 long_queries: int = settings.MAX_LONG_QUERIES) -> None:
         self.size = max(1, size)
         self.target = target  # what each process runs: (pipe end, writer?) -> None
         self.query_memory = query_memory  # bytes a job may add to its worker
+        self.reserved = max(0, min(reserved, self.size - 1))  # ad-hoc work may not hold them
+        self.long_queries = max(0, long_queries)  # queries out of the pool at once, at most
+        self.adhoc = Share(self.size - self.reserved)  # pool workers ad-hoc work may hold
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(preload)
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._live: set[Worker] = set()
+        self._out: set[Worker] = set()  # running a long query outside the pool
         self._writer: Worker | None = None
         self._write_lock = asyncio.Lock()
         self._closed = False
-        self.replaced = 0  # workers killed and replaced so far (for /health)
+        self.replaced = 0  # workers killed or moved out and replaced so far (for /health)
 
     async def start(self) -> None:
         """Start the readers (the writer starts on the first write)."""
@@ -92,25 +146,39 @@ class Pool:
     async def close(self) -> None:
         """Kill every worker."""
         self._closed = True
-        for worker in [*self._live, *([self._writer] if self._writer else [])]:
+        for worker in [*self._live, *self._out, *([self._writer] if self._writer else [])]:
             worker.kill()
         self._live.clear()
+        self._out.clear()
         self._writer = None
 
-    async def run(self, job: Job, timeout: float) -> Reply:
-        """Run a read job in an idle worker; :class:`QueryTimeout` when time is up."""
+    async def run(self, job: Job, timeout: float, lane: Lane = "packaged") -> Reply:
+        """Run a read job in an idle worker its lane may use; :class:`QueryTimeout` when
+        time is up (waiting included)."""
         deadline = asyncio.get_running_loop().time() + timeout
+        slot = Slot(self.adhoc if lane == ADHOC else None)
         try:
-            async with asyncio.timeout_at(deadline):
-                worker = await self._idle.get()
-        except TimeoutError:
-            raise QueryTimeout(_timeout_message(timeout, "waiting for a free worker")) from None
-        reply = await self._exchange(worker, job, deadline, timeout)
-        if worker.niced and worker.alive:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await slot.take()
+                    worker = await self._idle.get()
+            except TimeoutError:
+                raise QueryTimeout(_timeout_message(timeout, "waiting for a free worker")
+                                   ) from None
+            reply = await self._exchange(worker, job, deadline, timeout, slot)
+        finally:
+            slot.give_back()
+        if worker in self._out or (worker.niced and worker.alive):
             self._retire(worker)
         elif worker.alive:
             self._idle.put_nowait(worker)
         return reply
+
+    def status(self) -> dict[str, int]:
+        """How the workers are shared now (for /health)."""
+        return {"reserved": self.reserved, "adhoc_limit": self.adhoc.limit,
+                "adhoc_running": self.adhoc.running, "long_queries": len(self._out),
+                "long_queries_limit": self.long_queries}
 
     async def write(self, job: Job, timeout: float) -> Reply:
         """Run a write job in the single writer process, one write at a time."""
@@ -125,9 +193,12 @@ class Pool:
                 self._writer = None
                 raise
 
-    async def _exchange(self, worker: Worker, job: Job, deadline: float, timeout: float) -> Reply:
+    async def _exchange(self, worker: Worker, job: Job, deadline: float, timeout: float,
+                        slot: Slot | None = None) -> Reply:
+        """Send a job and wait for its reply (readers pass their ``slot``; the writer none,
+        and is never moved out)."""
         loop = asyncio.get_running_loop()
-        nice = loop.call_later(settings.NICE_AFTER_S, worker.renice)
+        nice = loop.call_later(settings.NICE_AFTER_S, self._long, worker, slot)
         try:
             limit = rss(worker.process.pid) + self.query_memory
             worker.conn.send(job)
@@ -152,13 +223,34 @@ class Pool:
         finally:
             nice.cancel()
 
+    def _long(self, worker: Worker, slot: Slot | None) -> None:
+        """A query past NICE_AFTER_S: renice its worker and, while fewer than
+        ``long_queries`` are out, move it out of the pool: a replacement starts now and the
+        job's lane slot is free again (the query goes on to its time limit)."""
+        worker.renice()
+        if (slot is None or worker not in self._live or self._closed
+                or len(self._out) >= self.long_queries):
+            return
+        self._live.discard(worker)
+        self._out.add(worker)
+        slot.give_back()
+        self.replaced += 1
+        self._replace()
+
     def _retire(self, worker: Worker) -> None:
-        """Kill a worker and start its replacement in the background."""
+        """Kill a worker and start its replacement in the background (a worker moved out
+        was replaced when it left)."""
+        worker.kill()
+        if worker in self._out:
+            self._out.discard(worker)
+            return
         self.replaced += 1
         self._live.discard(worker)
-        worker.kill()
         if self._closed or worker is self._writer:
             return
+        self._replace()
+
+    def _replace(self) -> None:
         task = asyncio.get_running_loop().create_task(self._spawn(False))
         task.add_done_callback(lambda t: self._add(t.result()) if not t.cancelled() else None)
 
