@@ -35,7 +35,7 @@ from kg.engine.config import ServerConfig
 from kg.engine.engines import engine_for
 from kg.errors import KgError
 from kg.http import gsp, ld, meta, openapi, protocol, queries, ui
-from kg.http.respond import Served, catalogue, engine, error, ok, served, snapshot
+from kg.http.respond import Served, adhoc, catalogue, engine, error, ok, served, snapshot
 
 EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
 
@@ -159,16 +159,19 @@ async def on_error(_request: Request, exc: Exception) -> Response:
 
 
 def routes() -> list[Any]:
-    """The route table: one small handler per route; the UI mounted at ``/ui``."""
+    """The route table: one small handler per route; the UI mounted at ``/ui``. Routes
+    whose work the client sizes are marked :func:`~kg.http.respond.adhoc` (their worker
+    lane); the others' work is packaged and may use the workers kept for it."""
     static = StaticFiles(directory=str(resources.files("kg.html").joinpath("static")))
     return [
         Route("/", ui.home, name="home"),
         Route("/favicon.ico", ui.favicon, name="favicon"),
         Mount("/ui", routes=ui.routes(), name="ui"),
-        Route("/sparql", protocol.query, methods=["GET", "POST"], name="sparql"),
-        Route("/query", protocol.query, methods=["GET", "POST"], name="query"),
+        Route("/sparql", adhoc(protocol.query), methods=["GET", "POST"], name="sparql"),
+        Route("/query", adhoc(protocol.query), methods=["GET", "POST"], name="query"),
         Route("/update", protocol.update, methods=["POST"], name="update"),
-        Route("/store", gsp.store, methods=["GET", "PUT", "POST", "DELETE"], name="store"),
+        Route("/store", adhoc(gsp.store), methods=["GET", "PUT", "POST", "DELETE"],
+              name="store"),
         Route("/queries", queries.listing, name="queries"),
         Route("/queries/{name}", queries.run, name="stored"),
         Route("/openapi.json", openapi_json, name="openapi"),

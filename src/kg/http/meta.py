@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from kg import settings
+from kg.engine.job import ADHOC
 from kg.engine.output import rdf_bytes
 from kg.errors import NotFoundError, Unavailable
 from kg.http import negotiate
@@ -98,7 +99,8 @@ async def dump(request: Request) -> Response:
     if not path.is_file():
         graph = DUMPS[name][0]
         args = {"graph": graph.value if graph else None}
-        reply = await rt.run(snap, "dump", {**args, "format": media}, settings.DUMP_TIMEOUT_S)
+        reply = await rt.run(snap, "dump", {**args, "format": media}, settings.DUMP_TIMEOUT_S,
+                             ADHOC)  # a whole build: never in the workers kept for questions
         if not reply.ok:
             raise HttpError(reply.status, reply.message)
         _write_atomically(path, reply.body)
