@@ -82,12 +82,14 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
 
 
 class Server:
-    """`kg serve` on a location with these options; a context manager, or stop() ends it."""
+    """`kg serve` on a location with these options; a context manager, or stop() ends it.
+    Its output goes to ``log`` (by default serve-PORT.log beside the location)."""
 
-    def __init__(self, location: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, location: Path, *args: str, env: dict[str, str] | None = None,
+                 log: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
-        self.log = location.parent / f"serve-{self.port}.log"
+        self.log = log or location.parent / f"serve-{self.port}.log"
         cmd = [sys.executable, "-m", "kg", "serve", "--location", str(location),
                "--bind", f"{HOST}:{self.port}", *args]
         self.proc = start(cmd, self.url + "/health", self.log, env)
