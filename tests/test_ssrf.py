@@ -9,8 +9,6 @@ both servers, and a vendor function through a server in front of Virtuoso.
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import httpx
@@ -18,44 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _server import Served, Server
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it is offered."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        self.contacts = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.contacts += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(2)
-        self.sock.close()
+from _server import Listener, Served, Server
 
 
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
-    found = Listener()
-    yield found
-    found.close()
+    """Counts the connections it is offered (each closed at once)."""
+    with Listener(silent=False) as found:
+        yield found
 
 
 def hostile(url: str) -> list[str]:
