@@ -14,6 +14,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,6 +29,39 @@ WAIT_S = 60.0  # how long a test waits for the server's lanes to fill (not asser
 # No response cache: every request below needs a worker.
 server, client = serve_fixtures("--workers", "2", "--timeout", "120", "--no-cache",
                                 "--long-queries", str(LONG_QUERIES))
+
+
+SCHED_IDLE = 5  # Linux's number for the policy (/proc/PID/task/TID/stat, field 41)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (its workers, their fork server)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [c for c, p in parents.items() if p == parent]
+        found += children
+        todo += children
+    return found
+
+
+def thread_priorities(pid: int) -> list[tuple[int, int]]:
+    """(nice, scheduling policy) of each thread of a process."""
+    out = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out.append((int(fields[16]), int(fields[38])))  # fields 19 and 41 of stat
+    return out
 
 
 def lanes(client: httpx.Client) -> dict[str, int]:
@@ -87,6 +121,11 @@ def test_a_long_query_leaves_the_pool(server: Server, client: httpx.Client) -> N
         time.sleep(0.1)
     now = lanes(client)
     assert now["long_queries"] == 1 and now["adhoc_running"] == 0, now
+    # its worker yields the CPU: every thread of it (the query runs in one of its own) is at
+    # nice 19 and SCHED_IDLE, not just the process's main thread
+    lowered = [pid for pid in descendants(server.proc.pid)
+               if all(t == (19, SCHED_IDLE) for t in thread_priorities(pid))]
+    assert lowered, {pid: thread_priorities(pid) for pid in descendants(server.proc.pid)}
     r = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert r.status_code == 200 and "true" in r.text
     assert wait_for_workers(client)["workers"] == 2  # the pool is whole again

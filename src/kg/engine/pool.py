@@ -59,13 +59,16 @@ class Worker:
 
     def renice(self) -> None:
         """Lower the worker's CPU priority (a long query should yield to short ones):
-        nice 19, and on Linux SCHED_IDLE, so it runs only on CPU time nobody else wants."""
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, settings.WORKER_NICENESS)
-            self.niced = True
-        if hasattr(os, "sched_setscheduler"):
+        nice 19, and on Linux SCHED_IDLE, so it runs only on CPU time nobody else wants.
+        On Linux both are per thread, and the query runs in a thread of its own (a deep
+        stack: kg.engine.worker), so every thread of the process is lowered."""
+        for tid in threads(self.process.pid):
             with contextlib.suppress(OSError):
-                os.sched_setscheduler(self.process.pid, os.SCHED_IDLE, os.sched_param(0))
+                os.setpriority(os.PRIO_PROCESS, tid, settings.WORKER_NICENESS)
+                self.niced = True
+            if hasattr(os, "sched_setscheduler"):
+                with contextlib.suppress(OSError):
+                    os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
 
     def kill(self) -> None:
         """Stop the process at once; its query dies with it."""
@@ -292,6 +295,20 @@ async def _readable(conn: Connection, too_big: Callable[[], bool]) -> None:
     finally:
         loop.remove_reader(fd)
         os.set_blocking(fd, True)  # uvloop leaves the fd non-blocking; recv needs blocking
+
+
+def threads(pid: int | None) -> list[int]:
+    """The ids of a process's threads (Linux: /proc/PID/task), else the process's own.
+
+    >>> os.getpid() in threads(os.getpid()), threads(None)
+    (True, [])
+    """
+    if pid is None:
+        return []
+    try:
+        return [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+    except (OSError, ValueError):
+        return [pid]
 
 
 def rss(pid: int | None) -> int:
