@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, ClassVar, NamedTuple
 
+from kg import settings
 from kg.errors import QueryError
 
 __all__ = [
@@ -1410,8 +1411,12 @@ def _read(text: str, base: str | None) -> tuple[_Parser, int, int]:
     source = _Source(text)
     tokens = _Lexer(source).run()
     depth, operators = _measure(tokens)
-    if depth > MAX_DEPTH:
-        raise QueryError(f"query nested deeper than {MAX_DEPTH} levels")
+    if depth > min(MAX_DEPTH, settings.MAX_NESTING):
+        raise QueryError(f"query nested deeper than {min(MAX_DEPTH, settings.MAX_NESTING)} "
+                         "levels")
+    if operators > settings.MAX_OPERATORS:  # before parsing: each may deepen the tree
+        raise QueryError(f"query has more than {settings.MAX_OPERATORS} operators and "
+                         "separators (a long list belongs in VALUES)")
     parser = _Parser(source, tokens, base)
     try:
         with _stack_room(depth * 12):
