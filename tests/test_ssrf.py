@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _server import Listener, Served, Server
+from _server import Listener, Served
 
 
 @pytest.fixture(scope="module")
@@ -98,26 +98,17 @@ def test_generated_queries_never_reach_the_listener(local_client: httpx.Client,
     assert all(status in (200, 400) for status in statuses), (query, statuses)
 
 
-@pytest.fixture(scope="module")
-def virtuoso_front(virtuoso_endpoint: str,
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    """`kg serve --backend` in front of Virtuoso, whose vendor functions reach the network."""
-    here = tmp_path_factory.mktemp("virtuoso-front") / "unused"
-    with Server(here, "--backend", virtuoso_endpoint) as srv, srv.client() as client:
-        yield client
-
-
 @pytest.mark.parametrize("query", [
     'SELECT (bif:http_get("{url}") AS ?x) {{}}',
     'PREFIX bif: <bif:> SELECT (bif:http_get("{url}") AS ?x) {{}}',
     'SELECT ?x {{ BIND(<bif:http_get>("{url}") AS ?x) }}',
     'SELECT * {{ ?s ?p ?o FILTER(<bif:http_get>("{url}") != "") }} LIMIT 1',
 ])
-def test_bug_vendor_functions_on_a_backend_fetched_urls(virtuoso_front: httpx.Client,
+def test_bug_vendor_functions_on_a_backend_fetched_urls(virtuoso_client: httpx.Client,
                                                           listener: Listener,
                                                           query: str) -> None:
     """Virtuoso fetched the URL given to bif:http_get and returned its body."""
     before = listener.contacts
-    r = virtuoso_front.get("/sparql", params={"query": query.format(url=listener.url)})
+    r = virtuoso_client.get("/sparql", params={"query": query.format(url=listener.url)})
     assert r.status_code == 400, r.text
     assert listener.contacts == before
