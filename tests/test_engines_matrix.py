@@ -274,3 +274,14 @@ def test_bug_void_on_a_backend_counted_the_engines_own_graphs(
     local_names, local_counts = figures(local_client)
     assert names and all(n.startswith("https://w3id.org/future-industries/") for n in names)
     assert names == local_names and counts == local_counts
+
+
+def test_bug_blank_nodes_from_virtuoso_were_a_500(virtuoso_client: httpx.Client) -> None:
+    """Virtuoso labels blank nodes `nodeID://b10209`, which pyoxigraph refused to read: /sparql
+    and /ontology answered 500 ("Invalid bnode value")."""
+    r = virtuoso_client.get("/sparql", params={
+        "query": "SELECT ?b WHERE { ?s ?p ?b FILTER(isBlank(?b)) } LIMIT 5", "format": "json"})
+    assert r.status_code == 200, r.text
+    cells = [b["b"] for b in r.json()["results"]["bindings"]]
+    assert cells and all(c["type"] == "bnode" for c in cells)
+    assert virtuoso_client.get("/ontology", headers={"Accept": "text/html"}).status_code == 200
