@@ -14,12 +14,13 @@ Writes go to one separate writer process, one at a time.
 work (``/sparql``, Graph Store reads, dumps: its size is the client's choice) may hold
 at most ``size - reserved`` of the pool's workers at once; the other
 :data:`settings.RESERVED_WORKERS` are kept for packaged work (questions, entity pages,
-the UI's data), which may use any worker. And a query that runs past
-``NICE_AFTER_S`` leaves the pool: a fresh worker takes its place at once (not when it
-ends) and its lane slot is free again, while it goes on, reniced, in its own process
-to its time limit; up to :data:`settings.MAX_LONG_QUERIES` at a time, after which a
-long query keeps its worker. So runaway queries hold pool workers for about a second
-each, and never the reserved ones.
+the UI's data), which may use any worker. And a query that runs long (past
+``NICE_AFTER_S``; ad-hoc ones past :data:`settings.ADHOC_LONG_AFTER_S`) leaves the pool:
+a fresh worker takes its place at once (not when it ends) and its lane slot is free
+again, while it goes on, reniced, in its own process to its time limit; up to
+:data:`settings.MAX_LONG_QUERIES` at a time, after which a long query keeps its worker.
+So runaway queries hold a pool worker at full priority for a fraction of a second each,
+and never the reserved ones.
 
 Workers are forked from a clean fork server (never from the threaded server
 process) with :mod:`kg.engine.tasks` preloaded, so a replacement starts in
@@ -70,31 +71,43 @@ class Worker:
                 with contextlib.suppress(OSError):
                     os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
 
-    def kill(self) -> None:
-        """Stop the process at once; its query dies with it."""
+    def kill(self, wait: float = 0.0) -> None:
+        """Stop the process (SIGKILL); its query dies with it. Without ``wait`` this does
+        not wait for it to be gone: a reniced worker (SCHED_IDLE) on a busy machine may
+        take long to be scheduled and exit, and the event loop must not wait for that
+        (its fork server reaps it)."""
         self.alive = False
         with contextlib.suppress(OSError, ValueError):
             self.process.kill()
-            self.process.join(5)
+            if wait:
+                self.process.join(wait)
         with contextlib.suppress(OSError):
             self.conn.close()
 
 
 class Share:
-    """How many of the pool's workers one lane may hold at once, and holds now."""
+    """How many of the pool's workers one lane may hold at once (``room()``: it changes as
+    workers leave and replacements arrive), and how many it holds now."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self, room: Callable[[], int]) -> None:
+        self._room = room
         self.running = 0
-        self._free = asyncio.Semaphore(limit)
+        self._changed = asyncio.Event()
 
     async def take(self) -> None:
-        await self._free.acquire()
+        """Wait until the lane may hold one more worker, then count it."""
+        while self.running >= self._room():
+            self._changed.clear()
+            await self._changed.wait()
         self.running += 1
 
     def give(self) -> None:
         self.running -= 1
-        self._free.release()
+        self.changed()
+
+    def changed(self) -> None:
+        """Wake the waiters to look again (a job ended, a worker joined the pool)."""
+        self._changed.set()
 
 
 class Slot:
@@ -129,7 +142,9 @@ class Pool:
         self.query_memory = query_memory  # bytes a job may add to its worker
         self.reserved = max(0, min(reserved, self.size - 1))  # ad-hoc work may not hold them
         self.long_queries = max(0, long_queries)  # queries out of the pool at once, at most
-        self.adhoc = Share(self.size - self.reserved)  # pool workers ad-hoc work may hold
+        self.adhoc_limit = self.size - self.reserved  # pool workers ad-hoc work may hold
+        # ... of those in the pool now: while a replacement starts, fewer
+        self.adhoc = Share(lambda: min(self.adhoc_limit, len(self._live) - self.reserved))
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(preload)
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
@@ -138,6 +153,7 @@ class Pool:
         self._writer: Worker | None = None
         self._write_lock = asyncio.Lock()
         self._closed = False
+        self._latest: tuple[str, int] | None = None  # the last job's build: warms replacements
         self.replaced = 0  # workers killed or moved out and replaced so far (for /health)
 
     async def start(self) -> None:
@@ -150,7 +166,7 @@ class Pool:
         """Kill every worker."""
         self._closed = True
         for worker in [*self._live, *self._out, *([self._writer] if self._writer else [])]:
-            worker.kill()
+            worker.kill(wait=1.0)
         self._live.clear()
         self._out.clear()
         self._writer = None
@@ -159,6 +175,7 @@ class Pool:
         """Run a read job in an idle worker its lane may use; :class:`QueryTimeout` when
         time is up (waiting included)."""
         deadline = asyncio.get_running_loop().time() + timeout
+        self._latest = (job.build, job.revision)
         slot = Slot(self.adhoc if lane == ADHOC else None)
         try:
             try:
@@ -168,7 +185,8 @@ class Pool:
             except TimeoutError:
                 raise QueryTimeout(_timeout_message(timeout, "waiting for a free worker")
                                    ) from None
-            reply = await self._exchange(worker, job, deadline, timeout, slot)
+            long_after = settings.ADHOC_LONG_AFTER_S if lane == ADHOC else settings.NICE_AFTER_S
+            reply = await self._exchange(worker, job, deadline, timeout, slot, long_after)
         finally:
             slot.give_back()
         if worker in self._out or (worker.niced and worker.alive):
@@ -179,7 +197,7 @@ class Pool:
 
     def status(self) -> dict[str, int]:
         """How the workers are shared now (for /health)."""
-        return {"reserved": self.reserved, "adhoc_limit": self.adhoc.limit,
+        return {"reserved": self.reserved, "adhoc_limit": self.adhoc_limit,
                 "adhoc_running": self.adhoc.running, "long_queries": len(self._out),
                 "long_queries_limit": self.long_queries}
 
@@ -197,11 +215,12 @@ class Pool:
                 raise
 
     async def _exchange(self, worker: Worker, job: Job, deadline: float, timeout: float,
-                        slot: Slot | None = None) -> Reply:
-        """Send a job and wait for its reply (readers pass their ``slot``; the writer none,
-        and is never moved out)."""
+                        slot: Slot | None = None,
+                        long_after: float = settings.NICE_AFTER_S) -> Reply:
+        """Send a job and wait for its reply; past ``long_after`` it is a long one (readers
+        pass their ``slot``; the writer none, and is never moved out)."""
         loop = asyncio.get_running_loop()
-        nice = loop.call_later(settings.NICE_AFTER_S, self._long, worker, slot)
+        nice = loop.call_later(long_after, self._long, worker, slot)
         try:
             limit = rss(worker.process.pid) + self.query_memory
             worker.conn.send(job)
@@ -227,7 +246,7 @@ class Pool:
             nice.cancel()
 
     def _long(self, worker: Worker, slot: Slot | None) -> None:
-        """A query past NICE_AFTER_S: renice its worker and, while fewer than
+        """A long query: renice its worker and, while fewer than
         ``long_queries`` are out, move it out of the pool: a replacement starts now and the
         job's lane slot is free again (the query goes on to its time limit)."""
         worker.renice()
@@ -242,8 +261,9 @@ class Pool:
 
     def _retire(self, worker: Worker) -> None:
         """Kill a worker and start its replacement in the background (a worker moved out
-        was replaced when it left)."""
-        worker.kill()
+        was replaced when it left). The writer is waited for: the next one opens the store
+        read-write, which it cannot while a dying one still holds it."""
+        worker.kill(wait=5.0 if worker is self._writer else 0.0)
         if worker in self._out:
             self._out.discard(worker)
             return
@@ -254,8 +274,26 @@ class Pool:
         self._replace()
 
     def _replace(self) -> None:
-        task = asyncio.get_running_loop().create_task(self._spawn(False))
+        task = asyncio.get_running_loop().create_task(self._warm())
         task.add_done_callback(lambda t: self._add(t.result()) if not t.cancelled() else None)
+
+    async def _warm(self) -> Worker:
+        """A replacement worker that has opened the latest build (a ``ping`` job) before it
+        joins the pool, so no request waits for a cold worker's store; if the warm-up
+        fails, a cold one."""
+        worker = await self._spawn(False)
+        if self._latest is None:
+            return worker
+        build, revision = self._latest
+        try:
+            worker.conn.send(Job("ping", build, revision, {}))
+            async with asyncio.timeout(settings.WARM_UP_TIMEOUT_S):
+                await _readable(worker.conn, lambda: False)
+            worker.conn.recv()
+            return worker
+        except (TimeoutError, EOFError, OSError):
+            worker.kill()
+            return await self._spawn(False)
 
     def _add(self, worker: Worker) -> None:
         if self._closed:
@@ -263,6 +301,7 @@ class Pool:
             return
         self._live.add(worker)
         self._idle.put_nowait(worker)
+        self.adhoc.changed()
 
     async def _spawn(self, writer: bool) -> Worker:
         loop = asyncio.get_running_loop()
