@@ -25,7 +25,10 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from screenshots import ARGS, CHROMIUM, serving
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # shared start-up
+from screenshots import ARGS, CHROMIUM
+
+from _server import Server
 
 PAGES = ["/", "/ui/queries", "/ui/queries/region-sector-matrix", "/ui/queries/plans-timeline",
          "/ui/search?q=%E9%87%8F%E5%AD%90", "/ui/sparql", "/ui/places.json"]
@@ -72,7 +75,9 @@ def main() -> int:
         if args.location is None:
             subprocess.run([sys.executable, "-m", "kg", "build", "--location", str(location)],
                            check=True, stdout=subprocess.DEVNULL)
-        with serving(location) as base, httpx.Client(base_url=base, timeout=30) as client:
+        with Server(location, log=Path(tmp) / "serve.log") as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            base = server.url
             health = median_ms(client, "/health", args.repeat)
             print(f"| GET | median ms | × /health |\n|---|---:|---:|\n| /health | {health:.2f} | 1.0 |")
             for path in PAGES:

@@ -82,12 +82,14 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
 
 
 class Server:
-    """`kg serve` on a location with these options; a context manager, or stop() ends it."""
+    """`kg serve` on a location with these options; a context manager, or stop() ends it.
+    Its output goes to ``log`` (by default serve-PORT.log beside the location)."""
 
-    def __init__(self, location: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, location: Path, *args: str, env: dict[str, str] | None = None,
+                 log: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
-        self.log = location.parent / f"serve-{self.port}.log"
+        self.log = log or location.parent / f"serve-{self.port}.log"
         cmd = [sys.executable, "-m", "kg", "serve", "--location", str(location),
                "--bind", f"{HOST}:{self.port}", *args]
         self.proc = start(cmd, self.url + "/health", self.log, env)
@@ -159,16 +161,21 @@ def oxigraph_server(location: Path, union: bool = True, read_only: bool = False,
 
 
 class Listener:
-    """A socket on the loopback interface that accepts connections, counts them and never
-    answers (a silent SPARQL endpoint, or proof that nothing connected)."""
+    """A socket on the loopback interface that accepts connections and counts them
+    (``contacts``): proof that nothing connected, or a SPARQL endpoint that fails. A
+    ``silent`` one keeps each connection open and never answers; otherwise each is closed
+    at once, once counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, silent: bool = True) -> None:
+        self.silent = silent
         self.sock = socket.socket()
         self.sock.bind((HOST, 0))
-        self.sock.listen(16)
+        self.sock.listen(64)
         self.sock.settimeout(0.2)
-        self.url = f"http://{HOST}:{self.sock.getsockname()[1]}/sparql"
-        self.connections: list[socket.socket] = []
+        self.port = int(self.sock.getsockname()[1])
+        self.url = f"http://{HOST}:{self.port}/sparql"
+        self.contacts = 0
+        self.connections: list[socket.socket] = []  # the silent one's, open
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
@@ -176,9 +183,14 @@ class Listener:
     def _accept(self) -> None:
         while not self._stop.is_set():
             try:
-                self.connections.append(self.sock.accept()[0])
+                conn = self.sock.accept()[0]
             except OSError:
                 continue
+            self.contacts += 1
+            if self.silent:
+                self.connections.append(conn)
+            else:
+                conn.close()
 
     def close(self) -> None:
         self._stop.set()

@@ -155,6 +155,15 @@ def virtuoso_endpoint(virtuoso_engine: _engines.Engine) -> str:
 
 
 @pytest.fixture(scope="session")
+def virtuoso_client(virtuoso_endpoint: str,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """A client of `kg serve --backend` in front of :func:`virtuoso_engine`."""
+    here = tmp_path_factory.mktemp("virtuoso-front") / "unused"
+    with Server(here, "--backend", virtuoso_endpoint) as srv, srv.client() as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
 def oxigraph_engine(curated_nquads: Path) -> Iterator[_engines.Engine]:
     """`oxigraph serve-read-only --union-default-graph` on 127.0.0.1 holding the curated
     build."""

@@ -35,8 +35,11 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+import httpx
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, VOID
 
 import _engines
 from catalogue._golden import SEPARATORS, joined_columns
@@ -254,3 +257,31 @@ def test_same_answer(name: str, params: dict[str, str], engine: str, reference: 
             assert w & g, (f"row {i} out of order (ORDER BY {' '.join(expected.order)}): "
                            f"{show(rows[i])} where the local build has "
                            f"{show(expected.rows[i])}")
+
+
+def test_bug_void_on_a_backend_counted_the_engines_own_graphs(
+        virtuoso_client: httpx.Client, local_client: httpx.Client) -> None:
+    """VoID through `kg serve --backend` over Virtuoso counted Virtuoso's system graphs
+    (10,884 triples for our 8,385) and named a graph after the engine's own address."""
+    def figures(client: httpx.Client) -> tuple[set[str], set[tuple[str, str]]]:
+        graph = Graph().parse(data=client.get("/.well-known/void", headers={
+            "Accept": "text/turtle"}).text, format="turtle")
+        named = {str(o) for o in graph.objects(None, DCTERMS.source)}
+        counts = {(str(s), str(o)) for s, o in graph.subject_objects(VOID.triples)
+                  if str(s) == "https://w3id.org/future-industries/dataset"}
+        return named, counts
+    names, counts = figures(virtuoso_client)
+    local_names, local_counts = figures(local_client)
+    assert names and all(n.startswith("https://w3id.org/future-industries/") for n in names)
+    assert names == local_names and counts == local_counts
+
+
+def test_bug_blank_nodes_from_virtuoso_were_a_500(virtuoso_client: httpx.Client) -> None:
+    """Virtuoso labels blank nodes `nodeID://b10209`, which pyoxigraph refused to read: /sparql
+    and /ontology answered 500 ("Invalid bnode value")."""
+    r = virtuoso_client.get("/sparql", params={
+        "query": "SELECT ?b WHERE { ?s ?p ?b FILTER(isBlank(?b)) } LIMIT 5", "format": "json"})
+    assert r.status_code == 200, r.text
+    cells = [b["b"] for b in r.json()["results"]["bindings"]]
+    assert cells and all(c["type"] == "bnode" for c in cells)
+    assert virtuoso_client.get("/ontology", headers={"Accept": "text/html"}).status_code == 200

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -42,16 +41,6 @@ FORMATS = {
                 "text/csv", "text/tab-separated-values"},
     "RDF": {"application/rdf+xml", "text/turtle", "application/n-triples"},
 }
-# The protocol dataset of an update is refused (400): pyoxigraph's Store.update applies no
-# dataset to an update and the server does not rewrite the update's text.
-UNSUPPORTED = {
-    name: "using-graph-uri / using-named-graph-uri are not supported (400): pyoxigraph's "
-          "Store.update takes no dataset"
-    for name in ("update_dataset_default_graph", "update_dataset_default_graphs",
-                 "update_dataset_named_graphs", "update_dataset_full")
-}
-
-
 @dataclass(frozen=True)
 class Exchange:
     """One request of a test and what its response must be."""
@@ -170,17 +159,9 @@ def test_manifest_is_whole() -> None:
     names = [t.name for t in TESTS]
     assert len(names) == len(set(names)) == 34
     assert all(t.exchanges for t in TESTS)
-    assert set(UNSUPPORTED) <= set(names)
 
 
-def _param(test: ProtocolTest) -> Any:
-    if test.name not in UNSUPPORTED:
-        return pytest.param(test, id=test.name)
-    known = pytest.mark.xfail(strict=True, raises=AssertionError, reason=UNSUPPORTED[test.name])
-    return pytest.param(test, id=test.name, marks=known)
-
-
-@pytest.mark.parametrize("test", [_param(t) for t in TESTS])
+@pytest.mark.parametrize("test", [pytest.param(t, id=t.name) for t in TESTS])
 @pytest.mark.usefixtures("data")
 def test_w3c_protocol(client: httpx.Client, test: ProtocolTest) -> None:
     for want in test.exchanges:

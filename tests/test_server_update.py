@@ -127,15 +127,23 @@ def test_query_and_update_together_are_refused(client: httpx.Client) -> None:
 
 def test_using_graph_uri_is_not_ignored(client: httpx.Client) -> None:
     """Regression: using-graph-uri / using-named-graph-uri were ignored (204, and the WHERE
-    read the store's own default graph). The store cannot apply them to an update, so
-    they are refused; with USING or WITH in the update they are an error anyway."""
-    src, out = "http://e/using-src", "http://e/using-out"
-    assert post_update(client, f"INSERT DATA {{ GRAPH <{src}> {{ <http://e/a> <http://e/p> 1 }} }}"
-                       ).status_code == 204
+    read the store's own default graph). They are the update's dataset now (written in as
+    USING / USING NAMED where the grammar puts them); with USING or WITH in the update they
+    are an error."""
+    src, out, other = "http://e/using-src", "http://e/using-out", "http://e/using-other"
+    data = (f"INSERT DATA {{ GRAPH <{src}> {{ <http://e/a> <http://e/p> 1 }} "
+            f"GRAPH <{other}> {{ <http://e/b> <http://e/p> 2 }} }}")
+    assert post_update(client, data).status_code == 204
     copy = f"INSERT {{ GRAPH <{out}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
-    for name in ("using-graph-uri", "using-named-graph-uri"):
-        r = post_update(client, copy, **{name: src})
-        assert r.status_code == 400 and "not supported" in r.text and name in r.text
+    assert post_update(client, copy, **{"using-graph-uri": src}).status_code == 204
+    got = client.get("/sparql", params={"query": f"SELECT ?s {{ GRAPH <{out}> {{ ?s ?p ?o }} }}",
+                                        "format": "json"}).json()["results"]["bindings"]
+    assert [b["s"]["value"] for b in got] == ["http://e/a"]  # src only: the dataset held
+    named = f"INSERT {{ GRAPH <{out}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert post_update(client, named, **{"using-named-graph-uri": other}).status_code == 204
+    got = client.get("/sparql", params={"query": f"SELECT ?s {{ GRAPH <{out}> {{ ?s ?p ?o }} }}",
+                                        "format": "json"}).json()["results"]["bindings"]
+    assert sorted(b["s"]["value"] for b in got) == ["http://e/a", "http://e/b"]
     with_ = f"WITH <{src}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}"
     r = post_update(client, with_, **{"using-named-graph-uri": src})
     assert r.status_code == 400 and "WITH" in r.text
@@ -144,10 +152,11 @@ def test_using_graph_uri_is_not_ignored(client: httpx.Client) -> None:
     assert r.status_code == 400 and "USING" in r.text
     r = post_update(client, copy, **{"default-graph-uri": src})
     assert r.status_code == 400 and "using-graph-uri" in r.text
-    assert not holds(client, out) and holds(client, src)
-    assert post_update(client, using).status_code == 204  # USING in the update itself
-    assert holds(client, out)
-    assert post_update(client, f"DROP GRAPH <{src}> ; DROP GRAPH <{out}>").status_code == 204
+    r = post_update(client, "DELETE WHERE { ?s ?p ?o }", **{"using-graph-uri": src})
+    assert r.status_code == 400 and "DELETE WHERE takes no dataset" in r.text
+    assert holds(client, src)
+    drop = f"DROP GRAPH <{src}> ; DROP GRAPH <{out}> ; DROP GRAPH <{other}>"
+    assert post_update(client, drop).status_code == 204
 
 
 def test_update_syntax_error_position_is_the_senders(client: httpx.Client) -> None:

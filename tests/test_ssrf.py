@@ -9,8 +9,6 @@ both servers, and a vendor function through a server in front of Virtuoso.
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import httpx
@@ -18,44 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _server import Served, Server
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it is offered."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        self.contacts = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.contacts += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(2)
-        self.sock.close()
+from _server import Listener, Served
 
 
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
-    found = Listener()
-    yield found
-    found.close()
+    """Counts the connections it is offered (each closed at once)."""
+    with Listener(silent=False) as found:
+        yield found
 
 
 def hostile(url: str) -> list[str]:
@@ -130,26 +98,17 @@ def test_generated_queries_never_reach_the_listener(local_client: httpx.Client,
     assert all(status in (200, 400) for status in statuses), (query, statuses)
 
 
-@pytest.fixture(scope="module")
-def virtuoso_front(virtuoso_endpoint: str,
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    """`kg serve --backend` in front of Virtuoso, whose vendor functions reach the network."""
-    here = tmp_path_factory.mktemp("virtuoso-front") / "unused"
-    with Server(here, "--backend", virtuoso_endpoint) as srv, srv.client() as client:
-        yield client
-
-
 @pytest.mark.parametrize("query", [
     'SELECT (bif:http_get("{url}") AS ?x) {{}}',
     'PREFIX bif: <bif:> SELECT (bif:http_get("{url}") AS ?x) {{}}',
     'SELECT ?x {{ BIND(<bif:http_get>("{url}") AS ?x) }}',
     'SELECT * {{ ?s ?p ?o FILTER(<bif:http_get>("{url}") != "") }} LIMIT 1',
 ])
-def test_bug_vendor_functions_on_a_backend_fetched_urls(virtuoso_front: httpx.Client,
+def test_bug_vendor_functions_on_a_backend_fetched_urls(virtuoso_client: httpx.Client,
                                                           listener: Listener,
                                                           query: str) -> None:
     """Virtuoso fetched the URL given to bif:http_get and returned its body."""
     before = listener.contacts
-    r = virtuoso_front.get("/sparql", params={"query": query.format(url=listener.url)})
+    r = virtuoso_client.get("/sparql", params={"query": query.format(url=listener.url)})
     assert r.status_code == 400, r.text
     assert listener.contacts == before

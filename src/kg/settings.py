@@ -55,9 +55,19 @@ BUILD_THREADS = max(1, (os.cpu_count() or 1) - 2)
 
 # Limits and tuning, by the module that applies them
 # kg/engine/pool.py
-NICE_AFTER_S = 1.0
+NICE_AFTER_S = 1.0  # a query running longer is reniced (and its worker moved out or retired)
+ADHOC_LONG_AFTER_S = 0.25  # the same for ad-hoc queries (/sparql), sooner: a runaway sent
+#                            again and again holds a pool worker at full priority this long
 WORKER_NICENESS = 19
 WORKER_POLL_S = 0.05  # how often a busy worker's memory is read
+# Workers ad-hoc work (/sparql, Graph Store reads, dumps) may never hold: kept for packaged
+# questions, entity pages and the UI's data (at most workers - 1; kg serve --reserved-workers)
+RESERVED_WORKERS = 1
+# Long queries (past NICE_AFTER_S or ADHOC_LONG_AFTER_S) that leave the pool at once, a fresh
+# worker taking each one's place; past this many a long query keeps its worker (kg serve
+# --long-queries). Each is one more process that may grow by QUERY_MEMORY_MB.
+MAX_LONG_QUERIES = 4
+WARM_UP_TIMEOUT_S = 120.0  # a replacement worker opening the latest build before it serves
 # kg/engine/worker.py
 STORE_OPEN_ATTEMPTS = 6
 # kg/engine/config.py

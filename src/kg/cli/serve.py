@@ -18,6 +18,12 @@ def register(sub: Any) -> None:
     p.add_argument("--bind", default=settings.DEFAULT_BIND, help="HOST:PORT to listen on")
     p.add_argument("--workers", type=int, default=default_workers(),
                    help="query worker processes (at least 2)")
+    p.add_argument("--reserved-workers", type=int, default=settings.RESERVED_WORKERS,
+                   metavar="N", help="workers kept for packaged questions, entity pages and "
+                                     "the UI: /sparql never holds them (at most workers - 1)")
+    p.add_argument("--long-queries", type=int, default=settings.MAX_LONG_QUERIES, metavar="N",
+                   help="queries past 1 s moved out of the pool at once, a fresh worker "
+                        "taking each one's place")
     p.add_argument("--timeout", type=float, default=settings.DEFAULT_TIMEOUT_S,
                    help="per-query time limit in seconds (requests may ask for less)")
     p.add_argument("--update-token", default=None,
@@ -69,10 +75,10 @@ def config(args: argparse.Namespace) -> ServerConfig:
     """The server configuration from the command line."""
     if (args.workers < 1 or args.timeout <= 0 or args.row_cap < 1 or args.backend_ttl < 0
             or args.query_memory < 1 or args.header_timeout <= 0 or args.body_timeout <= 0
-            or args.max_connections < 1):
+            or args.max_connections < 1 or args.reserved_workers < 0 or args.long_queries < 0):
         raise UsageError("--workers, --row-cap, --query-memory and --max-connections must be "
                          "at least 1, --timeout, --header-timeout and --body-timeout positive, "
-                         "--backend-ttl not negative")
+                         "--backend-ttl, --reserved-workers and --long-queries not negative")
     token = token_from_env(args.update_token)
     if args.backend:
         check_backend(args.backend, token)
@@ -85,6 +91,8 @@ def config(args: argparse.Namespace) -> ServerConfig:
         row_cap=args.row_cap,
         query_memory_mb=args.query_memory,
         body_timeout_s=args.body_timeout,
+        reserved_workers=args.reserved_workers,
+        long_queries=args.long_queries,
         cache_entries=0 if args.no_cache else ServerConfig.cache_entries,
         backend=args.backend,
         remote_ttl_s=args.backend_ttl,

@@ -40,6 +40,8 @@ class ServerConfig:
     cache_bytes: int = settings.CACHE_BYTES
     row_cap: int = settings.DEFAULT_ROW_CAP
     query_memory_mb: int = settings.QUERY_MEMORY_MB  # per query, above the worker's own size
+    reserved_workers: int = settings.RESERVED_WORKERS  # kept for packaged work (kg.engine.pool)
+    long_queries: int = settings.MAX_LONG_QUERIES  # long queries moved out of the pool at once
     max_body_bytes: int = settings.MAX_BODY_BYTES
     body_timeout_s: float = settings.BODY_TIMEOUT_S  # to send a whole request body
     queries: Path | None = None  # the packaged-query folder (default: the curated one)

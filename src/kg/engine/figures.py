@@ -18,16 +18,23 @@ from pyoxigraph import QuerySolutions, Store
 from kg import settings
 from kg.rdf.void import namespace
 from kg.sparql import Queryable, queryable
-from kg.vocab import BASE, GRAPH, ID_BASE, ONTOLOGY_IRI
+from kg.vocab import BASE, GRAPH, GRAPH_BASE, ID_BASE, ONTOLOGY_IRI
 
-_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-_CLASSES = "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
-_TOTALS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
+# Our graphs only: an engine's own graphs (Virtuoso's system graphs, graphs named after its
+# own address) are neither counted nor named
+_OURS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}"))'
+# (no ORDER BY: sorted here; an engine may refuse to sort under a large LIMIT)
+_GRAPHS = f"""SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}
+  GROUP BY ?g"""
+_CLASSES = f"""SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ ?x a ?c }}
+  FILTER(isIRI(?c)) {_OURS} }} GROUP BY ?c"""
+_TOTALS = f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
   (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
-  WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"""  # a triple in two graphs counts once
+  WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }} }}"""
+# (a triple in two graphs counts once)
 _EXAMPLES = f"""SELECT ?c (MIN(STR(?x)) AS ?ex) WHERE {{ ?x a ?c
   FILTER(STRSTARTS(STR(?x), "{ID_BASE}") && STRSTARTS(STR(?c), "{ONTOLOGY_IRI}#")) }}
-  GROUP BY ?c ORDER BY ?c"""
+  GROUP BY ?c"""
 _LINKS = f"""SELECT ?p ?o WHERE {{ GRAPH {GRAPH.links} {{
   ?s ?p ?o FILTER(isIRI(?o) && !STRSTARTS(STR(?o), "{BASE}")) }} }}"""
 
@@ -49,7 +56,7 @@ def stats(target: Store | Queryable) -> dict[str, Any]:
     return {
         "totals": {k: int(totals[k].value) for k in ("triples", "subjects", "properties",
                                                       "objects")},
-        "graphs": [[r["g"].value, int(r["n"].value)] for r in _rows(on, _GRAPHS)],
+        "graphs": sorted([r["g"].value, int(r["n"].value)] for r in _rows(on, _GRAPHS)),
         "classes": sorted([r["c"].value, int(r["n"].value)] for r in _rows(on, _CLASSES)),
         "examples": sorted({r["ex"].value for r in _rows(on, _EXAMPLES)}),  # one per class
         "linksets": sorted([p, ns, n] for (p, ns), n in links.items()),

@@ -7,7 +7,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+# Who a task is for, so that the worker pool can keep workers for one kind of work:
+# "packaged" (packaged questions, entity and ontology pages, the UI's data, the server's own
+# figures: work this project wrote) and "adhoc" (work whose size the client decides: /sparql
+# queries, Graph Store reads, dumps). See kg.engine.pool.
+Lane = Literal["packaged", "adhoc"]
+PACKAGED: Lane = "packaged"
+ADHOC: Lane = "adhoc"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from kg.engine.base import EngineBase, Snapshot
 from kg.engine.config import ServerConfig
-from kg.engine.job import Job, Reply
+from kg.engine.job import PACKAGED, Job, Lane, Reply
 from kg.engine.journal import revision
 from kg.engine.pool import Pool
 from kg.engine.worker import serve
@@ -32,7 +32,8 @@ class LocalEngine(EngineBase):
         super().__init__(config)
         self.location = Location(config.location)
         self.pool = Pool(config.workers, functools.partial(serve, queries=config.queries),
-                         [serve.__module__], config.query_memory_mb << 20)
+                         [serve.__module__], config.query_memory_mb << 20,
+                         config.reserved_workers, config.long_queries)
         self._revisions: dict[str, int] = {}
         self._manifests: dict[str, dict[str, Any]] = {}
 
@@ -71,10 +72,11 @@ class LocalEngine(EngineBase):
         current = self._revisions.get(snap.build_id, snap.revision)
         self._revisions[snap.build_id] = max(current, snap.revision) + 1
 
-    async def run(self, snap: Snapshot, task: str, args: dict[str, Any], timeout: float) -> Reply:
-        """Run a read task on the snapshot's build in a worker."""
+    async def run(self, snap: Snapshot, task: str, args: dict[str, Any], timeout: float,
+                  lane: Lane = PACKAGED) -> Reply:
+        """Run a read task on the snapshot's build in a worker its lane may use."""
         job = Job(task, str(snap.path), snap.revision, args)
-        return await self.pool.run(job, timeout)
+        return await self.pool.run(job, timeout, lane)
 
     async def write(self, snap: Snapshot, task: str, args: dict[str, Any], timeout: float) -> Reply:
         """Run a write task in the writer; the revision goes up whatever happened."""
@@ -95,6 +97,7 @@ class LocalEngine(EngineBase):
             "uptime_s": self.uptime(),
             "workers": len(self.pool.pids()),
             "workers_replaced": self.pool.replaced,
+            "lanes": self.pool.status(),
             "writable": self.config.writable,
             "cache": self.cache.stats(),
         }

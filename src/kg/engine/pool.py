@@ -10,6 +10,18 @@ memory allowance (sorting a cartesian product, say) is stopped the same way,
 so memory stays bounded: the worker's size is read every :data:`settings.WORKER_POLL_S`.
 Writes go to one separate writer process, one at a time.
 
+**Fair under abuse.** Every job names its lane (:data:`kg.engine.job.Lane`). Ad-hoc
+work (``/sparql``, Graph Store reads, dumps: its size is the client's choice) may hold
+at most ``size - reserved`` of the pool's workers at once; the other
+:data:`settings.RESERVED_WORKERS` are kept for packaged work (questions, entity pages,
+the UI's data), which may use any worker. And a query that runs long (past
+``NICE_AFTER_S``; ad-hoc ones past :data:`settings.ADHOC_LONG_AFTER_S`) leaves the pool:
+a fresh worker takes its place at once (not when it ends) and its lane slot is free
+again, while it goes on, reniced, in its own process to its time limit; up to
+:data:`settings.MAX_LONG_QUERIES` at a time, after which a long query keeps its worker.
+So runaway queries hold a pool worker at full priority for a fraction of a second each,
+and never the reserved ones.
+
 Workers are forked from a clean fork server (never from the threaded server
 process) with :mod:`kg.engine.tasks` preloaded, so a replacement starts in
 milliseconds.
@@ -26,7 +38,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from kg import settings
-from kg.engine.job import Job, Reply
+from kg.engine.job import ADHOC, Job, Lane, Reply
 from kg.errors import QueryTimeout, QueryTooBig
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -48,40 +60,101 @@ class Worker:
 
     def renice(self) -> None:
         """Lower the worker's CPU priority (a long query should yield to short ones):
-        nice 19, and on Linux SCHED_IDLE, so it runs only on CPU time nobody else wants."""
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, settings.WORKER_NICENESS)
-            self.niced = True
-        if hasattr(os, "sched_setscheduler"):
+        nice 19, and on Linux SCHED_IDLE, so it runs only on CPU time nobody else wants.
+        On Linux both are per thread, and the query runs in a thread of its own (a deep
+        stack: kg.engine.worker), so every thread of the process is lowered."""
+        for tid in threads(self.process.pid):
             with contextlib.suppress(OSError):
-                os.sched_setscheduler(self.process.pid, os.SCHED_IDLE, os.sched_param(0))
+                os.setpriority(os.PRIO_PROCESS, tid, settings.WORKER_NICENESS)
+                self.niced = True
+            if hasattr(os, "sched_setscheduler"):
+                with contextlib.suppress(OSError):
+                    os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
 
-    def kill(self) -> None:
-        """Stop the process at once; its query dies with it."""
+    def kill(self, wait: float = 0.0) -> None:
+        """Stop the process (SIGKILL); its query dies with it. Without ``wait`` this does
+        not wait for it to be gone: a reniced worker (SCHED_IDLE) on a busy machine may
+        take long to be scheduled and exit, and the event loop must not wait for that
+        (its fork server reaps it)."""
         self.alive = False
         with contextlib.suppress(OSError, ValueError):
             self.process.kill()
-            self.process.join(5)
+            if wait:
+                self.process.join(wait)
         with contextlib.suppress(OSError):
             self.conn.close()
 
 
+class Share:
+    """How many of the pool's workers one lane may hold at once (``room()``: it changes as
+    workers leave and replacements arrive), and how many it holds now."""
+
+    def __init__(self, room: Callable[[], int]) -> None:
+        self._room = room
+        self.running = 0
+        self._changed = asyncio.Event()
+
+    async def take(self) -> None:
+        """Wait until the lane may hold one more worker, then count it."""
+        while self.running >= self._room():
+            self._changed.clear()
+            await self._changed.wait()
+        self.running += 1
+
+    def give(self) -> None:
+        self.running -= 1
+        self.changed()
+
+    def changed(self) -> None:
+        """Wake the waiters to look again (a job ended, a worker joined the pool)."""
+        self._changed.set()
+
+
+class Slot:
+    """A job's hold on its lane's share of the pool (None: packaged work, no limit), given
+    back once: when the job ends, or earlier when its query leaves the pool."""
+
+    def __init__(self, share: Share | None) -> None:
+        self._share = share
+        self._held = False
+
+    async def take(self) -> None:
+        if self._share is not None:
+            await self._share.take()
+            self._held = True
+
+    def give_back(self) -> None:
+        if self._held and self._share is not None:
+            self._held = False
+            self._share.give()
+
+
 class Pool:
-    """Reader workers (queries) and one writer (updates), all replaceable."""
+    """Reader workers (queries) and one writer (updates), all replaceable; some readers
+    kept for packaged work, long queries moved out (see the module's doc)."""
 
     def __init__(self, size: int, target: Target, preload: list[str],
-                 query_memory: int = settings.QUERY_MEMORY_MB << 20) -> None:
+                 query_memory: int = settings.QUERY_MEMORY_MB << 20,
+                 reserved: int = settings.RESERVED_WORKERS,
+                 long_queries: int = settings.MAX_LONG_QUERIES) -> None:
         self.size = max(1, size)
         self.target = target  # what each process runs: (pipe end, writer?) -> None
         self.query_memory = query_memory  # bytes a job may add to its worker
+        self.reserved = max(0, min(reserved, self.size - 1))  # ad-hoc work may not hold them
+        self.long_queries = max(0, long_queries)  # queries out of the pool at once, at most
+        self.adhoc_limit = self.size - self.reserved  # pool workers ad-hoc work may hold
+        # ... of those in the pool now: while a replacement starts, fewer
+        self.adhoc = Share(lambda: min(self.adhoc_limit, len(self._live) - self.reserved))
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(preload)
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._live: set[Worker] = set()
+        self._out: set[Worker] = set()  # running a long query outside the pool
         self._writer: Worker | None = None
         self._write_lock = asyncio.Lock()
         self._closed = False
-        self.replaced = 0  # workers killed and replaced so far (for /health)
+        self._latest: tuple[str, int] | None = None  # the last job's build: warms replacements
+        self.replaced = 0  # workers killed or moved out and replaced so far (for /health)
 
     async def start(self) -> None:
         """Start the readers (the writer starts on the first write)."""
@@ -92,25 +165,41 @@ class Pool:
     async def close(self) -> None:
         """Kill every worker."""
         self._closed = True
-        for worker in [*self._live, *([self._writer] if self._writer else [])]:
-            worker.kill()
+        for worker in [*self._live, *self._out, *([self._writer] if self._writer else [])]:
+            worker.kill(wait=1.0)
         self._live.clear()
+        self._out.clear()
         self._writer = None
 
-    async def run(self, job: Job, timeout: float) -> Reply:
-        """Run a read job in an idle worker; :class:`QueryTimeout` when time is up."""
+    async def run(self, job: Job, timeout: float, lane: Lane = "packaged") -> Reply:
+        """Run a read job in an idle worker its lane may use; :class:`QueryTimeout` when
+        time is up (waiting included)."""
         deadline = asyncio.get_running_loop().time() + timeout
+        self._latest = (job.build, job.revision)
+        slot = Slot(self.adhoc if lane == ADHOC else None)
         try:
-            async with asyncio.timeout_at(deadline):
-                worker = await self._idle.get()
-        except TimeoutError:
-            raise QueryTimeout(_timeout_message(timeout, "waiting for a free worker")) from None
-        reply = await self._exchange(worker, job, deadline, timeout)
-        if worker.niced and worker.alive:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await slot.take()
+                    worker = await self._idle.get()
+            except TimeoutError:
+                raise QueryTimeout(_timeout_message(timeout, "waiting for a free worker")
+                                   ) from None
+            long_after = settings.ADHOC_LONG_AFTER_S if lane == ADHOC else settings.NICE_AFTER_S
+            reply = await self._exchange(worker, job, deadline, timeout, slot, long_after)
+        finally:
+            slot.give_back()
+        if worker in self._out or (worker.niced and worker.alive):
             self._retire(worker)
         elif worker.alive:
             self._idle.put_nowait(worker)
         return reply
+
+    def status(self) -> dict[str, int]:
+        """How the workers are shared now (for /health)."""
+        return {"reserved": self.reserved, "adhoc_limit": self.adhoc_limit,
+                "adhoc_running": self.adhoc.running, "long_queries": len(self._out),
+                "long_queries_limit": self.long_queries}
 
     async def write(self, job: Job, timeout: float) -> Reply:
         """Run a write job in the single writer process, one write at a time."""
@@ -125,9 +214,13 @@ class Pool:
                 self._writer = None
                 raise
 
-    async def _exchange(self, worker: Worker, job: Job, deadline: float, timeout: float) -> Reply:
+    async def _exchange(self, worker: Worker, job: Job, deadline: float, timeout: float,
+                        slot: Slot | None = None,
+                        long_after: float = settings.NICE_AFTER_S) -> Reply:
+        """Send a job and wait for its reply; past ``long_after`` it is a long one (readers
+        pass their ``slot``; the writer none, and is never moved out)."""
         loop = asyncio.get_running_loop()
-        nice = loop.call_later(settings.NICE_AFTER_S, worker.renice)
+        nice = loop.call_later(long_after, self._long, worker, slot)
         try:
             limit = rss(worker.process.pid) + self.query_memory
             worker.conn.send(job)
@@ -152,15 +245,55 @@ class Pool:
         finally:
             nice.cancel()
 
+    def _long(self, worker: Worker, slot: Slot | None) -> None:
+        """A long query: renice its worker and, while fewer than
+        ``long_queries`` are out, move it out of the pool: a replacement starts now and the
+        job's lane slot is free again (the query goes on to its time limit)."""
+        worker.renice()
+        if (slot is None or worker not in self._live or self._closed
+                or len(self._out) >= self.long_queries):
+            return
+        self._live.discard(worker)
+        self._out.add(worker)
+        slot.give_back()
+        self.replaced += 1
+        self._replace()
+
     def _retire(self, worker: Worker) -> None:
-        """Kill a worker and start its replacement in the background."""
+        """Kill a worker and start its replacement in the background (a worker moved out
+        was replaced when it left). The writer is waited for: the next one opens the store
+        read-write, which it cannot while a dying one still holds it."""
+        worker.kill(wait=5.0 if worker is self._writer else 0.0)
+        if worker in self._out:
+            self._out.discard(worker)
+            return
         self.replaced += 1
         self._live.discard(worker)
-        worker.kill()
         if self._closed or worker is self._writer:
             return
-        task = asyncio.get_running_loop().create_task(self._spawn(False))
+        self._replace()
+
+    def _replace(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._warm())
         task.add_done_callback(lambda t: self._add(t.result()) if not t.cancelled() else None)
+
+    async def _warm(self) -> Worker:
+        """A replacement worker that has opened the latest build (a ``ping`` job) before it
+        joins the pool, so no request waits for a cold worker's store; if the warm-up
+        fails, a cold one."""
+        worker = await self._spawn(False)
+        if self._latest is None:
+            return worker
+        build, revision = self._latest
+        try:
+            worker.conn.send(Job("ping", build, revision, {}))
+            async with asyncio.timeout(settings.WARM_UP_TIMEOUT_S):
+                await _readable(worker.conn, lambda: False)
+            worker.conn.recv()
+            return worker
+        except (TimeoutError, EOFError, OSError):
+            worker.kill()
+            return await self._spawn(False)
 
     def _add(self, worker: Worker) -> None:
         if self._closed:
@@ -168,6 +301,7 @@ class Pool:
             return
         self._live.add(worker)
         self._idle.put_nowait(worker)
+        self.adhoc.changed()
 
     async def _spawn(self, writer: bool) -> Worker:
         loop = asyncio.get_running_loop()
@@ -200,6 +334,20 @@ async def _readable(conn: Connection, too_big: Callable[[], bool]) -> None:
     finally:
         loop.remove_reader(fd)
         os.set_blocking(fd, True)  # uvloop leaves the fd non-blocking; recv needs blocking
+
+
+def threads(pid: int | None) -> list[int]:
+    """The ids of a process's threads (Linux: /proc/PID/task), else the process's own.
+
+    >>> os.getpid() in threads(os.getpid()), threads(None)
+    (True, [])
+    """
+    if pid is None:
+        return []
+    try:
+        return [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+    except (OSError, ValueError):
+        return [pid]
 
 
 def rss(pid: int | None) -> int:

@@ -39,7 +39,7 @@ from kg.catalogue import Catalogue
 from kg.engine.backend import RemoteBackend
 from kg.engine.base import EngineBase, Snapshot
 from kg.engine.config import ServerConfig
-from kg.engine.job import Reply
+from kg.engine.job import PACKAGED, Lane, Reply
 from kg.engine.tasks import handle
 
 REMOTE_ID = "remote"
@@ -90,8 +90,10 @@ class RemoteEngine(EngineBase):
         """None: a backend keeps no files here."""
         return None
 
-    async def run(self, snap: Snapshot, task: str, args: dict[str, Any], timeout: float) -> Reply:
-        """Run a task against the backend in a thread; 504 when the time limit passes."""
+    async def run(self, snap: Snapshot, task: str, args: dict[str, Any], timeout: float,
+                  lane: Lane = PACKAGED) -> Reply:
+        """Run a task against the backend in a thread; 504 when the time limit passes.
+        Lanes are not kept apart here: the backend's own limits decide."""
         backend = RemoteBackend(self.url, timeout=timeout + settings.BACKEND_GRACE_S,
                                 client=self._client)
         call = functools.partial(handle, task, backend, args, self.context)

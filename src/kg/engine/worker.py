@@ -9,6 +9,7 @@ those of :mod:`kg.engine.tasks`, run on a :class:`~kg.engine.backend.LocalBacken
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import threading
@@ -96,8 +97,11 @@ def serve(conn: Connection, writer: bool, queries: Path | None = None) -> None:
     :data:`kg.settings.STACK_BYTES`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     threading.stack_size(settings.STACK_BYTES)
-    loop = threading.Thread(target=_loop, args=(conn, WorkerState(queries, writer)),
-                            name="kg-worker")
+    state = WorkerState(queries, writer)
+    if not writer:  # the catalogue now, not in the first question's time (a replaced worker);
+        with contextlib.suppress(Exception):  # a failure is the first question's to report
+            state.catalogue()
+    loop = threading.Thread(target=_loop, args=(conn, state), name="kg-worker")
     loop.start()
     loop.join()
 

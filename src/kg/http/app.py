@@ -14,7 +14,7 @@ and one handler turns those into plain-text answers with their status.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -35,56 +35,54 @@ from kg.engine.config import ServerConfig
 from kg.engine.engines import engine_for
 from kg.errors import KgError
 from kg.http import gsp, ld, meta, openapi, protocol, queries, ui
-from kg.http.respond import Served, catalogue, engine, error, ok, served, snapshot
+from kg.http.respond import Served, adhoc, catalogue, engine, error, ok, served, snapshot
 from kg.rdf import export
 from kg.vocab import GRAPH_BASE
 
 EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
 
 
-class BuildPerRequest:
-    """Pin the current build to each request and name it in ``X-KG-Build``."""
+Headers = list[tuple[bytes, bytes]]
+Editor = Callable[[Scope], Callable[[Headers], Headers]]  # per request: how to edit headers
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+
+class ResponseHeaders:
+    """A pure-ASGI middleware that edits the headers of every HTTP response; ``edit`` is
+    called once per request (it may look at the scope, or add to it) and gives the edit."""
+
+    def __init__(self, app: ASGIApp, edit: Editor) -> None:
+        self.app, self.edit = app, edit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        kg: Served = scope["state"]["kg"]
-        snap = kg.engine.snapshot()
-        scope["kg.snapshot"] = snap
-        header = [(b"x-kg-build", snap.build_id.encode())] if snap else []
+        edit = self.edit(scope)
 
-        async def send_with_build(message: Message) -> None:
-            if message["type"] == "http.response.start" and header:
-                message["headers"] = [*message.get("headers", []), *header]
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = edit(list(message.get("headers", [])))
             await send(message)
 
-        await self.app(scope, receive, send_with_build)
+        await self.app(scope, receive, sending)
 
 
-class SecurityHeaders:
+def pin_build(scope: Scope) -> Callable[[Headers], Headers]:
+    """Pin the current build to the request (``scope["kg.snapshot"]``) and name it in
+    ``X-KG-Build``."""
+    kg: Served = scope["state"]["kg"]
+    snap = kg.engine.snapshot()
+    scope["kg.snapshot"] = snap
+    header = [(b"x-kg-build", snap.build_id.encode())] if snap else []
+    return lambda headers: [*headers, *header]
+
+
+def security(_scope: Scope) -> Callable[[Headers], Headers]:
     """``X-Content-Type-Options: nosniff`` on every response (a browser never takes plain
     text or JSON for a page or a script), and on every HTML page a Content-Security-Policy
     (:data:`CSP`): scripts, styles, images and requests from this server only; no inline
     script or style, no plugins, no ``<base>``, forms to this server, no framing."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = secured(list(message.get("headers", [])))
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    return secured
 
 
 # The one inline style any page needs: the <style> element YASGUI's results table (its
@@ -95,7 +93,7 @@ CSP = (f"default-src 'self'; style-src 'self' {YASGUI_STYLE}; object-src 'none';
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
-def secured(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+def secured(headers: Headers) -> Headers:
     """A response's headers with nosniff, and the CSP when it is HTML.
 
     >>> [k for k, _ in secured([(b"content-type", b"text/html; charset=utf-8")])]
@@ -165,16 +163,19 @@ async def on_error(_request: Request, exc: Exception) -> Response:
 
 
 def routes() -> list[Any]:
-    """The route table: one small handler per route; the UI mounted at ``/ui``."""
+    """The route table: one small handler per route; the UI mounted at ``/ui``. Routes
+    whose work the client sizes are marked :func:`~kg.http.respond.adhoc` (their worker
+    lane); the others' work is packaged and may use the workers kept for it."""
     static = StaticFiles(directory=str(resources.files("kg.html").joinpath("static")))
     return [
         Route("/", ui.home, name="home"),
         Route("/favicon.ico", ui.favicon, name="favicon"),
         Mount("/ui", routes=ui.routes(), name="ui"),
-        Route("/sparql", protocol.query, methods=["GET", "POST"], name="sparql"),
-        Route("/query", protocol.query, methods=["GET", "POST"], name="query"),
+        Route("/sparql", adhoc(protocol.query), methods=["GET", "POST"], name="sparql"),
+        Route("/query", adhoc(protocol.query), methods=["GET", "POST"], name="query"),
         Route("/update", protocol.update, methods=["POST"], name="update"),
-        Route("/store", gsp.store, methods=["GET", "PUT", "POST", "DELETE"], name="store"),
+        Route("/store", adhoc(gsp.store), methods=["GET", "PUT", "POST", "DELETE"],
+              name="store"),
         Route("/queries", queries.listing, name="queries"),
         Route("/queries/{name}", queries.run, name="stored"),
         Route("/openapi.json", openapi_json, name="openapi"),
@@ -210,7 +211,8 @@ def create_app(config: ServerConfig) -> Starlette:
         finally:
             await kg.engine.close()
 
-    middleware = [Middleware(SecurityHeaders), Middleware(Utf8Urls), Middleware(BuildPerRequest)]
+    middleware = [Middleware(ResponseHeaders, edit=security), Middleware(Utf8Urls),
+                  Middleware(ResponseHeaders, edit=pin_build)]
     if config.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(config.cors_origins),

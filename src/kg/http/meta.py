@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from kg import settings
+from kg.engine.job import ADHOC
 from kg.errors import NotFoundError, Unavailable
 from kg.html import pages
 from kg.http import described, negotiate
@@ -122,7 +123,8 @@ async def dumps_made(request: Request) -> tuple[Path, list[DumpInfo]]:
     key = ("dumps", snap.tag)
     async with _making_dumps():
         if key not in rt.memo:
-            reply = await rt.run(snap, "dumps", {"folder": str(folder)}, settings.DUMP_TIMEOUT_S)
+            reply = await rt.run(snap, "dumps", {"folder": str(folder)}, settings.DUMP_TIMEOUT_S,
+                                 ADHOC)  # a whole build: never the workers kept for questions
             if not reply.ok:
                 raise HttpError(reply.status, reply.message)
             rt.remember(key, [DumpInfo(**d) for d in reply.data])

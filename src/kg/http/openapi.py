@@ -73,12 +73,12 @@ def _responses(ok: dict[str, Any], *codes: int) -> dict[str, Any]:
     texts = {304: "not modified (If-None-Match)", 400: "bad request: the message says why",
              403: "forbidden: read-only server or missing token", 404: "not found",
              406: "no acceptable format", 413: "request body too large",
-             431: "request line and headers too large",
              415: "unsupported request body type", 503: "time limit reached or no build yet",
              502: "a remote SPARQL endpoint (SERVICE) failed",
-             504: "a remote SPARQL endpoint (SERVICE) did not answer in time"}
+             504: "a remote SPARQL endpoint (SERVICE) did not answer in time",
+             431: "request line and headers too large (the server's cap on them)"}
     out: dict[str, Any] = {"200": ok}
-    for code in codes:
+    for code in (*codes, 431):  # any request may meet the header cap
         out[str(code)] = {"description": texts[code]} if code == 304 else _error(texts[code])
     return out
 

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg import sparql
-from kg.errors import UsageError
+from kg.errors import QueryError, UsageError
 from kg.http import negotiate
 from kg.http.respond import (
     HttpError,
@@ -36,6 +36,7 @@ from kg.http.respond import (
     snapshot,
 )
 from kg.rdf.sd import service_triples
+from kg.sparql.syntax import with_using
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -249,7 +250,7 @@ async def _update(request: Request, params: Params) -> Response:
     text = _single(params, "update")
     if not text:
         raise UsageError("no update: give an update parameter or a sparql-update body")
-    _check_update_dataset(params, text)
+    text = _update_dataset(params, text)
     rt = engine(request)
     limit = rt.timeout(requested_timeout(request, params))
     args = {"text": text, "base_iri": base_iri(request)}
@@ -259,31 +260,38 @@ async def _update(request: Request, params: Params) -> Response:
     return Response(status_code=204)
 
 
-def _check_update_dataset(params: Params, text: str) -> None:
-    """An update's protocol dataset: ``using-graph-uri`` / ``using-named-graph-uri``.
+def _update_dataset(params: Params, text: str) -> str:
+    """The update with its protocol dataset (``using-graph-uri`` /
+    ``using-named-graph-uri``) written in as USING / USING NAMED where the grammar puts
+    them (:func:`kg.sparql.syntax.with_using`); the update as sent without one.
 
     Giving it together with USING, USING NAMED or WITH in the update is an error
-    (SPARQL 1.1 Protocol 2.2.3). Otherwise it is refused too: pyoxigraph's
-    ``Store.update`` applies no dataset to an update, and the project does not rewrite
-    the update's text; USING / USING NAMED in the update itself say the same.
+    (SPARQL 1.1 Protocol 2.2.3).
 
-    >>> _check_update_dataset({"using-named-graph-uri": ["http://e/g"]},
-    ...                       "WITH <http://e/h> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    >>> _update_dataset({"using-named-graph-uri": ["http://e/g"]},
+    ...                 "WITH <http://e/h> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
     Traceback (most recent call last):
       ...
     kg.errors.UsageError: using-named-graph-uri cannot go with WITH in the update: ...
+    >>> _update_dataset({"using-graph-uri": ["http://e/g"]}, "DELETE { ?s ?p ?o } WHERE {}")
+    'DELETE { ?s ?p ?o } USING <http://e/g> WHERE {}'
     """
     for name in DATASET:
         if name in params:
             raise UsageError(f"{name} is for queries; an update's dataset is "
                              "using-graph-uri / using-named-graph-uri, or USING in the update")
-    given = [name for name, iris in zip(USING, _graphs(params, USING), strict=True) if iris]
+    default, named = _graphs(params, USING)
+    given = [name for name, iris in zip(USING, (default, named), strict=True) if iris]
     if not given:
-        return
+        return text
     found = sparql.read(text, what="update")
     clause = "WITH" if found.with_graph else "USING" if found.using else None
     if clause:
         raise UsageError(f"{given[0]} cannot go with {clause} in the update: give the "
                          "update's dataset one way (SPARQL 1.1 Protocol 2.2.3)")
-    raise UsageError(f"{given[0]} is not supported: the store cannot apply a dataset to an "
-                     "update; write USING <graph> / USING NAMED <graph> before its WHERE")
+    try:
+        return with_using(text, default, named)
+    except QueryError as exc:
+        raise UsageError(str(exc)) from None
+
+

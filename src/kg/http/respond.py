@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from kg.catalogue import Catalogue, StoredQuery
 from kg.engine.base import Snapshot
 from kg.engine.cache import Entry
 from kg.engine.engines import Engine
+from kg.engine.job import ADHOC, PACKAGED, Lane
 from kg.errors import ExitCode, KgError, NotFoundError, UsageError
 from kg.http import negotiate
 
@@ -66,6 +68,29 @@ def stored_query(request: Request) -> StoredQuery:
     except NotFoundError:
         raise NotFoundError(f"no packaged query of that name; available: "
                             f"{', '.join(cat.names())}") from None
+
+
+LANE = "kg.lane"  # the scope key naming the lane of a request's work (kg.engine.job.Lane)
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def adhoc(handler: Handler) -> Handler:
+    """A route whose work the client sizes (``/sparql``, ``/store``): what it runs in a
+    worker goes in the ad-hoc lane, which may not hold the workers kept for packaged work
+    (:mod:`kg.engine.pool`). Routes are packaged otherwise."""
+
+    @functools.wraps(handler)
+    async def in_adhoc_lane(request: Request) -> Response:
+        request.scope[LANE] = ADHOC
+        return await handler(request)
+
+    return in_adhoc_lane
+
+
+def lane(request: Request) -> Lane:
+    """The lane of this request's work (set by :func:`adhoc` in the route table)."""
+    found: Lane = request.scope.get(LANE, PACKAGED)
+    return found
 
 
 def served(request: Request) -> Served:
@@ -192,7 +217,7 @@ async def serve_read(
     entry = rt.cache.get(key) if rt.config.cache_entries else None
     if entry is None:
         limit = rt.timeout(timeout if timeout is not None else requested_timeout(request))
-        reply = await rt.run(snap, task, {**args, "format": media_type}, limit)
+        reply = await rt.run(snap, task, {**args, "format": media_type}, limit, lane(request))
         if not reply.ok:
             raise HttpError(reply.status, reply.message)
         body = render(reply.data) if render else reply.body

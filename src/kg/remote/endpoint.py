@@ -12,7 +12,9 @@ row cap the way :func:`kg.sparql.run` caps them (LIMIT cap+1 sent along).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -154,7 +156,27 @@ def capped(body: bytes, cap: int, url: str) -> sparql.Result:
     except (ValueError, KeyError, TypeError) as exc:
         raise RemoteError(f"{url}: unreadable SPARQL results: {exc}") from None
     truncated = len(rows) > cap
-    if truncated:
-        data["results"]["bindings"] = rows[:cap]
+    data["results"]["bindings"] = rows[:cap]
+    if truncated or _relabel(rows[:cap]):
         body = json.dumps(data).encode("utf-8")
     return sparql.Result("select", parse_results(body, url), truncated)
+
+
+_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _relabel(rows: list[dict[str, Any]]) -> bool:
+    """Give blank nodes whose labels are not valid RDF labels (Virtuoso's ``nodeID://b10``)
+    a label made from theirs, the same for the same node; True when any was changed.
+
+    >>> rows = [{"x": {"type": "bnode", "value": "nodeID://b10"}}]
+    >>> _relabel(rows), rows[0]["x"]["value"].startswith("b"), _relabel(rows)
+    (True, True, False)
+    """
+    changed = False
+    for row in rows:
+        for cell in row.values():
+            if cell.get("type") == "bnode" and not _LABEL.fullmatch(cell.get("value", "")):
+                digest = hashlib.sha256(cell["value"].encode("utf-8")).hexdigest()[:20]
+                cell["value"], changed = f"b{digest}", True
+    return changed

@@ -41,12 +41,13 @@ import bisect
 import functools
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any, ClassVar, NamedTuple
 
+from kg import settings
 from kg.errors import QueryError
 
 __all__ = [
@@ -1410,8 +1411,12 @@ def _read(text: str, base: str | None) -> tuple[_Parser, int, int]:
     source = _Source(text)
     tokens = _Lexer(source).run()
     depth, operators = _measure(tokens)
-    if depth > MAX_DEPTH:
-        raise QueryError(f"query nested deeper than {MAX_DEPTH} levels")
+    if depth > min(MAX_DEPTH, settings.MAX_NESTING):
+        raise QueryError(f"query nested deeper than {min(MAX_DEPTH, settings.MAX_NESTING)} "
+                         "levels")
+    if operators > settings.MAX_OPERATORS:  # before parsing: each may deepen the tree
+        raise QueryError(f"query has more than {settings.MAX_OPERATORS} operators and "
+                         "separators (a long list belongs in VALUES)")
     parser = _Parser(source, tokens, base)
     try:
         with _stack_room(depth * 12):
@@ -1504,6 +1509,36 @@ def with_limit(text: str, limit: int) -> str:
         return rewrite(text, [(a.outer_limit.value_start, a.outer_limit.value_end, str(limit))])
     end = a.modifiers_end or len(text)
     return rewrite(text, [(end, end, f" LIMIT {limit}")])
+
+
+def with_using(text: str, default: Sequence[str], named: Sequence[str]) -> str:
+    """An update with the protocol's dataset (``using-graph-uri``,
+    ``using-named-graph-uri``) written as ``USING`` / ``USING NAMED`` before the WHERE of
+    each of its DELETE/INSERT operations, the places the grammar gives them.
+
+    >>> with_using("INSERT DATA { <a:s> <a:p> 1 } ; INSERT { ?s ?p 2 } WHERE { ?s ?p 1 }",
+    ...            ["http://e/g"], [])
+    'INSERT DATA { <a:s> <a:p> 1 } ; INSERT { ?s ?p 2 } USING <http://e/g> WHERE { ?s ?p 1 }'
+    >>> with_using("DELETE WHERE { ?s ?p ?o }", ["http://e/g"], [])
+    Traceback (most recent call last):
+      ...
+    kg.errors.QueryError: line 1, column 8: DELETE WHERE takes no dataset ...
+    """
+    found = analyse(text)
+    if found.kind != "update":
+        raise QueryError("only an update takes using-graph-uri / using-named-graph-uri")
+    clause = " ".join([*(f"USING <{iri}>" for iri in default),
+                       *(f"USING NAMED <{iri}>" for iri in named)])
+    tokens, depth, edits = tokenize(text), 0, []
+    for i, tok in enumerate(tokens):
+        depth += {"{": 1, "}": -1}.get(tok.sym, 0)
+        if tok.sym != "WHERE" or depth:
+            continue
+        if i and tokens[i - 1].sym == "DELETE":
+            raise _error(text, tok.start, "DELETE WHERE takes no dataset (SPARQL 1.1 Update "
+                                          "3.1.3.3): write DELETE { … } USING <graph> WHERE { … }")
+        edits.append((tok.start, tok.start, clause + " "))
+    return rewrite(text, edits)
 
 
 # ------------------------------------------------------------------ substitution

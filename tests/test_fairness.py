@@ -1,0 +1,143 @@
+"""Fair under abuse: runaway /sparql queries cannot take every worker.
+
+Ad-hoc work may hold only ``workers - reserved`` of the pool's workers; a query past a second
+leaves the pool (a fresh worker takes its place) while fewer than ``--long-queries`` have.
+With more runaways in flight than both together, packaged questions, entity pages and the
+UI's data are still answered, from the reserved worker. Outcomes only: statuses and the
+server's own account of its lanes (/health), never durations (bench/bench_fairness.py
+measures latencies).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from _server import Server, serve_fixtures, wait_for_workers
+
+# A four-way cartesian product of every triple, counted: never finishes here.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+LONG_QUERIES = 1
+WAIT_S = 60.0  # how long a test waits for the server's lanes to fill (not asserted)
+
+# No response cache: every request below needs a worker.
+server, client = serve_fixtures("--workers", "2", "--timeout", "120", "--no-cache",
+                                "--long-queries", str(LONG_QUERIES))
+
+
+SCHED_IDLE = 5  # Linux's number for the policy (/proc/PID/task/TID/stat, field 41)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (its workers, their fork server)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [c for c, p in parents.items() if p == parent]
+        found += children
+        todo += children
+    return found
+
+
+def thread_priorities(pid: int) -> list[tuple[int, int]]:
+    """(nice, scheduling policy) of each thread of a process."""
+    out = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out.append((int(fields[16]), int(fields[38])))  # fields 19 and 41 of stat
+    return out
+
+
+def lanes(client: httpx.Client) -> dict[str, int]:
+    found: dict[str, int] = client.get("/health").json().get("lanes", {})
+    return found
+
+
+@pytest.fixture
+def runaways(server: Server, client: httpx.Client) -> Iterator[int]:
+    """More runaway /sparql queries in flight than the ad-hoc share and the long-query
+    places together (one waits), each sent by a client that gives up after a second: the
+    server goes on running them to its time limit. Yields how many."""
+    wait_for_workers(client)
+    count = lanes(client).get("adhoc_limit", 1) + LONG_QUERIES + 1
+
+    def send() -> None:
+        with contextlib.suppress(httpx.TimeoutException):  # gave up; the query runs on
+            httpx.get(server.url + "/sparql", params={"query": RUNAWAY}, timeout=1.0)
+
+    threads = [threading.Thread(target=send) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + WAIT_S
+    now = lanes(client)
+    while time.monotonic() < deadline and not full(now):
+        time.sleep(0.2)
+        now = lanes(client)
+    for thread in threads:
+        thread.join()
+    yield count
+
+
+def full(now: dict[str, int]) -> bool:
+    """Every ad-hoc share and every long-query place taken."""
+    return bool(now) and now["adhoc_running"] >= now["adhoc_limit"] and (
+        now["long_queries"] >= now["long_queries_limit"])
+
+
+def test_a_long_query_leaves_the_pool(server: Server, client: httpx.Client) -> None:
+    """One runaway: past a second it leaves the pool, a fresh worker takes its place, and
+    ad-hoc queries go on being answered beside it."""
+    wait_for_workers(client)
+    deadline = time.monotonic() + WAIT_S
+    while lanes(client)["long_queries"] and time.monotonic() < deadline:
+        time.sleep(0.2)  # an earlier test's runaways are still out
+    assert lanes(client)["long_queries"] == 0
+
+    def send() -> None:
+        with contextlib.suppress(httpx.TimeoutException):
+            httpx.get(server.url + "/sparql", params={"query": RUNAWAY, "timeout": "20"},
+                      timeout=1.0)
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    thread.join()
+    while lanes(client)["long_queries"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    now = lanes(client)
+    assert now["long_queries"] == 1 and now["adhoc_running"] == 0, now
+    # its worker yields the CPU: every thread of it (the query runs in one of its own) is at
+    # nice 19 and SCHED_IDLE, not just the process's main thread
+    lowered = [pid for pid in descendants(server.proc.pid)
+               if all(t == (19, SCHED_IDLE) for t in thread_priorities(pid))]
+    assert lowered, {pid: thread_priorities(pid) for pid in descendants(server.proc.pid)}
+    r = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert r.status_code == 200 and "true" in r.text
+    assert wait_for_workers(client)["workers"] == 2  # the pool is whole again
+
+
+def test_runaways_cannot_take_every_worker(client: httpx.Client, runaways: int) -> None:
+    assert full(lanes(client)), lanes(client)
+    with httpx.Client(base_url=str(client.base_url), timeout=30.0) as other:
+        for path in ["/queries/plans-timeline", "/queries/region-sectors?region=beijing",
+                     "/queries/search-labels?text=quantum", "/id/region/beijing",
+                     "/id/region/shandong?format=ttl", "/ontology", "/ui/places.json",
+                     "/ui/queries/regions-map", "/queries/regions-overview?limit=5"]:
+            r = other.get(path)
+            assert r.status_code == 200, (path, r.status_code, r.text[:200])
+    assert full(lanes(client)), "the runaways ended before the checks: nothing was shown"
