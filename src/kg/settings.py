@@ -66,7 +66,7 @@ RESERVED_WORKERS = 1
 # Long queries (past NICE_AFTER_S or ADHOC_LONG_AFTER_S) that leave the pool at once, a fresh
 # worker taking each one's place; past this many a long query keeps its worker (kg serve
 # --long-queries). Each is one more process that may grow by QUERY_MEMORY_MB.
-MAX_LONG_QUERIES = 4
+MAX_LONG_QUERIES = 2
 WARM_UP_TIMEOUT_S = 120.0  # a replacement worker opening the latest build before it serves
 # kg/engine/worker.py
 STORE_OPEN_ATTEMPTS = 6
