@@ -19,8 +19,9 @@ Scenarios, each measured for ``--seconds`` while the abuse goes on:
 
 Contenders, all in the same sitting, one server each (the same code, its knobs):
 
-- **fair** (the defaults): 1 of the 2 workers reserved for packaged work, up to 4 long
-  queries moved out of the pool, request heads within 10 s;
+- **fair** (the defaults): 1 of the 2 workers reserved for packaged work, up to 2 long
+  queries moved out of the pool, request heads within 10 s; and the same with 1 and with 4
+  long queries;
 - **reserved only** (``--long-queries 0``) and **long queries only**
   (``--reserved-workers 0``): each mechanism alone;
 - **off** (``--reserved-workers 0 --long-queries 0 --header-timeout 1e9``): the server as it
@@ -70,6 +71,8 @@ from kg.catalogue import Catalogue  # noqa: E402
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CONTENDERS = {
     "fair (defaults)": [],
+    "fair, 1 long query": ["--long-queries", "1"],
+    "fair, 4 long queries": ["--long-queries", "4"],
     "reserved only": ["--long-queries", "0"],
     "long queries only": ["--reserved-workers", "0"],
     "off (as before)": ["--reserved-workers", "0", "--long-queries", "0",
