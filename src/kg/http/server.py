@@ -6,8 +6,9 @@ connection that is slow to send a request's line and headers is never timed out:
 now and then holds it for ever, and a few hundred such connections (slowloris) hold every
 slot. :class:`HeadDeadline` gives each request head :data:`kg.settings.HEADER_TIMEOUT_S`
 from the moment the connection opens or the previous answer ends, however the bytes
-trickle in, then answers 408 and closes; a head larger than
-:data:`kg.settings.MAX_HEADER_BYTES` gets 431 (httptools, unlike h11, has no such limit).
+trickle in, then answers 408 and closes (only closes, when nothing of a request came); a
+head larger than :data:`kg.settings.MAX_HEADER_BYTES` gets 431 (httptools, unlike h11, has
+no such limit).
 The request body has its own deadline (:func:`kg.http.respond.read_body`).
 
 >>> protocol(2.5, 1024).head_timeout, protocol(2.5, 1024).max_head_bytes
@@ -93,9 +94,15 @@ class HeadDeadline(HttpToolsProtocol):
 
     def _head_late(self) -> None:
         self._head_timer = None
-        if self._idle():
-            self._refuse(408, f"the request line and headers did not arrive within "
-                              f"{self.head_timeout:g} s")
+        if not self._idle():
+            return
+        if not self._head_bytes:  # nothing of a request came: close without a word (a 408
+            self._head_done()     # here could be read as the answer to the client's next one)
+            if not self.transport.is_closing():
+                self.transport.close()
+            return
+        self._refuse(408, f"the request line and headers did not arrive within "
+                          f"{self.head_timeout:g} s")
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer a request that never got its whole head, and close the connection."""
