@@ -248,10 +248,12 @@ class Pool:
     def _long(self, worker: Worker, slot: Slot | None) -> None:
         """A long query: renice its worker and, while fewer than
         ``long_queries`` are out, move it out of the pool: a replacement starts now and the
-        job's lane slot is free again (the query goes on to its time limit)."""
+        job's lane slot is free again (the query goes on to its time limit). Not the
+        writer (no ``slot``): it serves every later write too, one at a time."""
+        if slot is None:
+            return
         worker.renice()
-        if (slot is None or worker not in self._live or self._closed
-                or len(self._out) >= self.long_queries):
+        if worker not in self._live or self._closed or len(self._out) >= self.long_queries:
             return
         self._live.discard(worker)
         self._out.add(worker)
