@@ -95,7 +95,10 @@ class Server:
         self.proc = start(cmd, self.url + "/health", self.log, env)
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30.0, **kwargs)
+        """A client with a generous read timeout: on a busy machine the first /catalog makes
+        every dump of the build (seen past 30 s with both cores taken by other work)."""
+        return httpx.Client(base_url=self.url, timeout=httpx.Timeout(30.0, read=300.0),
+                            **kwargs)
 
     def stop(self) -> None:
         stop(self.proc)
