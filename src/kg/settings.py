@@ -76,6 +76,9 @@ CACHE_BYTES = 64 * 1024 * 1024
 REMOTE_TTL_S = 10.0
 # kg/engine/describe.py
 PAGE_TRIPLES = 2_000  # per direction, per page
+# kg/catalogue/evidence.py
+EVIDENCE_PER_ROW = 100  # facts shown behind one row of an answer (counts may rest on more)
+SOURCE_TEXT_CHARS = 2_000_000  # the longest source text a reader page shows
 # kg/http/respond.py
 MAX_REQUESTED_TIMEOUT = 1e6  # seconds; a request may only lower the server's own limit
 BODY_TIMEOUT_S = 60.0  # to send a whole request body (at most MAX_BODY_BYTES); then 408

@@ -57,6 +57,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 GN = Namespace("http://www.geonames.org/ontology#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of dumps (DCAT 3)
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")  # the publisher (DCAT-AP: a foaf:Agent)
+OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation: the evidence of each fact
 # XSD's numeric datatypes: Oxigraph keeps a valid value of one under its numeric
 # datatype and an invalid one as written, so isNumeric() tells ill-typed literals apart
 XSD_NUMERIC = tuple(XSD[t] for t in (
@@ -98,6 +99,7 @@ PREFIXES: dict[str, str] = {
     "gn": GN.base,
     "spdx": SPDX.base,
     "foaf": FOAF.base,
+    "oa": OA.base,
     "division": DIVISION_BASE,
 }
 
@@ -123,6 +125,13 @@ def prologue(*names: str) -> str:
 def entity(kind: str, slug: str) -> NamedNode:
     """The IRI of a curated entity of a kind (region, plan, sector, …)."""
     return NamedNode(f"{ID_BASE}{kind}/{slug}")
+
+
+EVIDENCE_GRAPH = GRAPH_BASE + "evidence"  # the Web Annotations of the quotes (kg build)
+EVIDENCE_BASE = ID_BASE + "evidence/"  # one annotation per located quote
+# Where the text of a source document is, as data/source.ttl registers it: a path relative to
+# the project folder (or absolute), read by the source's reader page.
+SOURCE_TEXT = FI.textFile
 
 
 def graph_for(name: str) -> NamedNode:

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from pyoxigraph import Store
 
 from kg import settings
+from kg.catalogue import evidence as facts
 from kg.catalogue.paging import Page
 from kg.catalogue.query import StoredQuery
 from kg.catalogue.registry import Catalogue, default_catalogue
@@ -52,6 +53,7 @@ def answer(
     allowed_services: frozenset[str] = settings.ALLOWED_SERVICES,
     timeout: float = settings.REMOTE_TIMEOUT_S,
     catalogue: Catalogue | None = None,
+    evidence: bool = False,
 ) -> Result:
     """A packaged question's answer on ``target`` (a store, a build, an endpoint).
 
@@ -59,6 +61,8 @@ def answer(
     result, ``truncated`` when more rows follow); without, every row up to the row cap.
     Federated questions are not paged; their SERVICE targets must be in
     ``allowed_services`` (never widened by a parameter) and answer within ``timeout``.
+    With ``evidence``, each row also carries the facts it rests on, their quotes and
+    the spans of the source that hold them (:mod:`kg.catalogue.evidence`).
     """
     on = queryable(target)
     query = question if isinstance(question, StoredQuery) else (
@@ -69,10 +73,26 @@ def answer(
         page = None
     bindings = query.bind(params, on)
     if page is None:
-        return on.run(query.text, substitutions=bindings, row_cap=row_cap)
-    page = page.capped(row_cap)
-    return page.cut(on.run(page.query(query).text, substitutions=bindings,
-                           row_cap=page.size + 1))
+        result = on.run(query.text, substitutions=bindings, row_cap=row_cap)
+    else:
+        page = page.capped(row_cap)
+        result = page.cut(on.run(page.query(query).text, substitutions=bindings,
+                                 row_cap=page.size + 1))
+    if not evidence or not query.evidence:
+        return result
+    return facts.attach(on, query, result, language(query, params))
+
+
+def language(query: StoredQuery, params: Mapping[str, str]) -> str:
+    """The language the answer's labels are asked in (its ``lang`` parameter), else English.
+
+    >>> language(default_catalogue().get("region-sectors"), {"lang": "zh"})
+    'zh'
+    """
+    for param in query.params:
+        if param.type == "lang":
+            return params.get(param.name) or param.default or "en"
+    return "en"
 
 
 def federated(query: StoredQuery, raw_params: Mapping[str, str], allowed: frozenset[str],

@@ -60,6 +60,8 @@ class StoredQuery:
     description_zh: str = ""
     view_options: dict[str, str] = field(default_factory=dict)
     text_line: int = 1  # the file line where ``text`` starts
+    evidence: str = ""  # how a row reaches its facts (kg.catalogue.evidence); "" for none
+    evidence_line: int | None = None  # the header line of ``evidence``
 
     @classmethod
     def from_file(cls, path: Path) -> StoredQuery:
@@ -83,6 +85,8 @@ class StoredQuery:
             description_zh=head.value("description@zh"),
             view_options=options,
             text_line=head.body_line + skipped,
+            evidence=head.value("evidence"),
+            evidence_line=head.fields["evidence"].line if "evidence" in head.fields else None,
         )
 
     def param(self, name: str) -> Param | None:
@@ -134,6 +138,7 @@ class StoredQuery:
             "tags": list(self.tags),
             "view": self.view,
             "view_options": dict(self.view_options),
+            "evidence": bool(self.evidence),
             "url": f"/queries/{self.name}",
             "license": DATA_LICENSE.value,
         }

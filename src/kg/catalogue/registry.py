@@ -21,9 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, Quad, Store, Variable
+from pyoxigraph import Literal, Quad, QuerySolutions, Store, Variable
 
 from kg import settings
+from kg.catalogue import evidence
 from kg.catalogue.query import QUERY_NAME, StoredQuery
 from kg.catalogue.services import check_services, service_params
 from kg.errors import CatalogueError, KgError, NotFoundError
@@ -101,11 +102,16 @@ def check_sparql(query: StoredQuery) -> None:
     dummy: dict[Variable, Term] = {Variable(p.name): Literal("x") for p in query.params
                                    if p.name not in targets}
     try:
-        Store().query(query.text, substitutions=dummy if form == "select" else None)
+        parsed = Store().query(query.text, substitutions=dummy if form == "select" else None)
     except SyntaxError as exc:
         raise _located(query, str(syntax_error(query.text, exc))) from None
     except (ValueError, RuntimeError, OSError) as exc:
         raise CatalogueError(str(query.path), None, f"cannot bind parameters: {exc}") from None
+    if query.evidence and not isinstance(parsed, QuerySolutions):
+        raise CatalogueError(str(query.path), query.evidence_line,
+                             "evidence is for SELECT questions only")
+    if isinstance(parsed, QuerySolutions):
+        evidence.check(query, [v.value for v in parsed.variables])
 
 
 def _located(query: StoredQuery, message: str) -> CatalogueError:
