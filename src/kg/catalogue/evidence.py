@@ -55,8 +55,8 @@ SEPARATOR = "\n"  # between the facts of one row in each added column
 ANCHOR_PREFIX = "ev-"  # the reader page's id of a span: ev- and the annotation's local name
 _COLUMN = re.compile(r"^\?([A-Za-z_][A-Za-z0-9_]*)$")
 _DETAILS = f"""
-SELECT ?row ?fact ?label ?year ?wording ?quote ?source ?annotation ?start ?end WHERE {{
-  {{ SELECT DISTINCT ?row ?fact WHERE {{
+SELECT ?row ?fact ?kind ?label ?year ?wording ?quote ?source ?annotation ?start ?end WHERE {{
+  {{ SELECT DISTINCT ?row ?fact ?kind WHERE {{
 {{values}}
 {{pattern}}
     FILTER(isIRI(?fact))
@@ -89,6 +89,7 @@ class Fact:
     annotation: str = ""  # the Web Annotation locating the quote ("" when none)
     start: int | None = None  # code-point offsets of the quote in the source's text
     end: int | None = None
+    kind: str = ""  # what the pattern says the fact is (its ?kind), if it says
 
     @property
     def anchor(self) -> str:
@@ -147,10 +148,14 @@ def text(query: StoredQuery, names: Sequence[str], rows: Sequence[Mapping[str, A
          lang: str) -> str:
     """The evidence query for these rows: the question's own prefixes, its pattern."""
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in analyse(query.text).prefixes)
-    body = (_DETAILS.replace("{values}", values_block(names, rows))
-            .replace("{pattern}", pattern(query))
-            .replace("{lang}", str(Literal(lang))))
-    return prefixes + body
+    return prefixes + details(pattern(query), names, rows, lang)
+
+
+def details(where: str, names: Sequence[str], rows: Sequence[Mapping[str, Any]],
+            lang: str) -> str:
+    """The query of the facts a pattern finds from each row (its prefixes not included)."""
+    return (_DETAILS.replace("{values}", values_block(names, rows))
+            .replace("{pattern}", where).replace("{lang}", str(Literal(lang))))
 
 
 def check(query: StoredQuery, columns: Sequence[str]) -> None:
@@ -182,13 +187,19 @@ def gather(on: Queryable, query: StoredQuery, rows: Sequence[Mapping[str, Any]],
     found: list[list[Fact]] = [[] for _ in rows]
     if not query.evidence or not rows:
         return found
-    names = keys(query, columns)
-    cap = len(rows) * settings.EVIDENCE_PER_ROW * 4
-    result = on.run(text(query, names, rows, lang), row_cap=cap)
+    return find(on, text(query, keys(query, columns), rows, lang), len(rows))
+
+
+def find(on: Queryable, query_text: str, count: int) -> list[list[Fact]]:
+    """The facts of ``count`` rows, from the query :func:`details` writes."""
+    found: list[list[Fact]] = [[] for _ in range(count)]
+    cap = count * settings.EVIDENCE_PER_ROW * 4
+    result = on.run(query_text, row_cap=cap)
+    rows = range(count)
     seen: set[tuple[int, str]] = set()
     for solution in _solutions(result):
         row, fact = int(_value(solution, "row")), _value(solution, "fact")
-        if (row, fact) in seen or not 0 <= row < len(rows):
+        if (row, fact) in seen or row not in rows:
             continue  # a fact with two labels in one language: the first
         seen.add((row, fact))
         found[row].append(_fact(solution))
@@ -216,6 +227,7 @@ def _fact(solution: Any) -> Fact:
         annotation=_value(solution, "annotation"),
         start=int(start) if start else None,
         end=int(end) if end else None,
+        kind=_value(solution, "kind"),
     )
 
 

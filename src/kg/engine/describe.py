@@ -97,13 +97,28 @@ def fragments(quads: list[Quad], iri: NamedNode) -> list[NamedNode]:
 
 def entity_triples(store: Store, iri: NamedNode, record: bool = False) -> list[Any]:
     """The entity's outgoing and incoming triples, once each, and the outgoing triples
-    of its hash IRIs (``…/110000#geo``: the same document answers for them)."""
+    of its hash IRIs (``…/110000#geo``, an annotation's ``#target`` and the selectors it
+    names, ``#quote`` and ``#position``: the same document answers for them)."""
     outgoing = _quads(store, iri, None, record)[:settings.PAGE_TRIPLES]
     out = {q.triple: None for q in outgoing}
     out |= {q.triple: None for q in _quads(store, None, iri, record)[:settings.PAGE_TRIPLES]}
-    for node in fragments(outgoing, iri):
+    for node in hash_parts(store, outgoing, iri, record):
         out |= {q.triple: None for q in _quads(store, node, None, record)[:settings.PAGE_TRIPLES]}
     return list(out)
+
+
+def hash_parts(store: Store, outgoing: list[Quad], iri: NamedNode,
+               record: bool = False) -> list[NamedNode]:
+    """The document's hash IRIs reached from the entity through hash IRIs, in order."""
+    found: list[NamedNode] = []
+    todo = fragments(outgoing, iri)
+    while todo and len(found) < settings.PAGE_TRIPLES:
+        node = todo.pop(0)
+        if node in found:
+            continue
+        found.append(node)
+        todo += fragments(_quads(store, node, None, record), iri)
+    return found
 
 
 def record_triples(store: Store, iri: NamedNode) -> list[Any]:
@@ -135,7 +150,8 @@ def entity_data(store: Store, iri_text: str, record: bool = False) -> dict[str, 
             names[node] = labels(store, node)
         return names[node]
 
-    parts = [q for node in fragments(outgoing, iri) for q in _quads(store, node, None, record)]
+    parts = [q for node in hash_parts(store, outgoing, iri, record)
+             for q in _quads(store, node, None, record)]
     facts = _facts(outgoing[:settings.PAGE_TRIPLES], name)
     return {
         "iri": iri_text,

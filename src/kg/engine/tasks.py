@@ -35,7 +35,7 @@ from pyoxigraph import NamedNode, Store
 
 from kg import settings
 from kg.catalogue import Catalogue, Page, allowed, answer
-from kg.engine import describe
+from kg.engine import describe, reading
 from kg.engine.backend import Backend, Dataset, LocalBackend, RemoteBackend
 from kg.engine.figures import stats
 from kg.engine.job import Reply
@@ -44,6 +44,7 @@ from kg.engine.output import rdf_reply, serialize
 from kg.errors import KgError, RemoteError, Unavailable, UsageError
 from kg.rdf import export, formats
 from kg.sparql import guard_update
+from kg.vocab import FI
 
 
 class State(Protocol):
@@ -102,7 +103,8 @@ def run_stored(backend: Backend, args: dict[str, Any], state: State) -> Reply:
     result = answer(backend, state.catalogue().get(args["name"]), args["params"],
                     page=Page.from_json(args.get("page")), row_cap=_cap(args),
                     allowed_services=frozenset(args.get("services", ())),
-                    timeout=float(args.get("remote_timeout", settings.REMOTE_TIMEOUT_S)))
+                    timeout=float(args.get("remote_timeout", settings.REMOTE_TIMEOUT_S)),
+                    evidence=bool(args.get("evidence")))
     return serialize(result, args["format"], args)
 
 
@@ -111,8 +113,19 @@ def _cap(args: dict[str, Any]) -> int:
 
 
 def entity(backend: Backend, args: dict[str, Any], _state: Any) -> Reply:
-    """``describe``: an entity's page data, or its triples serialised."""
-    return describe.entity_task(backend.neighbourhood(str(NamedNode(args["iri"]))), args)
+    """``describe``: an entity's page data, or its triples serialised. The page of a
+    source adds its text and spans, a region's or a sector's page its quoted facts
+    (:mod:`kg.engine.reading`), labelled in ``args["lang"]``."""
+    iri = NamedNode(args["iri"]).value
+    reply = describe.entity_task(backend.neighbourhood(str(NamedNode(iri))), args)
+    if not isinstance(reply.data, dict) or args.get("record"):
+        return reply
+    lang = str(args.get("lang") or "en")
+    types = {t for t, _labels in reply.data["types"]}
+    reply.data["evidence"] = reading.page_facts(backend, iri, types, lang)
+    reply.data["reading"] = reading.reading(backend, iri, lang) if FI.Source.value in types \
+        else None
+    return reply
 
 
 def ontology(backend: Backend, args: dict[str, Any], _state: Any) -> Reply:

@@ -100,6 +100,38 @@ STRINGS: dict[str, dict[str, str]] = {
     "type_iri": {"en": "IRI", "zh": "IRI"},
     "type_string": {"en": "text", "zh": "文字"},
     "type_integer": {"en": "integer", "zh": "整数"},
+    # ---- evidence: the facts behind an answer's rows, the reader of a source, and the
+    # region and sector pages (kg.catalogue.evidence, kg.html.reader, kg.html.facts)
+    "evidence": {"en": "Evidence", "zh": "依据"},
+    "evidence_facts": {"en": "facts", "zh": "条依据"},
+    "evidence_none": {"en": "no quoted fact", "zh": "无原文依据"},
+    "in_source": {"en": "see it in the source", "zh": "查看原文出处"},
+    "reader": {"en": "Source text", "zh": "原文"},
+    "reader_intro": {"en": "The text as the project holds it. Highlighted: the clauses the "
+                           "facts rest on; each links to its facts. Plain: text no fact rests "
+                           "on.",
+                     "zh": "本项目所存原文。高亮部分为事实所依据的原句,点击可查看相应事实;"
+                           "未高亮部分无事实依据。"},
+    "reader_none": {"en": "The project holds no text of this source.",
+                    "zh": "本项目未存此来源的原文。"},
+    "spans": {"en": "highlighted clauses", "zh": "处高亮原句"},
+    "source_title": {"en": "Title", "zh": "标题"},
+    "source_publisher": {"en": "Publisher", "zh": "发布者"},
+    "source_date": {"en": "Date", "zh": "日期"},
+    "source_url": {"en": "Address (URL)", "zh": "网址"},
+    "not_stated": {"en": "none: the source does not give one",
+                   "zh": "无:来源未给出"},
+    "facts_here": {"en": "What the plans say", "zh": "规划所述"},
+    "kind_plan": {"en": "Plans", "zh": "政策文件"},
+    "kind_sector_link": {"en": "Sectors named", "zh": "提及的领域"},
+    "kind_target": {"en": "Targets", "zh": "目标"},
+    "kind_action": {"en": "Actions", "zh": "行动"},
+    "named_by": {"en": "Where plans name it", "zh": "提及该领域的规划"},
+    "breadcrumb": {"en": "You are here", "zh": "当前位置"},
+    "crumb_region": {"en": "Regions", "zh": "地区"},
+    "crumb_sector": {"en": "Sectors", "zh": "领域"},
+    "crumb_source": {"en": "Sources", "zh": "来源"},
+    # ---- end of evidence
 }
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from kg.html import i18n
+from kg.html import i18n, reader
 from kg.html.shell import Alternate, render
 from kg.html.view import View
 from kg.rdf.jsonld import shorten
@@ -180,7 +180,12 @@ def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
     """An entity: labels, types, facts, source quotes, incoming links, links out."""
     v = view or View()
     iri = data["iri"]
-    parts = [heading(data["labels"], iri, v)]
+    kinds = {t for t, _labels in data["types"]}
+    title = label_in(data["labels"], v.lang, shorten(iri))
+    parts = [reader.breadcrumbs(kinds, title, v), heading(data["labels"], iri, v)]
+    if data.get("reading"):  # a source: its text first, its spans highlighted
+        parts.append(reader.reader(data, v))
+    parts.append(reader.facts_section(data.get("evidence") or [], kinds, v))
     if data["types"]:
         types = "".join(link(t, labels, v) for t, labels in data["types"] if labels)
         parts.append(f'<p class="types">{types}</p>')
@@ -210,9 +215,8 @@ def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
         anchor = escape(node.rpartition("#")[2])
         parts.append(f'<section id="{anchor}"><h2>{escape(shorten(node))}</h2>{table}</section>')
     parts.append(licence(v))
-    title = label_in(data["labels"], v.lang, shorten(iri))
-    return render(v.built(build), title, "\n".join(parts), head=STYLE, body_class="ld",
-                  alternates=alternates)
+    return render(v.built(build), title, "\n".join(p for p in parts if p), head=STYLE,
+                  body_class="ld", alternates=alternates)
 
 
 def licence(view: View) -> str:

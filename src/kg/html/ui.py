@@ -217,13 +217,23 @@ def _results(ctx: View, query: StoredQuery, values: dict[str, str],
     return f"""<section id="results" class="results" data-api="{escape(api)}"
  data-view="{escape(query.view)}" data-format="{answer}"
  data-options="{escape(json.dumps(query.view_options))}" data-hide="{escape(json.dumps(hidden))}"
- data-lang="{ctx.lang}"{paged}>
+ data-lang="{ctx.lang}"{paged}{_evidence(ctx, query)}>
 <h2>{escape(i18n.text("results", ctx.lang))}
 <span class="view view-{escape(query.view)}">{escape(view_name(query.view, ctx.lang))}</span></h2>
 <p class="status" role="status">{escape(i18n.text("loading", ctx.lang))}</p>
 <div class="chart"></div><div class="table-wrap"></div>
 {_downloads(every, ctx.lang)}
 </section>"""
+
+
+def _evidence(ctx: View, query: StoredQuery) -> str:
+    """For a question whose rows rest on quoted facts: the page asks for them
+    (``evidence=1``) and question.js shows them in each row, in these words."""
+    if not query.evidence:
+        return ""
+    keys = ("evidence", "evidence_facts", "evidence_none", "in_source")
+    words = json.dumps({k: i18n.text(k, ctx.lang) for k in keys}, ensure_ascii=False)
+    return f' data-evidence="{escape(words)}"'
 
 
 def not_found(ctx: View, message: str, cat: Catalogue) -> bytes:

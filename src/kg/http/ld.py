@@ -85,7 +85,8 @@ async def _describe(request: Request, iri: str, record: bool = False) -> Respons
     alternates = _alternates(request.url.path)
     view = _view(request)
     document = str(request.url.replace(query="", fragment=""))  # this document's URL
-    args = {"iri": iri, "document": document, "record": record, **_rdf_args(request, media)}
+    args = {"iri": iri, "document": document, "record": record, "lang": view.lang,
+            **_rdf_args(request, media)}
 
     def render(data: object) -> bytes:
         assert isinstance(data, dict)

@@ -134,6 +134,14 @@ _PAGE = [
 ]
 
 
+EVIDENCE = {**_param(
+    "evidence", {"type": "string", "enum": ["0", "1"]},
+    "1: each row also carries the facts it rests on, one line per fact in four added columns: "
+    "facts (their IRIs), reasons (each fact in words: label, year, wording), quotes (the "
+    "source's clause) and evidence (the span on the source's reader page: the source's IRI "
+    "and #ev- with the Web Annotation's name)"), "allowEmptyValue": True}
+
+
 def query_path(query: StoredQuery, choices: Choices | None = None) -> dict[str, Any]:
     """The OpenAPI path item of one packaged query (SELECT answers come in pages)."""
     params = [_query_param(p, choices or {}) for p in query.params]
@@ -142,6 +150,8 @@ def query_path(query: StoredQuery, choices: Choices | None = None) -> dict[str, 
     params += [_format(offers), _TIMEOUT]
     if query.form == "select" and not query.federated:
         params += _PAGE
+    if query.evidence:
+        params.append(EVIDENCE)
     results = _content(offers, {"type": "object"})
     return {"get": {
         "summary": query.title.get("en", query.name),

@@ -36,7 +36,7 @@ from kg.http.respond import (
     stored_query,
 )
 
-RESERVED = ("format", "timeout", "limit", "offset")  # request options, unless declared
+RESERVED = ("format", "timeout", "limit", "offset", "evidence")  # options, unless declared
 
 
 def digest(cat: Catalogue) -> str:
@@ -86,10 +86,11 @@ async def run(request: Request) -> Response:
     page = _page(request, query, declared, rt.config.row_cap)
     args: dict[str, Any] = {"name": query.name, "params": raw, "row_cap": rt.config.row_cap,
                             "context": str(request.url_for("context")),
-                            "page": page.to_json() if page else None}
+                            "page": page.to_json() if page else None,
+                            "evidence": _evidence(request, query, declared)}
     variant: tuple[Any, ...] = ("stored", query.name, tuple(sorted(raw.items())),
                                 args["context"], served(request).catalogue_digest,
-                                page and (page.size, page.offset))
+                                page and (page.size, page.offset), args["evidence"])
     timeout = requested_timeout(request) if "timeout" not in declared else None
     if query.federated:  # part of the answer comes from elsewhere: see federated()
         args |= federated(rt, rt.timeout(timeout))
@@ -98,6 +99,18 @@ async def run(request: Request) -> Response:
     if page is not None and response.headers.get("X-KG-Truncated") == "true":
         response.headers["Link"] = f'<{next_page(request, page)}>; rel="next"'
     return response
+
+
+def _evidence(request: Request, query: StoredQuery, declared: set[str]) -> bool:
+    """Whether the rows should carry their evidence (``evidence=1``; ``0`` or empty: not).
+
+    A question that declares no evidence answers as it would without the option."""
+    if "evidence" in declared:
+        return False
+    asked = request.query_params.get("evidence", "")
+    if asked not in ("", "0", "1"):
+        raise HttpError(400, f"evidence must be 1 or 0, not {asked!r}")
+    return asked == "1" and bool(query.evidence)
 
 
 def _page(request: Request, query: StoredQuery, declared: set[str], row_cap: int) -> Page | None:

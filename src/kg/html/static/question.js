@@ -2,6 +2,7 @@
 // then as a table. The API URL (with the form's values) is in the page.
 
 import { fetchResults, renderTable, el } from "./ui.js";
+import { EVIDENCE_COLUMNS, evidenceCell } from "./evidence.js";
 import * as matrix from "./charts/matrix.js";
 import * as timeline from "./charts/timeline.js";
 import * as bar from "./charts/bar.js";
@@ -18,7 +19,8 @@ async function main() {
   const status = section.querySelector(".status");
   let results;
   try {
-    results = await fetchResults(`${api}${api.includes("?") ? "&" : "?"}format=${section.dataset.format || "json"}`);
+    const asked = section.dataset.evidence ? "&evidence=1" : "";  // each row's facts and quotes
+    results = await fetchResults(`${api}${api.includes("?") ? "&" : "?"}format=${section.dataset.format || "json"}${asked}`);
   } catch (error) {
     status.replaceChildren(el("span", { class: "error", text: error.message }));
     section.classList.add("failed");
@@ -47,7 +49,13 @@ async function main() {
       section.querySelector(".chart").replaceChildren(el("p", { class: "error", text: String(error) }));
     }
   }
-  renderTable(section.querySelector(".table-wrap"), data, { hidden, lang });
+  const cells = {};
+  if (section.dataset.evidence) {
+    const words = JSON.parse(section.dataset.evidence);
+    hidden.push(...EVIDENCE_COLUMNS.filter((c) => c !== "evidence"));
+    cells.evidence = (row) => evidenceCell(row, lang, words);
+  }
+  renderTable(section.querySelector(".table-wrap"), data, { hidden, lang, cells });
   section.dataset.drawnMs = String(Math.round(performance.now()));  // read by bench/bench_ui.py
   section.classList.add("ready");
 }

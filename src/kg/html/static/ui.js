@@ -122,7 +122,7 @@ const COLUMN_NAMES_ZH = {
   broaderLabels: "上位领域", altLabels: "其他名称", regions: "地区数", direction: "方向",
   match: "匹配", statedCount: "所称数量", listedCount: "列出数量", note: "说明",
   horizonMinYears: "最短年限", horizonMaxYears: "最长年限", relation: "关系", wikidata: "维基数据",
-  fact: "事实", part: "部分",
+  fact: "事实", part: "部分", evidence: "依据",
 };
 
 /** A column's heading: the variable without a trailing "Label", in Chinese when known. */
@@ -170,13 +170,14 @@ function sortKey(row, name, vars) {
 }
 
 /** The results table; clicking a heading sorts by that column (again: the other way). */
-export function renderTable(container, data, { hidden = [], lang = "en" } = {}) {
+export function renderTable(container, data, { hidden = [], lang = "en", cells = {} } = {}) {
   const vars = data.head.vars;
   const columns = tableColumns(vars, hidden);
   let rows = data.results.bindings.slice();
   const body = el("tbody");
   const fill = () => body.replaceChildren(...rows.map((row) => el("tr", {},
-    columns.map((c) => el("td", { class: isNumber(row[c]) ? "num" : null }, cellContent(row, c, vars, lang))))));
+    columns.map((c) => el("td", { class: isNumber(row[c]) ? "num" : null },
+      cells[c] ? cells[c](row) : cellContent(row, c, vars, lang))))));
   let sorted = null;
   const heads = columns.map((c) => {
     const th = el("th", { scope: "col", "data-column": c, title: c, text: columnName(c, lang) });
