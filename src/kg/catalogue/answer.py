@@ -71,8 +71,9 @@ def answer(
     if page is None:
         return on.run(query.text, substitutions=bindings, row_cap=row_cap)
     page = page.capped(row_cap)
-    return page.cut(on.run(page.query(query).text, substitutions=bindings,
-                           row_cap=page.size + 1))
+    return page.cut(on.run(page.query(query).text,
+                           substitutions={**bindings, **page.substitutions()},
+                           row_cap=page.size + 1), query)
 
 
 def federated(query: StoredQuery, raw_params: Mapping[str, str], allowed: frozenset[str],

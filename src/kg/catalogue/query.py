@@ -43,6 +43,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "map": ("region", "value"),
 }
 QUERY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PAGINGS = ("offset", "key")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class StoredQuery:
     description_zh: str = ""
     view_options: dict[str, str] = field(default_factory=dict)
     text_line: int = 1  # the file line where ``text`` starts
+    paging: str = "offset"  # "key": its pages are found by key (kg.catalogue.paging)
 
     @classmethod
     def from_file(cls, path: Path) -> StoredQuery:
@@ -83,6 +85,7 @@ class StoredQuery:
             description_zh=head.value("description@zh"),
             view_options=options,
             text_line=head.body_line + skipped,
+            paging=_paging(head),
         )
 
     def param(self, name: str) -> Param | None:
@@ -169,3 +172,11 @@ def _view(head: hdr.Header) -> tuple[str, dict[str, str]]:
             raise head.error("view", f"view {kind}: unexpected {token!r}; allowed: {allowed}")
         options[key] = value
     return kind, options
+
+
+def _paging(head: hdr.Header) -> str:
+    """The ``paging`` header value: ``offset`` (the default) or ``key``."""
+    value = head.value("paging") or "offset"
+    if value not in PAGINGS:
+        raise head.error("paging", f"unknown paging {value!r}; allowed: {', '.join(PAGINGS)}")
+    return value
