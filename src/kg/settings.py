@@ -100,6 +100,7 @@ HERMIT_MAX_TRIPLES = 60_000  # above this, HermiT sees the ontology and curated 
 SHACL_MAX_TRIPLES = 50_000  # above this, the shapes run as SPARQL inside Oxigraph
 # kg/catalogue/paging.py, values.py
 DEFAULT_PAGE_SIZE = 100  # rows of a question's page
+PAGE_TOKEN_MAX_CHARS = 4_000  # a page key (`after=`): a few ORDER BY values, base64
 MAX_STRING_CHARS = 10_000
 MAX_IRI_CHARS = 2_000
 MAX_LISTED_VALUES = 100

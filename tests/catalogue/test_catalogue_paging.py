@@ -6,7 +6,7 @@ import pytest
 from pyoxigraph import QuerySolutions, Store
 
 from kg.catalogue import Catalogue, Page, Paged, answer
-from kg.errors import UsageError
+from kg.errors import CatalogueError, UsageError
 from kg.sparql import Result
 from kg.sparql.syntax import analyse
 
@@ -62,7 +62,9 @@ def test_the_row_cap_bounds_a_page(catalogue: Catalogue, curated_store: Store) -
     result = answer(curated_store, "region-sector-matrix", {}, catalogue=catalogue,
                         row_cap=3, page=Page(50))
     assert isinstance(result, Paged) and result.page == Page(3)
-    assert len(table(result)) == 3 and result.next_page == Page(3, 3)
+    next_page = result.next_page
+    assert len(table(result)) == 3 and next_page is not None
+    assert (next_page.size, next_page.offset) == (3, 3) and next_page.after is not None
 
 
 def test_the_page_goes_before_a_trailing_values_clause() -> None:
@@ -110,3 +112,84 @@ def test_sizes_and_offsets_are_checked() -> None:
     with pytest.raises(UsageError):
         Page(10, -1)
     assert Page.from_json(Page(3, 9).to_json()) == Page(3, 9) and Page.from_json(None) is None
+
+
+KEYED = """# title@en: Things by label
+# title@zh: 按标签排列的事物
+# description@en: Every thing, by its label (unbound first), then its rank, then itself.
+# param: lang type=lang default=en example=zh — language of the labels
+# paging: key
+# view: table
+
+SELECT ?thing ?label ?rank ?note ?lang
+WHERE {
+  { SELECT ?thing ?label ?rank ?lang WHERE {
+      ?thing <http://e/rank> ?rank .
+      OPTIONAL { ?thing <http://e/label> ?label FILTER(LANG(?label) = ?lang) } }
+    ORDER BY ?label DESC(?rank) ?thing }
+  ?thing <http://e/note> ?note .
+}
+"""
+
+
+def keyed_graph() -> Store:
+    """Things with tied, missing and shared labels, two to four notes each (a page can
+    end inside one thing's notes), one without notes (its key row yields nothing)."""
+    store = Store()
+    lines = []
+    for i in range(40):
+        thing = f"<http://e/thing/{i:02d}>"
+        lines.append(f"{thing} <http://e/rank> {i % 3} .")
+        if i % 5:
+            lines.append(f'{thing} <http://e/label> "label {i % 4}"@en .')
+        lines += [f'{thing} <http://e/note> "note {i}-{n}" .' for n in range(2 + i % 3) if i != 7]
+    store.update("INSERT DATA { " + "\n".join(lines) + " }")
+    return store
+
+
+@pytest.fixture
+def keyed_catalogue(tmp_path: pytest.TempPathFactory) -> Catalogue:
+    path = tmp_path / "things-by-label.rq"  # type: ignore[operator]
+    path.write_text(KEYED, "utf-8")
+    return Catalogue.load(tmp_path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [2, 3, 7, 50])
+def test_pages_by_key_are_the_pages_by_offset_row_for_row(
+    keyed_catalogue: Catalogue, size: int
+) -> None:
+    store = keyed_graph()
+    by_key = pages(store, keyed_catalogue, "things-by-label", size)
+    assert all(p.page.after is not None for p in by_key[1:])  # found by key, not by offset
+    by_offset = [answer(store, "things-by-label", {}, catalogue=keyed_catalogue,
+                        page=Page(size, p.page.offset)) for p in by_key]
+    assert [v.value for v in by_key[0].value.variables] == ["thing", "label", "rank", "note",
+                                                           "lang"]
+    keyed_rows = [table(p) for p in by_key]
+    assert keyed_rows == [table(p) for p in by_offset]
+    whole = table(answer(store, "things-by-label", {}, catalogue=keyed_catalogue))
+    assert [row for rows in keyed_rows for row in rows] == whole and len(whole) == 116
+
+
+def test_a_page_token_is_checked_when_read_back(keyed_catalogue: Catalogue) -> None:
+    store = keyed_graph()
+    first = answer(store, "things-by-label", {}, catalogue=keyed_catalogue, page=Page(5))
+    assert isinstance(first, Paged) and first.after is not None
+    token = first.after.token()
+    assert Page.parse("5", None, token) == Page(5, 5, first.after)
+    with pytest.raises(UsageError, match="offset 6 is not where"):
+        Page.parse("5", "6", token)
+    for bad in (token[:-3] + "AAA", "x" * 5000, "e30", token.replace("A", "-")):
+        if bad != token:
+            with pytest.raises(UsageError, match="not a page token"):
+                Page.parse("5", None, bad)
+    other = Catalogue.load()  # the same token for another question
+    with pytest.raises(UsageError, match="not for this version of question"):
+        answer(store, other.get("region-sector-matrix"), {}, page=Page(5, 5, first.after))
+
+
+def test_paging_by_key_needs_a_sorting_sub_select(tmp_path: pytest.TempPathFactory) -> None:
+    path = tmp_path / "unsorted.rq"  # type: ignore[operator]
+    path.write_text(KEYED.replace("ORDER BY ?label DESC(?rank) ?thing", ""), "utf-8")
+    with pytest.raises(CatalogueError, match="paging: key needs a sub-select"):
+        Catalogue.load(tmp_path)  # type: ignore[arg-type]

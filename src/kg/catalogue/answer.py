@@ -76,8 +76,9 @@ def answer(
         result = on.run(query.text, substitutions=bindings, row_cap=row_cap)
     else:
         page = page.capped(row_cap)
-        result = page.cut(on.run(page.query(query).text, substitutions=bindings,
-                                 row_cap=page.size + 1))
+        result = page.cut(on.run(page.query(query).text,
+                                 substitutions={**bindings, **page.substitutions()},
+                                 row_cap=page.size + 1), query)
     if not evidence or not query.evidence:
         return result
     return facts.attach(on, query, result, language(query, params))

@@ -43,6 +43,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "map": ("region", "value"),
 }
 QUERY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PAGINGS = ("offset", "key")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class StoredQuery:
     text_line: int = 1  # the file line where ``text`` starts
     evidence: str = ""  # how a row reaches its facts (kg.catalogue.evidence); "" for none
     evidence_line: int | None = None  # the header line of ``evidence``
+    paging: str = "offset"  # "key": its pages are found by key (kg.catalogue.paging)
 
     @classmethod
     def from_file(cls, path: Path) -> StoredQuery:
@@ -87,6 +89,7 @@ class StoredQuery:
             text_line=head.body_line + skipped,
             evidence=head.value("evidence"),
             evidence_line=head.fields["evidence"].line if "evidence" in head.fields else None,
+            paging=_paging(head),
         )
 
     def param(self, name: str) -> Param | None:
@@ -174,3 +177,11 @@ def _view(head: hdr.Header) -> tuple[str, dict[str, str]]:
             raise head.error("view", f"view {kind}: unexpected {token!r}; allowed: {allowed}")
         options[key] = value
     return kind, options
+
+
+def _paging(head: hdr.Header) -> str:
+    """The ``paging`` header value: ``offset`` (the default) or ``key``."""
+    value = head.value("paging") or "offset"
+    if value not in PAGINGS:
+        raise head.error("paging", f"unknown paging {value!r}; allowed: {', '.join(PAGINGS)}")
+    return value

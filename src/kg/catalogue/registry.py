@@ -25,11 +25,12 @@ from pyoxigraph import Literal, Quad, QuerySolutions, Store, Variable
 
 from kg import settings
 from kg.catalogue import evidence
+from kg.catalogue.paging import keyed
 from kg.catalogue.query import QUERY_NAME, StoredQuery
 from kg.catalogue.services import check_services, service_params
 from kg.errors import CatalogueError, KgError, NotFoundError
 from kg.sparql import Term
-from kg.sparql.syntax import syntax_error
+from kg.sparql.syntax import analyse, syntax_error
 
 _POSITION = re.compile(r"^line (\d+), column (\d+): ")
 
@@ -98,6 +99,10 @@ def check_sparql(query: StoredQuery) -> None:
     except KgError as exc:
         raise _located(query, str(exc)) from None
     check_services(query)
+    if query.paging == "key" and keyed(analyse(query.text)) is None:
+        raise CatalogueError(str(query.path), None, "paging: key needs a sub-select that "
+                             "opens the WHERE group and sorts by plain variables it projects, "
+                             "and no ORDER BY, GROUP BY, aggregate or LIMIT outside it")
     targets = service_params(query)  # replaced before running, never substituted
     dummy: dict[Variable, Term] = {Variable(p.name): Literal("x") for p in query.params
                                    if p.name not in targets}

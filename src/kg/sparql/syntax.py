@@ -53,6 +53,7 @@ from kg.errors import QueryError
 __all__ = [
     "MAX_DEPTH",
     "Analysis",
+    "Driver",
     "Modifier",
     "Token",
     "analyse",
@@ -495,6 +496,23 @@ class Modifier:
 
 
 @dataclass(frozen=True)
+class Driver:
+    """The sub-SELECT that opens the outermost WHERE group and sorts its rows (ORDER BY,
+    no LIMIT or OFFSET): the rows of a query that only looks things up for each of its
+    rows come in its order. What a page key needs: its ORDER BY variables (``order``:
+    (name, descending); None when a condition is not a plain variable), its projection
+    (``names``; ``projection_end``: where a variable can be added to it) and
+    ``where_end``: the start of its WHERE group's closing brace (where a FILTER can go).
+    """
+
+    order: tuple[tuple[str, bool], ...] | None
+    names: tuple[str, ...]
+    projection_end: int
+    where_end: int
+    limited: bool
+
+
+@dataclass(frozen=True)
 class _Use:
     """One occurrence of a variable: its span and position, role, scope, where it stands."""
 
@@ -544,6 +562,12 @@ class Analysis:
     outer_order: bool = False
     modifiers_end: int | None = None  # where the outermost query's solution modifiers end
     values_start: int | None = None  # where the outermost query's trailing VALUES starts
+    # the outermost SELECT's plain projected variables (in order), where the projection
+    # ends, and whether it projects * or an expression or groups (GROUP BY, HAVING)
+    projection: tuple[str, ...] = ()
+    projection_end: int | None = None
+    grouped: bool = False
+    driver: Driver | None = None
 
 
 @dataclass(frozen=True)
@@ -587,6 +611,9 @@ class _Parser:
         self.mods: dict[str, Any] = {}
         self.where: tuple[int, int, bool] | None = None
         self.star = False
+        self.outer_open = -2  # token index of the outermost WHERE group's '{'
+        self.last_close = 0  # offset of the '}' of the group read last
+        self.driver: Driver | None = None
 
     # -- token helpers
 
@@ -707,20 +734,25 @@ class _Parser:
         scope = self.scopes[self.scope]
         scope[1] = self.accept("*")
         self.star = self.star or (scope[1] and self.scope == 0)
-        count = 0
+        count, plain = 0, []
         while not scope[1]:
             if self.peek() == "var":
-                scope[2].add(self.var("project"))
+                plain.append(self.var("project"))
+                scope[2].add(plain[-1])
             elif self.accept("("):
                 self.expression()
                 self.expect("AS")
                 scope[2].add(self.var("project_as"))
                 self.expect(")")
+                self.mods["grouped"] = True
             else:
                 break
             count += 1
         if not scope[1] and not count:
             raise self.fail("'*', a variable or '(' expression AS ?var ')'")
+        self.mods["grouped"] = self.mods.get("grouped", False) or scope[1]
+        self.mods["projection"] = tuple(plain)
+        self.mods["projection_end"] = self.toks[self.i - 1].end
 
     def construct(self) -> None:
         self.expect("CONSTRUCT")
@@ -759,6 +791,8 @@ class _Parser:
         self.group(outer)
 
     def modifiers(self, outer: bool) -> None:
+        if self.peek() in ("GROUP", "HAVING"):
+            self.mods["grouped"] = True
         if self.accept("GROUP"):
             self.expect("BY")
             self.group_condition()
@@ -790,15 +824,20 @@ class _Parser:
             self.constraint("a variable, '(' expression ')' or a function call")
 
     def order_condition(self) -> None:
+        keys = self.mods.setdefault("order_keys", [])
         if self.peek() in ("ASC", "DESC"):
-            self.take()
+            desc = self.take().sym == "DESC"
             self.expect("(")
+            plain = self.peek() == "var" and self.peek(1) == ")"
+            start = len(self.uses)
             self.expression()
             self.expect(")")
+            keys.append((self.uses[start].name, desc) if plain else None)
         elif self.peek() == "var":
-            self.var("order")
+            keys.append((self.var("order"), False))
         else:
             self.constraint("ASC, DESC, a variable or an expression")
+            keys.append(None)
 
     def limit_offset(self, outer: bool) -> None:
         first = self.peek()
@@ -814,6 +853,7 @@ class _Parser:
         if self.i >= len(self.toks) or self.toks[self.i].kind != "INTEGER":
             raise self.fail("an integer")
         value = self.take()
+        self.mods["limited"] = True
         if outer:
             self.mods[sym.lower()] = Modifier(
                 int(value.text), keyword.start, value.end, value.start, value.end)
@@ -825,27 +865,37 @@ class _Parser:
             self.take()
             self.data_block()
 
-    def sub_select(self) -> None:
+    def sub_select(self, first: bool = False) -> None:
         outer_scope, outer_mods = self.scope, self.mods
         self.scopes.append([outer_scope, False, set(), self.minus + self.expressions > 0])
         self.scope, self.mods = len(self.scopes) - 1, {}
         self.select_clause()
         self.where_clause()
+        where_end = self.last_close
         self.modifiers(outer=False)
         self.values_clause(outer=False)
+        mods = self.mods
         self.scope, self.mods = outer_scope, outer_mods
+        if first and mods.get("order") and not mods["grouped"]:
+            keys = mods["order_keys"]
+            self.driver = Driver(None if None in keys else tuple(keys), mods["projection"],
+                                 mods["projection_end"], where_end, mods.get("limited", False))
 
     # -- group graph patterns
 
     def group(self, outer: bool = False) -> None:
         opening = self.i
+        if outer:
+            self.outer_open = opening
         self.expect("{")
         sub = self.peek() == "SELECT"
         if sub:
-            self.sub_select()
+            self.sub_select(first=opening == self.outer_open + 1 and self.scope == 0
+                            and not self.minus and not self.expressions)
         else:
             self.group_body()
         closing = self.expect("}", "'}'" if sub else "a triple pattern, a graph pattern or '}'")
+        self.last_close = closing.start
         if outer:
             self.where = (self.toks[opening].end, closing.start, sub)
 
@@ -1353,7 +1403,10 @@ class _Parser:
             using=tuple(self.using), with_graph=tuple(self.with_graph), depth=depth,
             operators=operators, outer_limit=self.mods.get("limit"),
             outer_offset=self.mods.get("offset"), outer_order=self.mods.get("order", False),
-            modifiers_end=self.mods.get("end"), values_start=self.mods.get("values"))
+            modifiers_end=self.mods.get("end"), values_start=self.mods.get("values"),
+            projection=self.mods.get("projection", ()),
+            projection_end=self.mods.get("projection_end"),
+            grouped=self.mods.get("grouped", False), driver=self.driver)
 
     def variables(self) -> _Variables:
         return _Variables(
