@@ -168,7 +168,7 @@ def _timed(report: BuildReport, step: str, on_step: Progress) -> Iterator[None]:
 
 
 def _load(store: Store, source: Source, on_step: Progress) -> dict[str, Any]:
-    on_step(f"parse {source.path.name}")
+    on_step(f"parse {shown_path(source.path)}")
     triples = load.load_source(store, source)
     return {
         "path": str(source.path),
@@ -177,6 +177,19 @@ def _load(store: Store, source: Source, on_step: Progress) -> dict[str, Any]:
         "triples": triples,
         "curated": source.curated,
     }
+
+
+def shown_path(path: Path) -> str:
+    """A source as the build log names it: relative to the project when inside it, else as
+    given (two files of one name in different folders never look alike).
+
+    >>> root = settings.resources().root
+    >>> shown_path(root / "data" / "links" / "regions.ttl"), shown_path(Path("/tmp/x.ttl"))
+    ('data/links/regions.ttl', '/tmp/x.ttl')
+    """
+    file = path.resolve()
+    root = settings.resources().root.resolve()
+    return file.relative_to(root).as_posix() if file.is_relative_to(root) else str(path)
 
 
 def _validate(store: Store, sources: list[Source], report: BuildReport, reference: bool) -> None:

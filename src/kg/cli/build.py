@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from kg import settings
 from kg.build import BuildReport, build, check
+from kg.cli.progress import BUILD_STAGES, CHECK_STAGES, steps
+from kg.cli.table import show
+from kg.rdf.jsonld import shorten
 from kg.store import Build, Location
 
 _err = Console(stderr=True)
@@ -78,27 +77,17 @@ def current(args: argparse.Namespace) -> Build:
 
 def cmd_build(args: argparse.Namespace) -> int:
     loc = location(args)
-    with _progress("building") as step:
+    with steps("building", BUILD_STAGES) as step:
         report = build(loc, args.sources or None, on_step=step, reference=args.pyshacl)
     _summary(report, f"built {report.build_id} at {loc}")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _progress("checking") as step:
+    with steps("checking", CHECK_STAGES) as step:
         report = check(args.sources or None, on_step=step)
     _summary(report, "check passed: valid (SHACL) and consistent (HermiT)")
     return 0
-
-
-@contextmanager
-def _progress(what: str) -> Iterator[Callable[[str], None]]:
-    """A spinner on a terminal; plain ``kg: step`` lines otherwise (logs, tests)."""
-    if _err.is_terminal:
-        with _err.status(f"{what}…") as status:
-            yield lambda step: status.update(f"{what}: {step}…")
-    else:
-        yield lambda step: print(f"kg: {step}", file=sys.stderr, flush=True)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -106,20 +95,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(manifest, indent=2, ensure_ascii=False))
         return 0
-    out = Console()
-    out.print(f"build {manifest['id']} ({manifest['time']}), {manifest['triples']} triples")
-    out.print(_table("graph", manifest["graphs"]))
-    out.print(_table("class", manifest["classes"]))
+    print(f"build {manifest['id']} ({manifest['time']}), {manifest['triples']} triples")
+    for title, column, counts in (("Triples per graph", "graph", manifest["graphs"]),
+                                  ("Instances per class", "class", manifest["classes"])):
+        show([column, "count"], [[shorten(k), str(n)] for k, n in counts.items()], title=title)
     return 0
-
-
-def _table(title: str, counts: dict[str, int]) -> Table:
-    table = Table(title=f"Triples per {title}" if title == "graph" else "Instances per class")
-    table.add_column(title)
-    table.add_column("count", justify="right")
-    for key, n in counts.items():
-        table.add_row(key.rsplit("#", 1)[-1], str(n))
-    return table
 
 
 def _summary(report: BuildReport, headline: str) -> None:
