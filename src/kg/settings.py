@@ -102,7 +102,9 @@ MAX_IRI_CHARS = 2_000
 MAX_LISTED_VALUES = 100
 MAX_CHOICES = 1_000_000  # regions or sectors read from a graph
 # kg/store.py
-KEEP_BUILDS = 2
+KEEP_BUILDS = 2  # finished builds kept besides the current one and those a release names
+# kg/http/releases.py
+DIFF_PAGE_ENTITIES = 500  # entities a diff's page shows (its Markdown and TriG: all)
 # kg/gen/w3id.py: where w3id.org sends https://w3id.org/future-industries/… (a placeholder:
 # regenerate w3id/.htaccess with the public host of `kg serve` before the pull request)
 W3ID_TARGET = "https://future-industries.example.org"
