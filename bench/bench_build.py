@@ -67,7 +67,7 @@ def one_round(data: Path | None, scratch: Path) -> dict[str, tuple[float, int, f
     kg_loc, ox_loc, oxg_loc = scratch / "kg", scratch / "ox", scratch / "oxg"
     for p in (kg_loc, ox_loc, oxg_loc):
         shutil.rmtree(p, ignore_errors=True)
-    kg_cmd = [str(BIN / "kg"), "build", "--location", str(kg_loc)] + ([str(data)] if data else [])
+    kg_cmd = [str(BIN / "kg"), "build", "--force", "--location", str(kg_loc)] + ([str(data)] if data else [])
     out = {"kg build": timed(kg_cmd)}
     if data is not None:
         ox_cmd = [str(BIN / "oxigraph"), "load", "--location", str(ox_loc), "--file", str(data)]

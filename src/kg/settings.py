@@ -92,6 +92,11 @@ OPENAPI_MAX_ENUM = 1000  # above this many regions or sectors, a pattern stands 
 SHACL_MAX_RESULTS = 1000  # violations kept per check
 # kg/build/writer.py
 WRITER_CLOSE_TIMEOUT_S = 3600.0
+# kg/build/reuse.py: what a build's fingerprint covers besides its sources (in the project's
+# root), and how many HermiT judgements are kept per location
+INPUT_FOLDERS = ("ontology", "data", "queries", "sources")
+INPUT_FILES = ("kg.toml",)
+HERMIT_CACHE_ENTRIES = 8
 # kg/build/pipeline.py
 HERMIT_MAX_TRIPLES = 60_000  # above this, HermiT sees the ontology and curated files only
 SHACL_MAX_TRIPLES = 50_000  # above this, the shapes run as SPARQL inside Oxigraph

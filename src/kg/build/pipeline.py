@@ -19,7 +19,17 @@ from typing import Any
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from kg import settings
-from kg.build import consistency, hermit, load, manifest, rules, shacl, shacl_run, shacl_sparql
+from kg.build import (
+    consistency,
+    hermit,
+    load,
+    manifest,
+    reuse,
+    rules,
+    shacl,
+    shacl_run,
+    shacl_sparql,
+)
 from kg.build.sources import Source, collect
 from kg.build.writer import Writer
 from kg.catalogue import Catalogue
@@ -42,6 +52,9 @@ class BuildReport:
     hermit: str = ""
     shacl: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    inputs: str = ""  # the fingerprint of what the build read (kg.build.reuse)
+    reused: list[str] = field(default_factory=list)  # stages taken from earlier builds
+    unchanged: bool = False  # nothing changed: no build made, ``build_id`` is current
 
     @property
     def triples(self) -> int:
@@ -50,6 +63,7 @@ class BuildReport:
     def as_manifest(self) -> dict[str, Any]:
         data = manifest.make(self.build_id or "check", self.sources, self.hermit)
         data |= {"shacl": self.shacl, "graphs": self.graphs, "classes": self.classes}
+        data |= {"inputs": self.inputs, "reused": self.reused}
         return data | {"timings_s": self.timings, "triples": self.triples}
 
 
@@ -63,6 +77,7 @@ def build(
     paths: list[Path] | None = None,
     on_step: Progress | None = None,
     reference: bool = False,
+    force: bool = True,
 ) -> BuildReport:
     """Build a new store at a location and make it current only if all steps pass.
 
@@ -71,12 +86,19 @@ def build(
     process bulk-loads the same files into a fresh on-disk store and then takes
     the derived graphs; ``current`` switches to the new store once it is
     complete. With ``reference``, pySHACL validates the curated files too
-    (``kg check`` always does).
+    (``kg check`` always does). Without ``force`` (``kg build`` without ``--force``),
+    nothing is built when the inputs are the current build's (:mod:`kg.build.reuse`): the
+    report says ``unchanged`` and names that build. HermiT's judgement of the same input is
+    reused from ``LOCATION/cache/hermit``.
     """
     loc = Location(location)
     sources = collect(paths)
     on_step = on_step or _quiet
+    inputs = reuse.fingerprint(paths or [], reuse.options(paths, reference))
     with loc.lock():
+        current = None if force else reuse.unchanged(location, paths, reference)
+        if current is not None:
+            return BuildReport(build_id=current, inputs=inputs, unchanged=True)
         loc.prune()
         build_id = manifest.new_build_id()
         build_dir = loc.new_build_dir(build_id)
@@ -84,7 +106,9 @@ def build(
             for source in sources:
                 writer.load(source.path, source.format, source.graph)
             sink = _Sink(writer, build_dir)
-            report = _run(Store(), sources, on_step, build_id, reference, sink)
+            report = _run(Store(), sources, on_step, build_id, reference, sink,
+                          cache=loc.root / "cache" / "hermit")
+            report.inputs = inputs
             with _timed(report, "write", on_step):
                 writer.close()
             manifest.write(build_dir / MANIFEST, report.as_manifest())
@@ -129,13 +153,14 @@ def _run(
     build_id: str = "",
     reference: bool = False,
     sink: Sink = _no_sink,
+    cache: Path | None = None,
 ) -> BuildReport:
     report = BuildReport(build_id=build_id or None)
     with _timed(report, "parse", on_step):
         report.sources = [_load(store, s, on_step) for s in sources]
     with _timed(report, "reason", on_step):
         try:
-            _reason(store, sources, report, sink)
+            _reason(store, sources, report, sink, cache)
         except InconsistencyError:  # a shape violation, if any, says more precisely what
             store.remove_graph(GRAPH.inferred)
             _validate(store, sources, report, reference)
@@ -257,13 +282,30 @@ def _dump(store: Store, graphs: list[NamedNode]) -> bytes:
     return b"".join(store.dump(format=RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in graphs)
 
 
-def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink) -> None:
-    """Rules and HermiT (in a Java subprocess meanwhile); the inferred graph goes to the
-    writer before the usual culprits are named (literals: in the graphs HermiT reads;
-    the shapes check the datatypes of every graph)."""
+def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink,
+            cache: Path | None = None) -> None:
+    """Rules and HermiT (in a Java subprocess meanwhile; its judgement of the same input
+    taken from ``cache`` when there); the inferred graph goes to the writer before the
+    usual culprits are named (literals: in the graphs HermiT reads; the shapes check the
+    datatypes of every graph)."""
     checked = _hermit_graphs(sources, report)
+    data = _dump(store, checked)
+    key = "\n".join(sorted(f"{s.graph.value} {s.sha256()}" for s in sources
+                           if s.graph in checked)).encode()  # blank nodes differ per parse
+    known = reuse.remembered(cache, key) if cache else None
+    if known is not None:
+        report.reused.append("hermit")
+
+    def judge() -> list[hermit.Triple]:
+        if known is not None:
+            return known
+        found = hermit.reason_ntriples(data)
+        if cache:
+            reuse.remember(cache, key, found)
+        return found
+
     with ThreadPoolExecutor(1, thread_name_prefix="hermit") as pool:
-        hermit_run = pool.submit(hermit.reason_ntriples, _dump(store, checked))
+        hermit_run = pool.submit(judge)
         rules.materialise(store)
         try:
             _add_hermit(store, hermit_run.result())

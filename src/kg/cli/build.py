@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from kg import settings
-from kg.build import BuildReport, build, check
+from kg.build import reuse
 from kg.cli.progress import BUILD_STAGES, CHECK_STAGES, steps
 from kg.cli.table import show
 from kg.rdf.jsonld import shorten
 from kg.store import Build, Location
+
+if TYPE_CHECKING:
+    from kg.build import BuildReport
 
 _err = Console(stderr=True)
 
@@ -29,6 +32,8 @@ def register(sub: Any) -> None:
         action="store_true",
         help="also validate the curated files with pySHACL (as `kg check` always does)",
     )
+    p.add_argument("--force", action="store_true",
+                   help="build even when nothing changed since the current build")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="validate and reason; write nothing")
     p.add_argument("sources", nargs="*", type=Path)
@@ -77,13 +82,26 @@ def current(args: argparse.Namespace) -> Build:
 
 def cmd_build(args: argparse.Namespace) -> int:
     loc = location(args)
+    same = None if args.force else reuse.unchanged(loc, args.sources or None, args.pyshacl)
+    if same is not None:  # before the pipeline is even imported
+        _err.print(f"[green]unchanged[/green]: build {same} is current at {loc} "
+                   "(kg build --force builds anyway)")
+        return 0
+    from kg.build import build
+
     with steps("building", BUILD_STAGES) as step:
-        report = build(loc, args.sources or None, on_step=step, reference=args.pyshacl)
+        report = build(loc, args.sources or None, on_step=step, reference=args.pyshacl,
+                       force=args.force)
+    if report.unchanged:  # made current meanwhile, by another build
+        _err.print(f"[green]unchanged[/green]: build {report.build_id} is current at {loc}")
+        return 0
     _summary(report, f"built {report.build_id} at {loc}")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from kg.build import check
+
     with steps("checking", CHECK_STAGES) as step:
         report = check(args.sources or None, on_step=step)
     _summary(report, "check passed: valid (SHACL) and consistent (HermiT)")
@@ -104,4 +122,5 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def _summary(report: BuildReport, headline: str) -> None:
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
-    _err.print(f"[green]{headline}[/green]: {report.triples} triples ({timings})")
+    reused = f"; reused: {', '.join(report.reused)}" if report.reused else ""
+    _err.print(f"[green]{headline}[/green]: {report.triples} triples ({timings}){reused}")
