@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import settings
 from kg.build import (
@@ -26,13 +26,11 @@ from kg.build import (
     manifest,
     reuse,
     rules,
-    shacl,
     shacl_run,
     shacl_sparql,
 )
 from kg.build.sources import Source, collect
 from kg.build.writer import Writer
-from kg.catalogue import Catalogue
 from kg.errors import InconsistencyError, ValidationError, Violation
 from kg.store import MANIFEST, Location
 from kg.vocab import GRAPH, graph_for
@@ -107,7 +105,7 @@ def build(
                 writer.load(source.path, source.format, source.graph)
             sink = _Sink(writer, build_dir)
             report = _run(Store(), sources, on_step, build_id, reference, sink,
-                          cache=loc.root / "cache" / "hermit")
+                          cache=loc.root / "cache")
             report.inputs = inputs
             with _timed(report, "write", on_step):
                 writer.close()
@@ -160,7 +158,7 @@ def _run(
         report.sources = [_load(store, s, on_step) for s in sources]
     with _timed(report, "reason", on_step):
         try:
-            _reason(store, sources, report, sink, cache)
+            _reason(store, sources, report, sink, cache and cache / "hermit")
         except InconsistencyError:  # a shape violation, if any, says more precisely what
             store.remove_graph(GRAPH.inferred)
             _validate(store, sources, report, reference)
@@ -169,13 +167,28 @@ def _run(
     with _timed(report, "validate", on_step):
         _validate(store, sources, report, reference)
     with _timed(report, "record", on_step):
-        _record(store, report, sink)
+        _record(store, report, sink, cache and cache / "catalogue")
     return report
 
 
-def _record(store: Store, report: BuildReport, sink: Sink) -> None:
-    """The catalogue and, for a build, the manifest as graphs of their own."""
-    catalogue = set(Catalogue.load().to_quads())
+def _catalogue(report: BuildReport, cache: Path | None) -> set[Quad]:
+    key = reuse.catalogue_key() if cache else b""
+    data = reuse.kept(cache, key) if cache else None
+    if data is not None:
+        report.reused.append("catalogue")
+        return set(parse(data, format=RdfFormat.N_QUADS))
+    from kg.catalogue import Catalogue  # the questions, checked with the SPARQL grammar
+
+    quads = set(Catalogue.load().to_quads())
+    if cache:
+        reuse.keep(cache, key, serialize(quads, format=RdfFormat.N_QUADS) or b"")
+    return quads
+
+
+def _record(store: Store, report: BuildReport, sink: Sink, cache: Path | None = None) -> None:
+    """The catalogue (its graph kept in ``cache`` between builds) and, for a build, the
+    manifest as graphs of their own."""
+    catalogue = _catalogue(report, cache)
     store.extend(catalogue)
     report.graphs[GRAPH.queries.value] = len(catalogue)
     if report.build_id:  # the manifest in the store records the other graphs' counts
@@ -235,6 +248,8 @@ def _validate(store: Store, sources: list[Source], report: BuildReport, referenc
              if checks is not None else set())
     by_pyshacl = _pyshacl_sources(sources, report, reference, compiled=checks is not None)
     if by_pyshacl:
+        from kg.build import shacl  # pySHACL and rdflib: only when asked for
+
         found |= set(shacl.validate(store, _unique(s.graph for s in by_pyshacl), shapes))
     used = (("pyshacl", bool(by_pyshacl)), ("sparql", checks is not None))
     report.shacl = "+".join(name for name, on in used if on)
@@ -290,8 +305,10 @@ def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink
     datatypes of every graph)."""
     checked = _hermit_graphs(sources, report)
     data = _dump(store, checked)
-    key = "\n".join(sorted(f"{s.graph.value} {s.sha256()}" for s in sources
-                           if s.graph in checked)).encode()  # blank nodes differ per parse
+    checksums: dict[str, list[str]] = {}
+    for s in report.sources:
+        checksums.setdefault(s["graph"], []).append(s["sha256"])
+    key = reuse.hermit_key(store, checked, graph_for("ontology"), checksums)
     known = reuse.remembered(cache, key) if cache else None
     if known is not None:
         report.reused.append("hermit")

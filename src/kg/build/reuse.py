@@ -7,11 +7,16 @@ questions and every other file of the project's folders, ``settings.INPUT_FOLDER
 current build's the build is not made again: the current build *is* that build
 (``kg build`` says ``unchanged: build ID is current``; ``--force`` builds anyway).
 
-**The judgement of HermiT**: what HermiT inferred from exactly the same input (the
-files it reads, the ontology and curated data, named by graph and SHA-256: the key) is
-kept in ``LOCATION/cache/hermit/`` and reused, so a change that HermiT does not read (a
-packaged question, an external dataset, a forced rebuild) skips the JVM. The manifest
-lists what was reused.
+**The judgement of HermiT**: what HermiT inferred is kept in ``LOCATION/cache/hermit/``
+under a key of what it depends on (:func:`hermit_key`): the ontology as it is, and the
+curated data without their annotations, since OWL 2 gives annotation assertions (labels,
+notes: ``rdfs:label``, ``skos:altLabel``…) no meaning. So a forced rebuild, a changed
+question or external dataset, or a corrected label or note skips the JVM; a changed fact
+(a property value, a quote: ``fi:sourceQuote`` is a datatype property) is judged again.
+**The question catalogue's graph** is kept likewise (``LOCATION/cache/catalogue/``), under
+the kg version and the files of ``queries/``: loading and checking the questions (and the
+SPARQL grammar that checks them) is skipped while they do not change. The manifest lists
+what was reused.
 
 >>> import tempfile
 >>> cache = Path(tempfile.mkdtemp())
@@ -29,8 +34,11 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from pyoxigraph import NamedNode, RdfFormat, Store
+
 from kg import __version__, settings
 from kg.store import Location
+from kg.vocab import OWL, RDF, RDFS
 
 Triple = tuple[str, str, str]
 
@@ -81,6 +89,95 @@ def unchanged(location: Path, paths: list[Path] | None, reference: bool) -> str 
         else None
 
 
+#: Annotation properties OWL 2 itself defines (an ontology declares its others).
+BUILT_IN_ANNOTATIONS = frozenset({
+    RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo,
+    OWL.deprecated, OWL.priorVersion, OWL.backwardCompatibleWith, OWL.incompatibleWith})
+
+
+def annotation_properties(store: Store, ontology: NamedNode) -> set[bytes]:
+    """The annotation properties (built in, and declared in the ontology graph), as they
+    appear in N-Triples (``<IRI>``)."""
+    declared = {q.subject for q in store.quads_for_pattern(
+        None, RDF.type, OWL.AnnotationProperty, ontology) if isinstance(q.subject, NamedNode)}
+    return {f"<{p.value}>".encode() for p in BUILT_IN_ANNOTATIONS | declared}
+
+
+def hermit_key(store: Store, graphs: list[NamedNode], ontology: NamedNode,
+               checksums: dict[str, list[str]]) -> bytes:
+    """What HermiT's judgement of ``graphs`` depends on: the ontology's files (by
+    ``checksums``: graph → SHA-256 of its files) and each other graph's triples but
+    annotation assertions, sorted (a graph with blank nodes: its files).
+
+    >>> from pyoxigraph import Literal, Quad
+    >>> g, s, o = NamedNode("http://e/g"), NamedNode("http://e/s"), NamedNode("http://e/o")
+    >>> onto = NamedNode("http://e/onto")
+    >>> store = Store()
+    >>> store.add(Quad(s, RDF.type, o, g))
+    >>> before = hermit_key(store, [g], onto, {})
+    >>> store.add(Quad(s, RDFS.label, Literal("x"), g))
+    >>> hermit_key(store, [g], onto, {}) == before
+    True
+    >>> store.add(Quad(s, OWL.sameAs, o, g))
+    >>> hermit_key(store, [g], onto, {}) == before
+    False
+    """
+    skip = annotation_properties(store, ontology)
+    parts = [f"{GRAPH_KEY_VERSION}"]
+    for graph in graphs:
+        data = b"" if graph == ontology else store.dump(
+            format=RdfFormat.N_TRIPLES, from_graph=graph) or b""
+        if graph == ontology or b"_:" in data:
+            files = " ".join(sorted(checksums.get(graph.value, [])))
+            parts.append(f"{graph.value} files {files}")
+            continue
+        kept = sorted(line for line in data.split(b"\n")
+                      if line and line.split(b" ", 2)[1] not in skip)
+        digest = hashlib.sha256(b"\n".join(kept)).hexdigest()
+        parts.append(f"{graph.value} triples {digest}")
+    return "\n".join(parts).encode()
+
+
+GRAPH_KEY_VERSION = "hermit-key-1"  # bump when what the key covers changes
+
+
+def catalogue_key() -> bytes:
+    """What the question catalogue's graph depends on: the kg version and the files of the
+    project's ``queries/`` folder."""
+    folder = settings.resources().queries
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        digest.update(f"\n{path.relative_to(folder)}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest().encode()
+
+
+def kept(cache: Path, key: bytes) -> bytes | None:
+    """Bytes kept under ``key`` (:func:`keep`), or None."""
+    try:
+        return (cache / f"{hashlib.sha256(key).hexdigest()}.bin").read_bytes()
+    except OSError:
+        return None
+
+
+def keep(cache: Path, key: bytes, data: bytes) -> None:
+    """Keep ``data`` under ``key`` (written whole or not at all), the newest
+    ``settings.HERMIT_CACHE_ENTRIES`` only."""
+    cache.mkdir(parents=True, exist_ok=True)
+    entry = cache / f"{hashlib.sha256(key).hexdigest()}.bin"
+    tmp = entry.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(entry)
+    _trim(cache, "*.bin")
+
+
+def _trim(cache: Path, pattern: str) -> None:
+    entries = sorted(cache.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[settings.HERMIT_CACHE_ENTRIES:]:
+        old.unlink(missing_ok=True)
+
+
 def _entry(cache: Path, key: bytes) -> Path:
     return cache / f"{hashlib.sha256(key).hexdigest()}.json"
 
@@ -102,6 +199,4 @@ def remember(cache: Path, key: bytes, inferred: list[Triple]) -> None:
     tmp = entry.with_suffix(".tmp")
     tmp.write_text(json.dumps(inferred), "utf-8")
     tmp.replace(entry)
-    entries = sorted(cache.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[settings.HERMIT_CACHE_ENTRIES:]:
-        old.unlink(missing_ok=True)
+    _trim(cache, "*.json")
