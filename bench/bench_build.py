@@ -1,6 +1,11 @@
 """`kg build` next to raw `oxigraph load` on the same triples, in one sitting.
 
-    python bench/bench_build.py [--sizes 100000 1000000] [--repeat 3]
+    python bench/bench_build.py [--sizes 100000 1000000] [--repeat 3] [--incremental-only]
+
+First the rebuilds of the curated project (a copy of its data): a full build into a fresh
+location beside, in one location, `kg build` with nothing changed, `kg build --force`
+(HermiT's judgement reused) and `kg build` after one file changed, a label then a fact
+(docs/benchmarks.md, issue 16).
 
 For each size: generate a synthetic graph (bench/synth.py), then alternate
 `kg build --location A synth.nt`, `oxigraph load --location B --file synth.nt`
@@ -67,7 +72,8 @@ def one_round(data: Path | None, scratch: Path) -> dict[str, tuple[float, int, f
     kg_loc, ox_loc, oxg_loc = scratch / "kg", scratch / "ox", scratch / "oxg"
     for p in (kg_loc, ox_loc, oxg_loc):
         shutil.rmtree(p, ignore_errors=True)
-    kg_cmd = [str(BIN / "kg"), "build", "--location", str(kg_loc)] + ([str(data)] if data else [])
+    kg_cmd = ([str(BIN / "kg"), "build", "--force", "--location", str(kg_loc)]
+              + ([str(data)] if data else []))
     out = {"kg build": timed(kg_cmd)}
     if data is not None:
         ox_cmd = [str(BIN / "oxigraph"), "load", "--location", str(ox_loc), "--file", str(data)]
@@ -93,17 +99,84 @@ def measure(data: Path | None, repeat: int) -> dict[str, dict[str, float]]:
     }
 
 
+def incremental(repeat: int) -> dict[str, dict[str, float]]:
+    """Rebuilds of a copy of the curated project (its data folder): a full build into a
+    fresh location (what every rebuild cost before builds reused anything), then in one
+    location `kg build` with nothing changed, `kg build --force` (HermiT's judgement
+    reused) and `kg build` after one file changed: a label in data/regions.ttl (an
+    annotation: HermiT's judgement reused), then a fact in it (HermiT judges again)."""
+    from kg import settings
+
+    runs: dict[str, list[tuple[float, int, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="kg-bench-inc-") as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(settings.resources().data, data)
+        regions = data / "regions.ttl"
+        for n in range(repeat):
+            loc = Path(tmp) / f"kg-{n}"
+            cmd = [str(BIN / "kg"), "build", "--location", str(loc), str(data)]
+            runs.setdefault("full build (fresh location)", []).append(timed(cmd))
+            runs.setdefault("nothing changed", []).append(timed(cmd))
+            runs.setdefault("--force (HermiT reused)", []).append(timed([*cmd, "--force"]))
+            text = regions.read_text("utf-8")
+            old, new = ('"Beijing"@en', '"Peking"@en') if n % 2 == 0 else \
+                ('"Peking"@en', '"Beijing"@en')
+            regions.write_text(text.replace(old, new), "utf-8")
+            runs.setdefault("one label changed", []).append(timed(cmd))
+            assert "hermit" in _reused(loc)  # an annotation: HermiT's judgement holds
+            fact = "\nregion:china a fi:Region .\n"
+            text = regions.read_text("utf-8")
+            regions.write_text(text.replace(fact, "") if fact in text else text + fact, "utf-8")
+            runs.setdefault("one fact changed", []).append(timed(cmd))
+            assert "hermit" not in _reused(loc)  # a fact HermiT reads: judged again
+    return {name: {"median_s": statistics.median(w for w, _, _ in values),
+                   "median_cpu_s": statistics.median(c for _, _, c in values)}
+            for name, values in runs.items()}
+
+
+def _reused(loc: Path) -> list[str]:
+    manifest = json.loads(((loc / "current").resolve() / "build.json").read_text())
+    return list(manifest["reused"])
+
+
+def incremental_table(results: dict[str, dict[str, float]]) -> str:
+    full = results["full build (fresh location)"]["median_s"]
+    lines = ["| curated project rebuild | wall s (CPU s) | ÷ full build |", "|---|---|---|"]
+    lines += [f"| {name} | {r['median_s']:.2f} ({r['median_cpu_s']:.2f}) | "
+              f"{r['median_s'] / full:.2f} |" for name, r in results.items()]
+    return "\n".join(lines)
+
+
+def sitting() -> str:
+    """The machine, its load and the versions, printed with every result."""
+    import os
+    import platform
+    from importlib.metadata import version
+
+    return (f"{platform.node()}: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
+            f"Python {platform.python_version()}, pyoxigraph {version('pyoxigraph')}, "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--incremental-only", action="store_true",
+                    help="only the rebuilds of the curated project")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    print(sitting())
+    print(incremental_table(incremental(args.repeat)))
+    if args.incremental_only:
+        print(f"load after: {sitting()}")
+        return
     results = {"curated": measure(None, args.repeat)}
     for size in args.sizes:
         results[str(size)] = measure(synth(size), args.repeat)
     (OUT / "build.json").write_text(json.dumps(results, indent=2))
     print(table(results))
+    print(f"load after: {sitting()}")
 
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:

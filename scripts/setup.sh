@@ -55,3 +55,5 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
   (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$clients/node_modules"
 fi
+
+[ -n "${VIRTUAL_ENV:-}" ] || echo "setup: done; kg is .venv/bin/kg: \`. .venv/bin/activate\` puts it (and the virtualenv's python) on PATH" >&2

@@ -171,7 +171,7 @@ async def _rebuilds(
         await asyncio.sleep(wait)
         stop[0] = float("inf")
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kg", "build", "--location", str(location),
+            sys.executable, "-m", "kg", "build", "--force", "--location", str(location),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         _, err = await proc.communicate()
         stop[0] = max(end, loop.time() + 1.0)
@@ -328,7 +328,8 @@ STEPS = ("parse", "validate", "reason", "record", "write")  # what `kg build` pr
 def _kill_one(location: Path, delay: float, after: str | None) -> tuple[bool, str]:
     """Start `kg build`, SIGKILL it ``delay`` s after it started (or after it printed the
     step ``after``); (killed, the last step it printed)."""
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--location", str(location)],
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--force", "--location",
+                             str(location)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     steps: list[str] = []
@@ -356,7 +357,8 @@ def _kill_one(location: Path, delay: float, after: str | None) -> tuple[bool, st
 def _cli_build(location: Path) -> tuple[float, str]:
     """One whole `kg build` in a subprocess: (seconds, stderr); stderr ends with the error."""
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "kg", "build", "--location", str(location)],
+    done = subprocess.run([sys.executable, "-m", "kg", "build", "--force", "--location",
+                           str(location)],
                           capture_output=True, text=True, timeout=600)
     return time.monotonic() - start, "" if done.returncode == 0 else done.stderr[-2000:]
 

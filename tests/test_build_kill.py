@@ -17,7 +17,7 @@ STEPS = ["parse", "reason", "validate", "record", "write"]
 
 
 def _kill_at(location: Path, step: str) -> None:
-    cmd = [sys.executable, "-m", "kg", "build", "--location", str(location)]
+    cmd = [sys.executable, "-m", "kg", "build", "--force", "--location", str(location)]
     proc = subprocess.Popen(
         cmd, stderr=subprocess.PIPE, text=True, env=os.environ | {"PYTHONUNBUFFERED": "1"}
     )

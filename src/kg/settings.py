@@ -95,6 +95,11 @@ OPENAPI_MAX_ENUM = 1000  # above this many regions or sectors, a pattern stands 
 SHACL_MAX_RESULTS = 1000  # violations kept per check
 # kg/build/writer.py
 WRITER_CLOSE_TIMEOUT_S = 3600.0
+# kg/build/reuse.py: what a build's fingerprint covers besides its sources (in the project's
+# root), and how many HermiT judgements are kept per location
+INPUT_FOLDERS = ("ontology", "data", "queries", "sources")
+INPUT_FILES = ("kg.toml",)
+HERMIT_CACHE_ENTRIES = 8
 # kg/build/pipeline.py
 HERMIT_MAX_TRIPLES = 60_000  # above this, HermiT sees the ontology and curated files only
 SHACL_MAX_TRIPLES = 50_000  # above this, the shapes run as SPARQL inside Oxigraph
@@ -106,7 +111,9 @@ MAX_IRI_CHARS = 2_000
 MAX_LISTED_VALUES = 100
 MAX_CHOICES = 1_000_000  # regions or sectors read from a graph
 # kg/store.py
-KEEP_BUILDS = 2
+KEEP_BUILDS = 2  # finished builds kept besides the current one and those a release names
+# kg/http/releases.py
+DIFF_PAGE_ENTITIES = 500  # entities a diff's page shows (its Markdown and TriG: all)
 # kg/gen/w3id.py: where w3id.org sends https://w3id.org/future-industries/… (a placeholder:
 # regenerate w3id/.htaccess with the public host of `kg serve` before the pull request)
 W3ID_TARGET = "https://future-industries.example.org"

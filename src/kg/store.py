@@ -5,6 +5,7 @@ A location is a folder::
     LOCATION/builds/<build-id>/       one Oxigraph store per build, never changed after
     LOCATION/builds/<build-id>/build.json   its manifest
     LOCATION/current                   symlink to the current build, swapped atomically
+    LOCATION/releases/<version>.json   a release: a version name given to one build, for good
 
 A build is written into a fresh folder and ``current`` is switched with one
 ``rename`` only when everything passed, so readers always see a whole build.
@@ -13,6 +14,8 @@ A build is written into a fresh folder and ``current`` is switched with one
 >>> loc = Location(pathlib.Path(tempfile.mkdtemp()))
 >>> loc.current() is None
 True
+>>> loc.releases()
+[]
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,9 +34,25 @@ from typing import Any
 from pyoxigraph import Store
 
 from kg import settings
-from kg.errors import KgError, NotFoundError
+from kg.errors import KgError, NotFoundError, UsageError
 
 MANIFEST = "build.json"
+#: A release's version: letters, digits, dots, hyphens, underscores (1.0.0, 2026-q1, v2-rc1)
+VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Release:
+    """A version name given to one build, with when and which release came before."""
+
+    version: str
+    build: str
+    time: str
+    previous: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"version": self.version, "build": self.build, "time": self.time,
+                "previous": self.previous}
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,11 @@ class Build:
         data: dict[str, Any] = json.loads((self.path / MANIFEST).read_text("utf-8"))
         return data
 
+    @property
+    def location(self) -> Location:
+        """The location that holds this build."""
+        return Location(self.path.parent.parent)
+
     def open(self) -> Store:
         """Open the build's store read-only (many readers may do so at once)."""
         return Store.read_only(str(self.path / "store"))
@@ -61,6 +86,7 @@ class Location:
         self.root = Path(root)
         self.builds = self.root / "builds"
         self.pointer = self.root / "current"
+        self.release_dir = self.root / "releases"
 
     def current(self) -> Build | None:
         """The build ``current`` points to, or None before the first build."""
@@ -77,6 +103,64 @@ class Location:
         if build is None:
             raise NotFoundError(f"no graph built at {self.root}: run `kg build` first")
         return build
+
+    def build(self, build_id: str) -> Build:
+        """A finished build by its id; :class:`NotFoundError` otherwise."""
+        build = Build(self.builds / build_id)
+        if "/" in build_id or build_id.startswith(".") or not (build.path / MANIFEST).is_file():
+            raise NotFoundError(f"no build {build_id!r} at {self.root}")
+        return build
+
+    def releases(self) -> list[Release]:
+        """Every release, oldest first."""
+        if not self.release_dir.is_dir():
+            return []
+        found = [Release(**json.loads(p.read_text("utf-8")))
+                 for p in self.release_dir.glob("*.json")]
+        return sorted(found, key=lambda r: (r.time, r.version))
+
+    def release(self, version: str, build: Build, time: str) -> Release:
+        """Give ``build`` the name ``version`` for good: a version that exists is refused
+        (a release never changes), and the build is kept from then on (:meth:`prune`).
+
+        >>> import tempfile, pathlib
+        >>> loc = Location(pathlib.Path(tempfile.mkdtemp()))
+        >>> loc.release("1 0", Build(loc.builds / "b"), "t")
+        Traceback (most recent call last):
+          ...
+        kg.errors.UsageError: release version '1 0': use letters, digits and . - _ (e.g. 1.0.0)
+        """
+        if not VERSION.fullmatch(version):
+            raise UsageError(f"release version {version!r}: use letters, digits and . - _ "
+                             "(e.g. 1.0.0)")
+        self.release_dir.mkdir(parents=True, exist_ok=True)
+        before = self.releases()
+        made = Release(version, build.id, time, before[-1].version if before else None)
+        tmp = self.release_dir / f".{version}.tmp"
+        tmp.write_text(json.dumps(made.as_json(), indent=2), "utf-8")
+        try:
+            os.link(tmp, self.release_dir / f"{version}.json")  # fails if it exists
+        except FileExistsError as exc:
+            raise UsageError(f"release {version} exists (build "
+                             f"{self.resolve(version).id}); a release never changes: "
+                             "choose another version") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        _fsync_dir(self.release_dir)
+        return made
+
+    def resolve(self, ref: str) -> Build:
+        """A release version or a build id, as the build it names; NotFoundError listing
+        the releases otherwise."""
+        path = self.release_dir / f"{ref}.json"
+        if VERSION.fullmatch(ref) and path.is_file():
+            return self.build(json.loads(path.read_text("utf-8"))["build"])
+        try:
+            return self.build(ref)
+        except NotFoundError:
+            names = ", ".join(r.version for r in self.releases()) or "none yet"
+            raise NotFoundError(f"{ref!r} is neither a release nor a build at {self.root} "
+                                f"(releases: {names})") from None
 
     def new_build_dir(self, build_id: str) -> Path:
         """A fresh, empty folder for a build in progress."""
@@ -102,6 +186,7 @@ class Location:
         """
         current = self.current()
         keep = {current.id} if current else set()
+        keep.update(r.build for r in self.releases())  # a release's build is kept for good
         finished = sorted(
             (p for p in self._build_dirs() if (p / MANIFEST).is_file()),
             key=lambda p: (p / MANIFEST).stat().st_mtime,

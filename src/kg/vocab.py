@@ -105,6 +105,8 @@ PREFIXES: dict[str, str] = {
 
 
 BUILD_BASE = BASE + "build/"  # one IRI per build
+RELEASE_BASE = BASE + "release/"  # one IRI per release (kg release VERSION): its owl:versionIRI
+DIFF = Namespace(BASE + "diff#")  # the two graphs of a patch (kg diff): diff:added, diff:removed
 LICENSES = Namespace("http://spdx.org/licenses/")  # SPDX licence identifiers
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")

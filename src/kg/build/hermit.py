@@ -15,8 +15,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-
-import owlready2
+from typing import Any
 
 from kg import settings
 from kg.errors import InconsistencyError, KgError
@@ -38,6 +37,8 @@ def reason_ntriples(data: bytes) -> list[Triple]:
     Raises :class:`InconsistencyError` when HermiT finds the input inconsistent.
     The JVM gets ``settings.HERMIT_JAVA_OPTIONS`` unless ``JAVA_TOOL_OPTIONS`` is set.
     """
+    import owlready2  # only when HermiT runs: a rebuild that reuses its judgement never does
+
     os.environ.setdefault("JAVA_TOOL_OPTIONS", settings.HERMIT_JAVA_OPTIONS)
     with tempfile.TemporaryDirectory(prefix="kg-hermit-") as tmp:
         path = Path(tmp) / "input.nt"
@@ -56,7 +57,7 @@ def reason_ntriples(data: bytes) -> list[Triple]:
         return _inferred(world)
 
 
-def _inferred(world: owlready2.World) -> list[Triple]:
+def _inferred(world: Any) -> list[Triple]:
     onto = world.get_ontology(_INFERRED_ONTOLOGY)
     out: list[Triple] = []
     for s, p, o in onto.get_triples():

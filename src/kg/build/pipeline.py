@@ -16,13 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import settings
-from kg.build import consistency, hermit, load, manifest, rules, shacl, shacl_run, shacl_sparql
+from kg.build import (
+    consistency,
+    hermit,
+    load,
+    manifest,
+    reuse,
+    rules,
+    shacl_run,
+    shacl_sparql,
+)
 from kg.build.sources import Source, collect
 from kg.build.writer import Writer
-from kg.catalogue import Catalogue
 from kg.errors import InconsistencyError, ValidationError, Violation
 from kg.store import MANIFEST, Location
 from kg.vocab import GRAPH, graph_for
@@ -42,6 +50,9 @@ class BuildReport:
     hermit: str = ""
     shacl: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    inputs: str = ""  # the fingerprint of what the build read (kg.build.reuse)
+    reused: list[str] = field(default_factory=list)  # stages taken from earlier builds
+    unchanged: bool = False  # nothing changed: no build made, ``build_id`` is current
 
     @property
     def triples(self) -> int:
@@ -50,6 +61,7 @@ class BuildReport:
     def as_manifest(self) -> dict[str, Any]:
         data = manifest.make(self.build_id or "check", self.sources, self.hermit)
         data |= {"shacl": self.shacl, "graphs": self.graphs, "classes": self.classes}
+        data |= {"inputs": self.inputs, "reused": self.reused}
         return data | {"timings_s": self.timings, "triples": self.triples}
 
 
@@ -63,6 +75,7 @@ def build(
     paths: list[Path] | None = None,
     on_step: Progress | None = None,
     reference: bool = False,
+    force: bool = True,
 ) -> BuildReport:
     """Build a new store at a location and make it current only if all steps pass.
 
@@ -71,12 +84,19 @@ def build(
     process bulk-loads the same files into a fresh on-disk store and then takes
     the derived graphs; ``current`` switches to the new store once it is
     complete. With ``reference``, pySHACL validates the curated files too
-    (``kg check`` always does).
+    (``kg check`` always does). Without ``force`` (``kg build`` without ``--force``),
+    nothing is built when the inputs are the current build's (:mod:`kg.build.reuse`): the
+    report says ``unchanged`` and names that build. HermiT's judgement of the same input is
+    reused from ``LOCATION/cache/hermit``.
     """
     loc = Location(location)
     sources = collect(paths)
     on_step = on_step or _quiet
+    inputs = reuse.fingerprint(paths or [], reuse.options(paths, reference))
     with loc.lock():
+        current = None if force else reuse.unchanged(location, paths, reference)
+        if current is not None:
+            return BuildReport(build_id=current, inputs=inputs, unchanged=True)
         loc.prune()
         build_id = manifest.new_build_id()
         build_dir = loc.new_build_dir(build_id)
@@ -84,7 +104,9 @@ def build(
             for source in sources:
                 writer.load(source.path, source.format, source.graph)
             sink = _Sink(writer, build_dir)
-            report = _run(Store(), sources, on_step, build_id, reference, sink)
+            report = _run(Store(), sources, on_step, build_id, reference, sink,
+                          cache=loc.root / "cache")
+            report.inputs = inputs
             with _timed(report, "write", on_step):
                 writer.close()
             manifest.write(build_dir / MANIFEST, report.as_manifest())
@@ -129,13 +151,14 @@ def _run(
     build_id: str = "",
     reference: bool = False,
     sink: Sink = _no_sink,
+    cache: Path | None = None,
 ) -> BuildReport:
     report = BuildReport(build_id=build_id or None)
     with _timed(report, "parse", on_step):
         report.sources = [_load(store, s, on_step) for s in sources]
     with _timed(report, "reason", on_step):
         try:
-            _reason(store, sources, report, sink)
+            _reason(store, sources, report, sink, cache and cache / "hermit")
         except InconsistencyError:  # a shape violation, if any, says more precisely what
             store.remove_graph(GRAPH.inferred)
             _validate(store, sources, report, reference)
@@ -144,13 +167,28 @@ def _run(
     with _timed(report, "validate", on_step):
         _validate(store, sources, report, reference)
     with _timed(report, "record", on_step):
-        _record(store, report, sink)
+        _record(store, report, sink, cache and cache / "catalogue")
     return report
 
 
-def _record(store: Store, report: BuildReport, sink: Sink) -> None:
-    """The catalogue and, for a build, the manifest as graphs of their own."""
-    catalogue = set(Catalogue.load().to_quads())
+def _catalogue(report: BuildReport, cache: Path | None) -> set[Quad]:
+    key = reuse.catalogue_key() if cache else b""
+    data = reuse.kept(cache, key) if cache else None
+    if data is not None:
+        report.reused.append("catalogue")
+        return set(parse(data, format=RdfFormat.N_QUADS))
+    from kg.catalogue import Catalogue  # the questions, checked with the SPARQL grammar
+
+    quads = set(Catalogue.load().to_quads())
+    if cache:
+        reuse.keep(cache, key, serialize(quads, format=RdfFormat.N_QUADS) or b"")
+    return quads
+
+
+def _record(store: Store, report: BuildReport, sink: Sink, cache: Path | None = None) -> None:
+    """The catalogue (its graph kept in ``cache`` between builds) and, for a build, the
+    manifest as graphs of their own."""
+    catalogue = _catalogue(report, cache)
     store.extend(catalogue)
     report.graphs[GRAPH.queries.value] = len(catalogue)
     if report.build_id:  # the manifest in the store records the other graphs' counts
@@ -168,7 +206,7 @@ def _timed(report: BuildReport, step: str, on_step: Progress) -> Iterator[None]:
 
 
 def _load(store: Store, source: Source, on_step: Progress) -> dict[str, Any]:
-    on_step(f"parse {source.path.name}")
+    on_step(f"parse {shown_path(source.path)}")
     triples = load.load_source(store, source)
     return {
         "path": str(source.path),
@@ -177,6 +215,19 @@ def _load(store: Store, source: Source, on_step: Progress) -> dict[str, Any]:
         "triples": triples,
         "curated": source.curated,
     }
+
+
+def shown_path(path: Path) -> str:
+    """A source as the build log names it: relative to the project when inside it, else as
+    given (two files of one name in different folders never look alike).
+
+    >>> root = settings.resources().root
+    >>> shown_path(root / "data" / "links" / "regions.ttl"), shown_path(Path("/tmp/x.ttl"))
+    ('data/links/regions.ttl', '/tmp/x.ttl')
+    """
+    file = path.resolve()
+    root = settings.resources().root.resolve()
+    return file.relative_to(root).as_posix() if file.is_relative_to(root) else str(path)
 
 
 def _validate(store: Store, sources: list[Source], report: BuildReport, reference: bool) -> None:
@@ -197,6 +248,8 @@ def _validate(store: Store, sources: list[Source], report: BuildReport, referenc
              if checks is not None else set())
     by_pyshacl = _pyshacl_sources(sources, report, reference, compiled=checks is not None)
     if by_pyshacl:
+        from kg.build import shacl  # pySHACL and rdflib: only when asked for
+
         found |= set(shacl.validate(store, _unique(s.graph for s in by_pyshacl), shapes))
     used = (("pyshacl", bool(by_pyshacl)), ("sparql", checks is not None))
     report.shacl = "+".join(name for name, on in used if on)
@@ -244,13 +297,32 @@ def _dump(store: Store, graphs: list[NamedNode]) -> bytes:
     return b"".join(store.dump(format=RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in graphs)
 
 
-def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink) -> None:
-    """Rules and HermiT (in a Java subprocess meanwhile); the inferred graph goes to the
-    writer before the usual culprits are named (literals: in the graphs HermiT reads;
-    the shapes check the datatypes of every graph)."""
+def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink,
+            cache: Path | None = None) -> None:
+    """Rules and HermiT (in a Java subprocess meanwhile; its judgement of the same input
+    taken from ``cache`` when there); the inferred graph goes to the writer before the
+    usual culprits are named (literals: in the graphs HermiT reads; the shapes check the
+    datatypes of every graph)."""
     checked = _hermit_graphs(sources, report)
+    data = _dump(store, checked)
+    checksums: dict[str, list[str]] = {}
+    for s in report.sources:
+        checksums.setdefault(s["graph"], []).append(s["sha256"])
+    key = reuse.hermit_key(store, checked, graph_for("ontology"), checksums)
+    known = reuse.remembered(cache, key) if cache else None
+    if known is not None:
+        report.reused.append("hermit")
+
+    def judge() -> list[hermit.Triple]:
+        if known is not None:
+            return known
+        found = hermit.reason_ntriples(data)
+        if cache:
+            reuse.remember(cache, key, found)
+        return found
+
     with ThreadPoolExecutor(1, thread_name_prefix="hermit") as pool:
-        hermit_run = pool.submit(hermit.reason_ntriples, _dump(store, checked))
+        hermit_run = pool.submit(judge)
         rules.materialise(store)
         try:
             _add_hermit(store, hermit_run.result())

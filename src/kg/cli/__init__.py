@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -20,7 +21,12 @@ from importlib import import_module
 from kg import __version__
 from kg.errors import ExitCode, KgError
 
-COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export")
+COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "release")
+#: The module that registers each command: ``kg COMMAND`` imports that one alone (a quick
+#: start for quick commands: ``kg build`` with nothing changed). A command missing here
+#: loads every module, as ``kg --help`` does.
+COMMANDS = {"build": "build", "check": "build", "stats": "build", "release": "release",
+            "releases": "release", "diff": "release"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,20 +40,23 @@ class _UsageExit(Exception):
     pass
 
 
-def parser() -> argparse.ArgumentParser:
-    """The full argument parser, assembled from the command modules."""
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, assembled from the command modules (only the one that
+    registers ``command`` when :data:`COMMANDS` knows it)."""
     top = _Parser(prog="kg", description="Knowledge graph of China's future-industry plans.")
     top.add_argument("--version", action="store_true", help="print the version and exit")
     sub = top.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    only = COMMANDS.get(command or "")
+    for name in (only,) if only else COMMAND_MODULES:
         import_module(f"kg.cli.{name}").register(sub)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``kg`` command; return its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser().parse_args(argv)
+        args = parser(next((a for a in argv if not a.startswith("-")), None)).parse_args(argv)
     except _UsageExit as exc:
         print(exc, file=sys.stderr)
         return ExitCode.USAGE
@@ -68,6 +77,9 @@ def _call(args: argparse.Namespace) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # the reader stopped early (`kg queries | head`): not a failure
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
     return int(result or ExitCode.OK)
 
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 from kg import settings
-from kg.build import BuildReport, build, check
+from kg.build import reuse
+from kg.cli.progress import BUILD_STAGES, CHECK_STAGES, steps
+from kg.cli.table import show
+from kg.rdf.jsonld import shorten
 from kg.store import Build, Location
+
+if TYPE_CHECKING:
+    from kg.build import BuildReport
 
 _err = Console(stderr=True)
 
@@ -30,6 +32,8 @@ def register(sub: Any) -> None:
         action="store_true",
         help="also validate the curated files with pySHACL (as `kg check` always does)",
     )
+    p.add_argument("--force", action="store_true",
+                   help="build even when nothing changed since the current build")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="validate and reason; write nothing")
     p.add_argument("sources", nargs="*", type=Path)
@@ -78,27 +82,30 @@ def current(args: argparse.Namespace) -> Build:
 
 def cmd_build(args: argparse.Namespace) -> int:
     loc = location(args)
-    with _progress("building") as step:
-        report = build(loc, args.sources or None, on_step=step, reference=args.pyshacl)
+    same = None if args.force else reuse.unchanged(loc, args.sources or None, args.pyshacl)
+    if same is not None:  # before the pipeline is even imported
+        _err.print(f"[green]unchanged[/green]: build {same} is current at {loc} "
+                   "(kg build --force builds anyway)")
+        return 0
+    from kg.build import build
+
+    with steps("building", BUILD_STAGES) as step:
+        report = build(loc, args.sources or None, on_step=step, reference=args.pyshacl,
+                       force=args.force)
+    if report.unchanged:  # made current meanwhile, by another build
+        _err.print(f"[green]unchanged[/green]: build {report.build_id} is current at {loc}")
+        return 0
     _summary(report, f"built {report.build_id} at {loc}")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _progress("checking") as step:
+    from kg.build import check
+
+    with steps("checking", CHECK_STAGES) as step:
         report = check(args.sources or None, on_step=step)
     _summary(report, "check passed: valid (SHACL) and consistent (HermiT)")
     return 0
-
-
-@contextmanager
-def _progress(what: str) -> Iterator[Callable[[str], None]]:
-    """A spinner on a terminal; plain ``kg: step`` lines otherwise (logs, tests)."""
-    if _err.is_terminal:
-        with _err.status(f"{what}…") as status:
-            yield lambda step: status.update(f"{what}: {step}…")
-    else:
-        yield lambda step: print(f"kg: {step}", file=sys.stderr, flush=True)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -106,22 +113,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(manifest, indent=2, ensure_ascii=False))
         return 0
-    out = Console()
-    out.print(f"build {manifest['id']} ({manifest['time']}), {manifest['triples']} triples")
-    out.print(_table("graph", manifest["graphs"]))
-    out.print(_table("class", manifest["classes"]))
+    print(f"build {manifest['id']} ({manifest['time']}), {manifest['triples']} triples")
+    for title, column, counts in (("Triples per graph", "graph", manifest["graphs"]),
+                                  ("Instances per class", "class", manifest["classes"])):
+        show([column, "count"], [[shorten(k), str(n)] for k, n in counts.items()], title=title)
     return 0
-
-
-def _table(title: str, counts: dict[str, int]) -> Table:
-    table = Table(title=f"Triples per {title}" if title == "graph" else "Instances per class")
-    table.add_column(title)
-    table.add_column("count", justify="right")
-    for key, n in counts.items():
-        table.add_row(key.rsplit("#", 1)[-1], str(n))
-    return table
 
 
 def _summary(report: BuildReport, headline: str) -> None:
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
-    _err.print(f"[green]{headline}[/green]: {report.triples} triples ({timings})")
+    reused = f"; reused: {', '.join(report.reused)}" if report.reused else ""
+    _err.print(f"[green]{headline}[/green]: {report.triples} triples ({timings}){reused}")

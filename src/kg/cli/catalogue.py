@@ -15,13 +15,11 @@ import json
 import sys
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from kg import settings
 from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, Paged, StoredQuery, answer
 from kg.cli.build import add_location, current
 from kg.cli.query import emit
+from kg.cli.table import show
 from kg.errors import UsageError
 from kg.gen import ontology_doc
 from kg.gen import queries_doc as catalogue_docs
@@ -97,11 +95,10 @@ def cmd_queries(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(catalogue.to_json(), indent=2, ensure_ascii=False))
         return 0
-    table = Table("name", "title", "parameters", "view")
-    for query in catalogue.queries():
-        params = ", ".join(p.name + ("" if p.required else "?") for p in query.params)
-        table.add_row(query.name, query.title[args.lang], params, query.view)
-    Console().print(table)
+    rows = [[query.name, query.title[args.lang],
+             ", ".join(p.name + ("" if p.required else "?") for p in query.params), query.view]
+            for query in catalogue.queries()]
+    show(["name", "title", "parameters", "view"], rows)
     return 0
 
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from kg import settings
 from kg.build import ingest
 from kg.cli.build import add_location, current, location
+from kg.cli.progress import steps
 from kg.errors import UsageError
 from kg.gen import divisions
 from kg.rdf import export, formats
@@ -58,13 +59,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.all_formats:
         if args.output_dir is None:
             raise UsageError("--all-formats needs --output-dir DIR")
-        dumps = export.write_all(store, args.output_dir, export.graph_names(store))
+        graphs = export.graph_names(store)
+        jobs = [export.filename(*job) for job in export.dump_jobs(graphs)]
+        with steps("exporting", jobs) as step:
+            dumps = export.write_all(store, args.output_dir, graphs, on_dump=step)
         for d in dumps:
             _err.print(f"{d.filename}  {d.size} bytes  sha256 {d.sha256[:16]}…")
         _err.print(f"[green]{len(dumps)} dumps and {export.CHECKSUMS} in {args.output_dir}")
         return 0
     fmt = args.format or ("nq" if args.graph == export.ALL else "ttl")
-    data = export.dump(store, fmt, args.graph)
+    with steps("exporting", ["dump"], lines=False) as step:
+        step("dump")
+        data = export.dump(store, fmt, args.graph)
     if args.output:
         args.output.write_bytes(data)
         _err.print(f"wrote {len(data)} bytes to {args.output}")

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from pyoxigraph import QuerySolutions
-from rich.console import Console
-from rich.table import Table
 
 from kg import sparql
 from kg.cli.build import add_location, current
+from kg.cli.table import show
 from kg.errors import UsageError
 from kg.rdf.jsonld import shorten
 
@@ -54,7 +53,7 @@ def emit(result: sparql.Result, fmt: str,
     """Print a result as a terminal table or serialised in a format; ``more`` goes to
     standard error when the result is truncated."""
     if fmt == "table":
-        Console().print(render_table(result))
+        print_table(result)
     else:
         sys.stdout.buffer.write(result.serialize(fmt))
         sys.stdout.flush()
@@ -62,18 +61,18 @@ def emit(result: sparql.Result, fmt: str,
         print(f"kg: {more}", file=sys.stderr)
 
 
-def render_table(result: sparql.Result) -> Table | str:
-    """A rich table for SELECT results; text for ASK and graphs."""
+def print_table(result: sparql.Result) -> None:
+    """SELECT results as a table of prefixed names and plain values (wrapped on a terminal,
+    whole otherwise: :func:`kg.cli.table.show`); yes or no for ASK; Turtle for graphs."""
     if result.kind == "ask":
-        return "yes" if bool(result.value) else "no"
+        print("yes" if bool(result.value) else "no")
+        return
     if result.kind == "graph":
-        return result.serialize("ttl").decode("utf-8")
+        sys.stdout.write(result.serialize("ttl").decode("utf-8"))
+        return
     assert isinstance(result.value, QuerySolutions)
     names = [v.value for v in result.value.variables]
-    table = Table(*names)
-    for row in result.value:
-        table.add_row(*(short(row[n]) for n in names))
-    return table
+    show(names, [[short(row[n]) for n in names] for row in result.value])
 
 
 def short(term: Any) -> str:

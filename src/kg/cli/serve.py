@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import socket
+import sys
 from typing import Any
 
 from kg import settings
 from kg.cli.build import add_location, location
 from kg.engine.config import ServerConfig, default_workers, token_from_env
-from kg.errors import UsageError
+from kg.errors import ExitCode, UsageError
 
 
 def register(sub: Any) -> None:
@@ -119,7 +122,11 @@ def check_backend(url: str, token: str | None) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve with uvicorn, its limits on connections from kg.settings (docs/server.md,
     "Connections"): a deadline for request heads (kg.http.server), idle kept-alive
-    connections closed, heads capped in size, open connections capped."""
+    connections closed, heads capped in size, open connections capped.
+
+    Once the socket listens, ``kg: listening on http://HOST:PORT/`` goes to standard
+    error; Ctrl-C (SIGINT) stops the server gracefully and exits with 130 (INTERRUPTED).
+    """
     import uvicorn
 
     from kg.http import create_app
@@ -127,11 +134,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     host, port = parse_bind(args.bind)
     app = create_app(config(args))
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False,
-                timeout_graceful_shutdown=5,
-                http=protocol(args.header_timeout, settings.MAX_HEADER_BYTES),
-                timeout_keep_alive=settings.KEEP_ALIVE_S,
-                h11_max_incomplete_event_size=settings.MAX_HEADER_BYTES,  # h11 only: the
-                # protocol above (httptools) caps heads itself (kg.http.server)
-                limit_concurrency=args.max_connections)
-    return 0
+    server = _server_class()(uvicorn.Config(
+        app, host=host, port=port, log_level=args.log_level, access_log=False,
+        timeout_graceful_shutdown=5,
+        http=protocol(args.header_timeout, settings.MAX_HEADER_BYTES),
+        timeout_keep_alive=settings.KEEP_ALIVE_S,
+        h11_max_incomplete_event_size=settings.MAX_HEADER_BYTES,  # h11 only: the
+        # protocol above (httptools) caps heads itself (kg.http.server)
+        limit_concurrency=args.max_connections))
+    server.run()  # uvicorn raises a caught SIGINT again once stopped: KeyboardInterrupt
+    return ExitCode.INTERRUPTED if signal.SIGINT in server.signals else ExitCode.OK
+
+
+def listening_url(host: str, port: int) -> str:
+    """The URL a server listening on HOST:PORT answers at.
+
+    >>> listening_url("127.0.0.1", 7878), listening_url("::1", 80)
+    ('http://127.0.0.1:7878/', 'http://[::1]:80/')
+    """
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def _server_class() -> Any:
+    """uvicorn's Server that says where it listens and remembers the signals it caught."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def __init__(self, config: uvicorn.Config) -> None:
+            super().__init__(config)
+            self.signals: list[int] = []
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                where = self.servers[0].sockets[0].getsockname() if self.servers else None
+                port = where[1] if where else self.config.port
+                print(f"kg: listening on {listening_url(self.config.host, port)}",
+                      file=sys.stderr, flush=True)
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            self.signals.append(sig)
+            super().handle_exit(sig, frame)
+
+    return Server

@@ -32,7 +32,7 @@ ONTOLOGY_FORMATS = (
     ("text/html", "html"),
 )
 #: Path prefixes answered at the same path on the host (one rule each).
-PASSED_ON = ("id", "division", "graph", "build", "dataset", "ontology", "dumps")
+PASSED_ON = ("id", "division", "graph", "build", "dataset", "ontology", "dumps", "release")
 #: Single documents answered at the same path on the host.
 DOCUMENTS = ("catalog", "context\\.jsonld", "queries", "openapi\\.json")
 

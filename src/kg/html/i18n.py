@@ -132,6 +132,28 @@ STRINGS: dict[str, dict[str, str]] = {
     "crumb_sector": {"en": "Sectors", "zh": "领域"},
     "crumb_source": {"en": "Sources", "zh": "来源"},
     # ---- end of evidence
+    # releases and diffs (kg.html.releases)
+    "releases": {"en": "Releases", "zh": "发布版本"},
+    "releases_intro": {
+        "en": "Versions of the graph given by `kg release`: each names one build for good; "
+              "compare two to see which facts were added, removed or changed.",
+        "zh": "由 `kg release` 发布的图谱版本,每个版本固定对应一次构建;比较两个版本,"
+              "可查看新增、删除或修改的事实。"},
+    "no_releases": {"en": "No release yet.", "zh": "尚无发布版本。"},
+    "version": {"en": "Version", "zh": "版本"},
+    "build": {"en": "Build", "zh": "构建"},
+    "issued": {"en": "Released", "zh": "发布时间"},
+    "changes": {"en": "Changes", "zh": "变更"},
+    "compare": {"en": "Compare", "zh": "比较"},
+    "from": {"en": "from", "zh": "从"},
+    "to": {"en": "to", "zh": "到"},
+    "added": {"en": "added", "zh": "新增"},
+    "removed": {"en": "removed", "zh": "删除"},
+    "changed": {"en": "changed", "zh": "修改"},
+    "entities": {"en": "entities", "zh": "个实体"},
+    "diff_cut": {"en": "Only the first entities are shown here; the Markdown and TriG "
+                       "versions list every change.",
+                 "zh": "此处仅显示前面的实体;Markdown 与 TriG 版本列出全部变更。"},
 }
 
 

@@ -34,7 +34,7 @@ from kg.catalogue import Catalogue
 from kg.engine.config import ServerConfig
 from kg.engine.engines import engine_for
 from kg.errors import KgError
-from kg.http import gsp, ld, meta, openapi, protocol, queries, ui
+from kg.http import gsp, ld, meta, openapi, protocol, queries, releases, ui
 from kg.http.respond import Served, adhoc, catalogue, engine, error, ok, served, snapshot
 from kg.rdf import export
 from kg.vocab import GRAPH_BASE
@@ -187,6 +187,9 @@ def routes() -> list[Any]:
         Route("/build", ld.build, name="builds"),
         Route("/build/{build_id}", ld.build, name="build"),
         Route("/context.jsonld", ld.context, name="context"),
+        Route("/releases", releases.listing, name="releases"),
+        Route("/releases/diff", releases.compared, name="releases_diff"),
+        Route("/release/{version}", releases.release, name="release"),
         Route("/dataset", meta.dataset, name="dataset"),
         Route("/dataset/{rest:path}", meta.dataset, name="dataset_part"),
         Route("/.well-known/void", meta.void, name="void"),

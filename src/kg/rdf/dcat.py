@@ -24,13 +24,17 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.rdf import formats
 from kg.rdf.export import DumpInfo
-from kg.rdf.void import DATASET, about_dataset, licence, publisher, texts
+from kg.rdf.void import DATASET, TITLE, about_dataset, licence, publisher, texts
 from kg.vocab import (
+    BUILD_BASE,
     DCAT,
     DCTERMS,
     IANA_MEDIA_TYPES,
+    OWL,
+    PROV,
     RDF,
     RDFS,
+    RELEASE_BASE,
     SPARQL_PROTOCOL,
     SPDX,
     XSD,
@@ -127,3 +131,50 @@ def sha256_checksum(subject: NamedNode, node: NamedNode, sha256: str) -> list[Tr
         Triple(node, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
         Triple(node, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)),
     ]
+
+
+def release_triples(releases: Sequence[Any]) -> list[Triple]:
+    """The releases (:class:`kg.store.Release`) as versions of the dataset (DCAT 3's
+    versioning): each a ``dcat:Dataset`` at ``…/release/VERSION``, which is also its
+    ``owl:versionIRI`` (the server answers it), with its ``dcat:version``, the one before
+    (``dcat:previousVersion``), when it was made (``dcterms:issued``) and the build it names
+    (``prov:wasGeneratedBy``); the dataset ``dcat:hasVersion`` each and
+    ``dcat:hasCurrentVersion`` the newest.
+
+    >>> from kg.store import Release
+    >>> triples = release_triples([Release("1.0", "b1", "2026-01-01T00:00:00+00:00"),
+    ...                            Release("1.1", "b2", "2026-02-01T00:00:00+00:00", "1.0")])
+    >>> sorted({t.predicate.value.rsplit("#", 1)[-1] for t in triples
+    ...         if t.subject.value.endswith("/1.1") and "#" in t.predicate.value})
+    ['isVersionOf', 'previousVersion', 'type', 'version', 'versionIRI', 'wasGeneratedBy']
+    """
+    out: list[Triple] = []
+    for r in releases:
+        node = release_iri(r.version)
+        out += [
+            Triple(DATASET, DCAT.hasVersion, node),
+            Triple(node, RDF.type, DCAT.Dataset),
+            Triple(node, DCAT.isVersionOf, DATASET),
+            Triple(node, DCAT.version, Literal(r.version)),
+            Triple(node, OWL.versionIRI, node),
+            Triple(node, DCTERMS.identifier, Literal(r.version)),
+            Triple(node, DCTERMS.title, Literal(f"{TITLE['en']} {r.version}", language="en")),
+            Triple(node, DCTERMS.title, Literal(f"{TITLE['zh']} {r.version}", language="zh")),
+            Triple(node, DCTERMS.issued, Literal(r.time, datatype=XSD.dateTime)),
+            Triple(node, PROV.wasGeneratedBy, NamedNode(BUILD_BASE + r.build)),
+            *licence(node),
+        ]
+        if r.previous:
+            out.append(Triple(node, DCAT.previousVersion, release_iri(r.previous)))
+    if releases:
+        out.append(Triple(DATASET, DCAT.hasCurrentVersion, release_iri(releases[-1].version)))
+    return list(dict.fromkeys(out))
+
+
+def release_iri(version: str) -> NamedNode:
+    """A release's IRI (and ``owl:versionIRI``).
+
+    >>> release_iri("1.0").value
+    'https://w3id.org/future-industries/release/1.0'
+    """
+    return NamedNode(RELEASE_BASE + version)

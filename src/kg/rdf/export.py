@@ -23,6 +23,7 @@ kg.errors.UsageError: format ttl holds one graph only: name a graph with --graph
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,16 +126,22 @@ def dump_jobs(graphs: list[str] | None = None) -> list[tuple[str, str | None]]:
     return jobs + [(f, g) for g in graphs or [] for f in ("ttl", "nt")]
 
 
-def write_all(store: Store, folder: Path, graphs: list[str] | None = None) -> list[DumpInfo]:
+def write_all(store: Store, folder: Path, graphs: list[str] | None = None,
+              on_dump: Callable[[str], None] | None = None) -> list[DumpInfo]:
     """Write the dataset in every dataset format, and each named graph (``graphs``, default:
     none) in Turtle and N-Triples, plus a ``SHA256SUMS`` file; return what was written.
+    ``on_dump`` is told each file's name before it is made (``kg export`` shows progress).
 
     >>> import tempfile
     >>> from pyoxigraph import Store
     >>> [d.filename for d in write_all(Store(), Path(tempfile.mkdtemp()))]
     ['all.nq', 'all.trig', 'all.jsonld']"""
     folder.mkdir(parents=True, exist_ok=True)
-    dumps = [_write(store, folder, fmt, graph) for fmt, graph in dump_jobs(graphs)]
+    dumps = []
+    for fmt, graph in dump_jobs(graphs):
+        if on_dump:
+            on_dump(filename(fmt, graph))
+        dumps.append(_write(store, folder, fmt, graph))
     lines = "".join(f"{d.sha256}  {d.filename}\n" for d in dumps)
     (folder / CHECKSUMS).write_text(lines, "utf-8")
     return dumps

@@ -37,6 +37,12 @@ EXPORTS = DATASET_EXPORTS + GRAPH_EXPORTS
 ALTERNATES = (("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt"), ("RDF/XML", "rdf"))
 #: Linked-data pages for people.
 HTML = "text/html; charset=utf-8"
+#: What changed between two builds, for people (``kg diff``, /releases/diff), and the
+#: releases as a plain list for programs.
+MARKDOWN = "text/markdown; charset=utf-8"
+JSON = "application/json"
+#: ``kg diff --format``: Markdown, or the patch as a dataset (TriG: diff:added, diff:removed).
+DIFF_FORMATS = ("md", "trig", "nq")
 #: JSON-LD's expanded form, asked for with this profile in Accept (else compacted).
 JSONLD_EXPANDED_PROFILE = "http://www.w3.org/ns/json-ld#expanded"
 JSONLD_EXPANDED = f'application/ld+json; profile="{JSONLD_EXPANDED_PROFILE}"'

@@ -1,0 +1,69 @@
+"""Rebuilds reuse what did not change: nothing changed → no new build; HermiT's judgement
+reused when what it reads did not change (or only annotations did); a changed file is
+rebuilt and answers reflect it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, Quad
+
+from kg import settings
+from kg.cli import main
+from kg.store import Location
+from kg.vocab import FI, ID, RDF, RDFS, graph_for
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A copy of the curated data (external datasets aside) to edit."""
+    data = tmp_path / "data"
+    shutil.copytree(settings.resources().data, data, ignore=shutil.ignore_patterns("external"))
+    return data
+
+
+def english_label(loc: Path, entity: str) -> set[str]:
+    store = Location(loc).require_current().open()
+    return {q.object.value for q in store.quads_for_pattern(ID[entity], RDFS.label, None, None)
+            if isinstance(q.object, Literal) and q.object.language == "en"}
+
+
+def test_rebuild_reuses_and_rebuilds_what_changed(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loc = tmp_path / "kg"
+    args = ["build", "--location", str(loc), str(project)]
+    assert main(args) == 0
+    first = Location(loc).require_current()
+    made = first.manifest()
+    assert made["reused"] == [] and made["inputs"]
+    capsys.readouterr()
+
+    assert main(args) == 0  # nothing changed: no new build
+    assert f"unchanged: build {first.id} is current" in capsys.readouterr().err
+    assert Location(loc).require_current().id == first.id
+    assert sorted(p.name for p in (loc / "builds").iterdir()) == [first.id]
+
+    assert main([*args, "--force"]) == 0  # built again: HermiT's judgement reused
+    forced = Location(loc).require_current()
+    assert forced.id != first.id and forced.manifest()["reused"] == ["hermit", "catalogue"]
+    assert forced.manifest()["graphs"] == made["graphs"]  # the same graphs, the same sizes
+    assert forced.manifest()["classes"] == made["classes"]
+
+    path = project / "regions.ttl"
+    path.write_text(path.read_text("utf-8").replace('"Beijing"@en', '"Peking"@en'), "utf-8")
+    assert main(args) == 0  # a label changed: a new build, HermiT's judgement kept (OWL 2
+    relabelled = Location(loc).require_current()  # gives annotations no meaning)
+    assert relabelled.id not in (first.id, forced.id)
+    assert relabelled.manifest()["reused"] == ["hermit", "catalogue"]
+    assert relabelled.manifest()["inputs"] != made["inputs"]
+    assert english_label(loc, "region/beijing") == {"Peking"}
+
+    with path.open("a", encoding="utf-8") as fh:  # a fact HermiT reads: judged again
+        fh.write("\nregion:china a fi:Region .\n")
+    assert main(args) == 0
+    retyped = Location(loc).require_current()
+    assert retyped.id != relabelled.id and retyped.manifest()["reused"] == ["catalogue"]
+    store = retyped.open()
+    assert Quad(ID["region/china"], RDF.type, FI.Region, graph_for("data/regions")) in store
