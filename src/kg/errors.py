@@ -114,6 +114,23 @@ class CatalogueError(KgError):
         super().__init__(f"{where}: {message}")
 
 
+class ProjectError(KgError):
+    """A project file (``kg.toml``) or a source registration that is malformed or does not
+    hold, with its position.
+
+    >>> str(ProjectError("kg.toml", 3, "Expected '=' after a key"))
+    "kg.toml:3: Expected '=' after a key"
+    """
+
+    exit_code = ExitCode.INVALID_SYNTAX
+    http_status = 500
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
 class NotFoundError(KgError):
     """No such store, query, graph or entity."""
 

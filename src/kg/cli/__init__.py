@@ -13,14 +13,16 @@ True
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from pathlib import Path
 
-from kg import __version__
+from kg import __version__, settings
 from kg.errors import ExitCode, KgError
 
-COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export")
+COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "project")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +40,9 @@ def parser() -> argparse.ArgumentParser:
     """The full argument parser, assembled from the command modules."""
     top = _Parser(prog="kg", description="Knowledge graph of China's future-industry plans.")
     top.add_argument("--version", action="store_true", help="print the version and exit")
+    top.add_argument("--project", type=Path, default=None, metavar="DIR",
+                     help=f"the project to work on (default: the folder holding the nearest "
+                          f"{settings.PROJECT_FILE}, from the current folder upward)")
     sub = top.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMAND_MODULES:
         import_module(f"kg.cli.{name}").register(sub)
@@ -54,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         print(f"kg {__version__}")
         return ExitCode.OK
+    if args.project is not None:  # for this process and the ones it starts
+        os.environ[settings.ENV_PROJECT] = str(args.project.resolve())
     if not getattr(args, "func", None):
         parser().print_help(sys.stderr)
         return ExitCode.USAGE
