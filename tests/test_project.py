@@ -4,46 +4,19 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode
 
+from _project import ROOT, SRC, copy_project, kg
 from _server import Server
 from kg import settings
 from kg.errors import ExitCode
 from kg.store import Location
 
-ROOT = settings.resources().root
-SRC = Path(__file__).resolve().parent.parent / "src"
-PROJECT_PARTS = ("kg.toml", "ontology", "data", "queries", "sources")
 BEIJING = NamedNode("https://w3id.org/future-industries/id/region/beijing")
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-
-
-def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The real `kg` command in a folder, with no project or store named by the environment."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in (settings.ENV_LOCATION, settings.ENV_PROJECT)}
-    env["PYTHONPATH"] = str(SRC)
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
-
-
-def copy_project(dest: Path) -> Path:
-    """This project's files (not its store) in another folder."""
-    dest.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        src = ROOT / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part)
-        elif src.is_file():
-            shutil.copy2(src, dest / part)
-    return dest
 
 
 def _builds(location: Path) -> list[str]:

@@ -19,13 +19,23 @@ from typing import Any
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from kg import settings
-from kg.build import consistency, hermit, load, manifest, rules, shacl, shacl_run, shacl_sparql
+from kg.build import (
+    consistency,
+    evidence,
+    hermit,
+    load,
+    manifest,
+    rules,
+    shacl,
+    shacl_run,
+    shacl_sparql,
+)
 from kg.build.sources import Source, collect
 from kg.build.writer import Writer
 from kg.catalogue import Catalogue
 from kg.errors import InconsistencyError, ValidationError, Violation
 from kg.store import MANIFEST, Location
-from kg.vocab import GRAPH, graph_for
+from kg.vocab import EVIDENCE_GRAPH, GRAPH, graph_for
 
 Progress = Callable[[str], None]
 Sink = Callable[[Store, list[NamedNode]], None]
@@ -42,6 +52,7 @@ class BuildReport:
     hermit: str = ""
     shacl: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     @property
     def triples(self) -> int:
@@ -49,7 +60,8 @@ class BuildReport:
 
     def as_manifest(self) -> dict[str, Any]:
         data = manifest.make(self.build_id or "check", self.sources, self.hermit)
-        data |= {"shacl": self.shacl, "graphs": self.graphs, "classes": self.classes}
+        data |= {"shacl": self.shacl, "graphs": self.graphs, "classes": self.classes,
+                 "evidence": self.evidence}
         return data | {"timings_s": self.timings, "triples": self.triples}
 
 
@@ -141,11 +153,26 @@ def _run(
             _validate(store, sources, report, reference)
             raise
     store.remove_graph(GRAPH.inferred)  # the shapes check what was stated, not what was inferred
+    with _timed(report, "evidence", on_step):
+        located = _locate(store, sources, report)
     with _timed(report, "validate", on_step):
         _validate(store, sources, report, reference)
+    located.check()  # after the shapes: a missing quote or title is reported as such
+    sink(store, [EVIDENCE_GRAPH])
     with _timed(report, "record", on_step):
         _record(store, report, sink)
     return report
+
+
+def _locate(store: Store, sources: list[Source], report: BuildReport) -> evidence.Located:
+    """Every quote found in its source's text, as annotations in the evidence graph (which
+    the shapes then check too); kg.build.evidence."""
+    located = evidence.locate(store, sources, settings.resources().root)
+    store.extend(located.quads)
+    report.evidence = located.figures
+    if located.quads:
+        report.graphs[EVIDENCE_GRAPH.value] = len(located.quads)
+    return located
 
 
 def _record(store: Store, report: BuildReport, sink: Sink) -> None:
