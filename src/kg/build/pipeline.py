@@ -21,6 +21,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 from kg import settings
 from kg.build import (
     consistency,
+    coverage,
     evidence,
     hermit,
     load,
@@ -168,8 +169,11 @@ def _locate(store: Store, sources: list[Source], report: BuildReport) -> evidenc
     """Every quote found in its source's text, as annotations in the evidence graph (which
     the shapes then check too); kg.build.evidence."""
     located = evidence.locate(store, sources, settings.resources().root)
+    found = coverage.of_located(located)
+    located.quads += coverage.quads(found)  # so that each source's page shows its coverage
     store.extend(located.quads)
-    report.evidence = located.figures
+    report.evidence = located.figures | {"coverage": {
+        iri: c.figures() for iri, c in found.items()}}
     if located.quads:
         report.graphs[EVIDENCE_GRAPH.value] = len(located.quads)
     return located
