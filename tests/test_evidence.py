@@ -131,5 +131,5 @@ def test_a_changed_text_fails_the_build_naming_the_file(
 
 def test_the_build_record_counts_the_located_quotes(curated_build: Build) -> None:
     figures = json.loads((curated_build.path / "build.json").read_text("utf-8"))["evidence"]
-    assert figures["unchecked"] == 0
+    assert figures["sources_without_text"] == []
     assert figures["by_source"] == {SOURCE: figures["located"]}

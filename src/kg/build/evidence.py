@@ -39,8 +39,10 @@ _REGISTERED = prologue("fi") + """
 SELECT ?source ?file ?sha ?g WHERE { GRAPH ?g { ?source fi:textFile ?file }
   OPTIONAL { ?source fi:textSha256 ?sha } }"""
 _VERBATIM_VALUES = " ".join(f"fi:{p}" for p in VERBATIM)
+_SOURCES = prologue("fi") + "SELECT DISTINCT ?source WHERE { ?source a fi:Source }"
 _TEXTS = prologue("fi", "rdfs", "dcterms", "prov") + """
 SELECT DISTINCT ?g ?fact ?text ?source WHERE {
+  VALUES ?source { SOURCES }
   { GRAPH ?g { VALUES ?p { VERBATIM } ?fact ?p ?text } }
   UNION { GRAPH ?g { ?fact dcterms:title ?text } ?fact a/rdfs:subClassOf* fi:Plan }
   FILTER(LANG(?text) = "zh")
@@ -102,14 +104,13 @@ def texts(store: Store, sources: list[Source], root: Path) -> dict[str, Text]:
 def locate(store: Store, sources: list[Source], root: Path) -> Located:
     """Find every verbatim text of every fact in its source's text; annotate each."""
     registered = texts(store, sources, root)
+    described = {row["source"].value for row in _rows(store, _SOURCES)}
     by_fact: dict[tuple[str, str], list[tuple[NamedNode, str]]] = defaultdict(list)
-    unchecked = 0
-    for row in _rows(store, _TEXTS):
-        source = row["source"].value
-        if source not in registered:
-            unchecked += 1
-            continue
-        by_fact[(row["fact"].value, source)].append((row["g"], row["text"].value))
+    if registered:  # only the quotes of registered sources: a big graph may cite others
+        values = " ".join(f"<{iri}>" for iri in sorted(registered))
+        for row in _rows(store, _TEXTS.replace("SOURCES", values)):
+            key = (row["fact"].value, row["source"].value)
+            by_fact[key].append((row["g"], row["text"].value))
     out = Located(texts=registered, spans={iri: [] for iri in registered})
     counts: dict[str, int] = defaultdict(int)
     for (fact, source), items in sorted(by_fact.items()):
@@ -124,7 +125,8 @@ def locate(store: Store, sources: list[Source], root: Path) -> Located:
             out.quads += annotation(fact, source, registered[source].text, start, end)
             out.spans[source].append((start, end))
             counts[source] += 1
-    out.figures = {"located": sum(counts.values()), "unchecked": unchecked,
+    out.figures = {"located": sum(counts.values()),
+                   "sources_without_text": sorted(described - set(registered)),
                    "by_source": dict(sorted(counts.items()))}
     return out
 
