@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import httpx
+import pyoxigraph as ox
 import pytest
 
 from _graph import View, select
@@ -14,7 +16,7 @@ from _project import ROOT, copy_project, kg
 from kg.build import coverage
 from kg.errors import ExitCode
 from kg.store import Build
-from kg.vocab import EVIDENCE_GRAPH
+from kg.vocab import EVIDENCE_GRAPH, FI, XSD
 
 SOURCE = "https://w3id.org/future-industries/id/source/article"
 SCOPE = ROOT / "sources" / "article.scope.toml"
@@ -101,3 +103,14 @@ def test_the_build_records_the_coverage(curated_build: Build) -> None:
 ])
 def test_clauses(text: str, clauses: list[str]) -> None:
     assert [c.text for c in coverage.clauses(text)] == clauses
+
+
+def test_the_source_page_shows_the_coverage(local_client: httpx.Client) -> None:
+    ttl = local_client.get("/id/source/article", headers={"Accept": "text/turtle"})
+    assert ttl.status_code == 200
+    triples = {t.triple for t in ox.parse(ttl.content, format=ox.RdfFormat.TURTLE)}
+    percent = [t.object for t in triples
+               if t.subject == ox.NamedNode(SOURCE) and t.predicate == FI.coveragePercent]
+    assert [(float(p.value), p.datatype) for p in percent] == [(100.0, XSD.decimal)]
+    page = local_client.get("/id/source/article", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "clauses covered" in page.text
