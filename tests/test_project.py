@@ -105,3 +105,15 @@ def test_init_build_query_and_serve_a_fresh_project(tmp_path: Path) -> None:
 
 def _facts(result: dict) -> set[tuple[str, str]]:
     return {(b["fact"]["value"], b["quote"]["value"]) for b in result["results"]["bindings"]}
+
+
+def test_the_project_file_agrees_with_what_the_server_publishes() -> None:
+    """kg.toml holds the project's name, title, base IRI, licence and languages; the server's
+    dataset description (kg.rdf.void, kg.vocab) says the same of this project."""
+    from kg import vocab
+    from kg.rdf import void
+
+    project = settings.resources()
+    assert project.title == void.TITLE
+    assert project.base == vocab.BASE and project.licence == vocab.DATA_LICENSE.value
+    assert project.languages == settings.LANGS
