@@ -133,3 +133,29 @@ def test_the_build_record_counts_the_located_quotes(curated_build: Build) -> Non
     figures = json.loads((curated_build.path / "build.json").read_text("utf-8"))["evidence"]
     assert figures["sources_without_text"] == []
     assert figures["by_source"] == {SOURCE: figures["located"]}
+
+
+def test_kg_check_finds_a_quote_that_is_not_in_the_source(tmp_path: Path) -> None:
+    """`kg check` (nothing written) runs the same step; the shapes pass, the quote does not."""
+    from kg.build import check
+
+    fact = tmp_path / "invented.ttl"
+    fact.write_text("""
+@prefix fi: <https://w3id.org/future-industries/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://w3id.org/future-industries/id/target/beijing-2040-invented> a fi:QualitativeTarget ;
+    rdfs:label "北京:到2040年(虚构)"@zh , "Beijing by 2040 (invented)"@en ;
+    rdfs:comment "Invented for a test."@en ;
+    fi:targetOf <https://w3id.org/future-industries/id/plan/beijing-future-industry-implementation-plan> ;
+    fi:targetYear "2040"^^xsd:gYear ;
+    fi:originalWording "形成一批颠覆性技术"@zh ;
+    prov:wasDerivedFrom <https://w3id.org/future-industries/id/source/article> ;
+    fi:sourceQuote "到2040年形成一批颠覆性技术"@zh .
+""", "utf-8")
+    data = sorted((ROOT / "data").glob("*.ttl"))
+    with pytest.raises(EvidenceError) as info:
+        check([*data, fact])
+    assert [p.split(": ", 1)[0] for p in info.value.problems] == [f"{fact}:13"]
+    assert "“到2040年形成一批颠覆性技术”" in str(info.value)  # the wording alone is in the text
