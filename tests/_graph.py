@@ -19,7 +19,7 @@ from kg.vocab import GRAPH, GRAPH_BASE
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ARTICLE = ROOT.parent / "shared" / "seed" / "future-industries-article.zh.txt"
+ARTICLE = ROOT / "sources" / "article.zh.txt"  # the project's copy of the source article
 
 FI = vocab.FI.base
 ID = vocab.ID_BASE
@@ -98,5 +98,5 @@ def short(iri: str) -> str:
 
 
 def article_text() -> str:
-    """The source article (shared/seed), or '' when this checkout has no shared folder."""
-    return ARTICLE.read_text(encoding="utf-8") if ARTICLE.is_file() else ""
+    """The source article: the project's own copy (sources/article.zh.txt)."""
+    return ARTICLE.read_bytes().decode("utf-8")

@@ -83,16 +83,17 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
 
 class Server:
     """`kg serve` on a location with these options; a context manager, or stop() ends it.
-    Its output goes to ``log`` (by default serve-PORT.log beside the location)."""
+    Its output goes to ``log`` (by default serve-PORT.log beside the location); it runs in
+    ``cwd`` (the project it serves) if given."""
 
     def __init__(self, location: Path, *args: str, env: dict[str, str] | None = None,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, cwd: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.log = log or location.parent / f"serve-{self.port}.log"
         cmd = [sys.executable, "-m", "kg", "serve", "--location", str(location),
                "--bind", f"{HOST}:{self.port}", *args]
-        self.proc = start(cmd, self.url + "/health", self.log, env)
+        self.proc = start(cmd, self.url + "/health", self.log, env, cwd=cwd)
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """A client with a generous read timeout: on a busy machine the first /catalog makes

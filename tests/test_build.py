@@ -99,6 +99,7 @@ def test_failed_build_keeps_previous(
 
 
 def test_check_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(settings.ENV_PROJECT, str(settings.resources().root))
     monkeypatch.chdir(tmp_path)
     report = check()
     assert report.triples > 1000

@@ -291,14 +291,15 @@ def test_cq22_regions_in_future_space(kg: View) -> None:
     """Which regions target anything in the future-space domain?
 
     Beijing (未来空间), Shanghai (未来空间, 深海探采, 空天利用), Zhejiang (空天信息, 深地深海),
-    Shenzhen (空天技术, 深地深海), Shandong (深海极地, 深海空天开发), Jiangxi (航空, an
-    advantage field placed under future space).
+    Shenzhen (空天技术, 深地深海), Shandong (深海极地, 深海空天开发). Not Jiangxi: its 航空 is
+    an existing strength it builds on (优势领域, fi:buildsOnSector), not a target (issue 16).
     """
     rows = select(kg, """
         SELECT DISTINCT ?r WHERE { ?r fi:targetsSector/skos:broader* sector:future-space }""")
-    assert slugs(rows, "r") == {
-        "beijing", "shanghai", "zhejiang", "shenzhen", "shandong", "jiangxi"
-    }
+    assert slugs(rows, "r") == {"beijing", "shanghai", "zhejiang", "shenzhen", "shandong"}
+    strengths = select(kg, """SELECT DISTINCT ?r WHERE { ?plan fi:forRegion ?r ;
+        fi:buildsOnSector/skos:broader* sector:future-space }""")
+    assert slugs(strengths, "r") == {"jiangxi"}
 
 
 def test_cq23_money_due_by_2025(kg: View) -> None:

@@ -83,9 +83,8 @@ def test_shacl_conforms(data: View) -> None:
 
 
 def test_quotes_titles_and_wordings_are_verbatim(data: View) -> None:
+    """Independent of the build's own check (kg.build.evidence, tests/test_evidence.py)."""
     article = article_text()
-    if not article:
-        pytest.skip("shared/seed article not available in this checkout")
     props = " ".join(f"fi:{p}" for p in VERBATIM_PROPERTIES)
     rows = select(data, f"""
         SELECT ?s ?text WHERE {{
@@ -110,8 +109,34 @@ def test_covers_sector_is_inferred_from_every_link(kg: View) -> None:
     )
     covers = select(kg, "SELECT ?plan ?sector WHERE { ?plan fi:coversSector ?sector }")
     expected = {(r["plan"], r["sector"]) for r in links}
-    assert len(expected) == 102
+    assert len(expected) == 97  # 102 before Jiangxi's 5 advantage fields became strength links
     assert {(r["plan"], r["sector"]) for r in covers} == expected
+
+
+def test_an_advantage_field_is_not_a_target(kg: View) -> None:
+    """Jiangxi's existing strengths (优势领域) are queryable as fi:buildsOnSector and
+    fi:hasStrengthLink, and make neither fi:coversSector nor fi:targetsSector true."""
+    strengths = {short(r["sector"]) for r in select(kg, """
+        SELECT ?sector WHERE { ?plan fi:buildsOnSector ?sector ; fi:forRegion region:jiangxi }""")}
+    assert strengths == {"sector/aviation", "sector/electronic-information",
+                         "sector/equipment-manufacturing", "sector/new-energy",
+                         "sector/new-materials"}
+    links = select(kg, """SELECT ?link ?t WHERE { ?plan fi:hasStrengthLink ?link .
+                                                 ?link fi:treatment ?t }""")
+    assert {short(r["t"]) for r in links} == {"treatment/advantage-field"} and len(links) == 5
+    targeted = select(kg, """SELECT ?s WHERE { VALUES ?s { sector:aviation sector:new-energy
+        sector:electronic-information sector:equipment-manufacturing sector:new-materials }
+        { region:jiangxi fi:targetsSector ?s } UNION { ?plan fi:coversSector ?s ;
+          fi:forRegion region:jiangxi } UNION { ?plan fi:hasSectorLink/fi:treatment
+          treatment:advantage-field } }""")
+    assert targeted == []
+
+
+def test_shenzhen_cell_and_gene_is_labelled_as_the_article_says(data: View) -> None:
+    rows = select(data, """SELECT ?label WHERE {
+        ?link fi:wording "细胞与基因"@zh ; rdfs:label ?label FILTER(LANG(?label) = "en") }""")
+    assert [r["label"] for r in rows] == [
+        "Shenzhen future-industry action plan: cell and gene (expansion stage)"]
 
 
 def test_every_entity_iri_follows_the_pattern(data: View) -> None:

@@ -1,240 +1,161 @@
-"""Evidence with every answer: each row's facts and quotes, the spans of the source they
-rest on, region and sector pages with their quotes, and the source's reader page.
-
-The build is the curated one with the evidence graph the shared contract describes
-(tests/_evidence.py makes it until `kg build` does), served by a real `kg serve`.
-"""
+"""Sources are part of the project: the build checks each registered text's checksum, finds
+every quote, wording and plan title in the text of the source it cites (file:line and the
+source named when one is not there) and records where each lies as Web Annotations."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
-from collections.abc import Iterator
-from html import unescape
 from pathlib import Path
-from typing import Any
 
-import httpx
+import pyoxigraph as ox
 import pytest
-from pyoxigraph import RdfFormat, Store
 
-from _evidence import ARTICLE, annotate
+from _graph import View, asserted, select
 from _linking import clone_location
-from _server import Server
-from _ui import browser, have_chromium, pages
-from kg.catalogue import Catalogue, answer, evidence
-from kg.sparql import queryable
-from kg.store import Location
-from kg.vocab import EVIDENCE_BASE, EVIDENCE_GRAPH, RDF
+from _project import ROOT, copy_project
+from kg import settings
+from kg.build import build, shacl
+from kg.build.evidence import evidence_iri
+from kg.errors import EvidenceError, ExitCode
+from kg.store import Build, Location
+from kg.vocab import EVIDENCE_GRAPH
 
-CATALOGUE = Catalogue.load()
-WITH_EVIDENCE = [q.name for q in CATALOGUE.queries() if q.evidence]
-# rows that rest on no quoted fact, and why: regions no plan is made for
-NO_FACTS = {"regions-map"}
-
-
-@pytest.fixture(scope="module")
-def built(curated_location: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A copy of the curated build with the evidence graph; its location and source text."""
-    root = clone_location(curated_location, tmp_path_factory.mktemp("evidence") / "kg")
-    text_path = annotate(Location(root).require_current(), root.parent / "sources")
-    return root, text_path.read_text("utf-8")
+ARTICLE = ROOT / "sources" / "article.zh.txt"
+SEED = ROOT.parent / "shared" / "seed" / "future-industries-article.zh.txt"
+SOURCE = "https://w3id.org/future-industries/id/source/article"
+QUOTE = "形成一批颠覆性技术和重大原创成果"
 
 
 @pytest.fixture(scope="module")
-def store(built: tuple[Path, str]) -> Store:
-    return Location(built[0]).require_current().open()
+def annotations(curated_build: Build) -> list[dict[str, str]]:
+    return select(View(curated_build.open(), (EVIDENCE_GRAPH,)), """
+        SELECT ?a ?body ?source ?exact ?prefix ?suffix ?start ?end WHERE {
+          ?a a oa:Annotation ; oa:motivatedBy oa:describing ; oa:hasBody ?body ;
+             oa:hasTarget ?t .
+          ?t a oa:SpecificResource ; oa:hasSource ?source ; oa:hasSelector ?q , ?p .
+          ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
+          ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }""")
 
 
-@pytest.fixture(scope="module")
-def text(built: tuple[Path, str]) -> str:
-    return built[1]
+def test_the_article_is_in_the_project_byte_for_byte() -> None:
+    if SEED.is_file():
+        assert ARTICLE.read_bytes() == SEED.read_bytes()
+    rows = select(asserted(_source_store()), "SELECT ?sha WHERE { ?s fi:textSha256 ?sha }")
+    assert [r["sha"] for r in rows] == [hashlib.sha256(ARTICLE.read_bytes()).hexdigest()]
 
 
-@pytest.fixture(scope="module")
-def srv(built: tuple[Path, str]) -> Iterator[Server]:
-    with Server(built[0], "--workers", "1") as s:
-        yield s
+def _source_store() -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(ROOT / "data" / "source.ttl"), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode("https://w3id.org/future-industries/graph/data/source"))
+    return store
 
 
-@pytest.fixture(scope="module")
-def http(srv: Server) -> Iterator[httpx.Client]:
-    with srv.client() as c:
-        yield c
+def test_every_annotation_is_the_text_at_its_offsets(
+        annotations: list[dict[str, str]], curated_build: Build) -> None:
+    text = ARTICLE.read_bytes().decode("utf-8")
+    assert len(annotations) == curated_build.manifest()["evidence"]["located"] > 300
+    for a in annotations:
+        start, end = int(a["start"]), int(a["end"])
+        assert a["source"] == SOURCE
+        assert text[start:end] == a["exact"], a
+        assert text[max(0, start - 32):start] == a["prefix"]
+        assert text[end:end + 32] == a["suffix"]
+        assert a["a"] == evidence_iri(a["body"], a["exact"]).value
 
 
-def positions(store: Store) -> dict[str, tuple[int, int, str]]:
-    """Every annotation's span: anchor (ev-…) → (start, end, exact)."""
-    rows = store.query(f"""PREFIX oa: <http://www.w3.org/ns/oa#>
-      SELECT ?a ?s ?e ?x {{ GRAPH <{EVIDENCE_GRAPH}> {{ ?a oa:hasTarget ?t .
-        ?t oa:hasSelector ?p , ?q . ?p oa:start ?s ; oa:end ?e . ?q oa:exact ?x }} }}""")
-    return {"ev-" + r["a"].value[len(EVIDENCE_BASE):]: (int(r["s"].value), int(r["e"].value),
-                                                       r["x"].value) for r in rows}
+def test_every_verbatim_text_is_annotated(annotations: list[dict[str, str]],
+                                           curated_build: Build) -> None:
+    """The quotes, wordings and titles the build must find are exactly those annotated."""
+    rows = select(asserted(curated_build.open()), """
+        SELECT ?s ?text WHERE {
+          { VALUES ?p { fi:sourceQuote fi:wording fi:originalWording fi:dateAsStated
+                        fi:countedThing } ?s ?p ?text }
+          UNION { ?s a/rdfs:subClassOf* fi:Plan ; dcterms:title ?text }
+          FILTER(LANG(?text) = "zh") }""")
+    assert len(rows) > 300
+    assert {(r["s"], r["text"]) for r in rows} == {(a["body"], a["exact"]) for a in annotations}
 
 
-def test_every_row_of_every_question_rests_on_located_quotes(store: Store, text: str) -> None:
-    """Catalogue level: with its defaults, each row of each question with evidence has
-    facts whose quote is in the source's text, at exactly the span its annotation says."""
-    assert len(WITH_EVIDENCE) >= 19
-    for name in WITH_EVIDENCE:
-        query = CATALOGUE.get(name)
-        result = answer(store, query, {})
-        data = json.loads(result.serialize("json"))
-        columns = data["head"]["vars"]
-        assert not set(evidence.COLUMNS) & set(columns), name  # not without the option
-        rows = [{c: s[c] for c in columns if s[c] is not None}
-                for s in answer(store, query, {}).value]  # type: ignore[union-attr]
-        facts = evidence.gather(queryable(store), query, rows, columns, "zh")
-        assert len(facts) == len(rows) > 0, name
-        for row in facts:
-            assert row or name in NO_FACTS, name
-            for fact in row:
-                assert fact.reason and fact.quote in text, (name, fact)
-                assert fact.start is not None and fact.end is not None, (name, fact)
-                assert text[fact.start:fact.end] == fact.quote, (name, fact)
-                assert fact.source == ARTICLE and fact.href == f"{ARTICLE}#{fact.anchor}"
+def test_a_wording_lies_inside_its_facts_quote(annotations: list[dict[str, str]]) -> None:
+    """Shenzhen's “细胞与基因” is placed in the quote of its own sector link."""
+    link = "https://w3id.org/future-industries/id/sector-link/shenzhen--"
+    spans = {(a["body"], a["exact"]): (int(a["start"]), int(a["end"])) for a in annotations}
+    mine = {k: v for k, v in spans.items() if k[0].startswith(link) and "扩张期" not in k[0]}
+    quotes = [v for (body, exact), v in mine.items() if "细胞与基因" in exact and len(exact) > 5]
+    wording = [v for (body, exact), v in mine.items() if exact == "细胞与基因"]
+    assert quotes and wording and quotes[0][0] <= wording[0][0] < wording[0][1] <= quotes[0][1]
 
 
-def test_headline_row_says_why_and_where(store: Store) -> None:
-    """Shandong qualifies for 6G and quantum technology by 2025: its two sector links, the
-    plan whose period ends in 2025 and its target due in 2025, each with its clause."""
-    result = answer(store, "regions-targeting-sectors", {"lang": "zh"}, evidence=True)
-    (row,) = json.loads(result.serialize("json"))["results"]["bindings"]
-    facts = row["facts"]["value"].split("\n")
-    assert sorted(f.rsplit("/", 2)[1] for f in facts) == [
-        "plan", "sector-link", "sector-link", "target"]
-    reasons = row["reasons"]["value"].split("\n")
-    assert any("6G" in r for r in reasons) and any("量子科技" in r for r in reasons)
-    assert any(r.endswith("· 2025") for r in reasons)  # the target, with its year
-    assert "推进6G技术研发和应用" in row["quotes"]["value"].split("\n")
+def test_the_evidence_graph_passes_shacl(curated_build: Build) -> None:
+    store = curated_build.open()
+    graphs = [*asserted(store).graphs, EVIDENCE_GRAPH]
+    assert shacl.validate(store, graphs, settings.shapes_path()) == []
 
 
-@pytest.mark.parametrize("name", WITH_EVIDENCE)
-def test_served_rows_carry_their_evidence(http: httpx.Client, store: Store, text: str,
-                                          name: str) -> None:
-    """Server level: ?evidence=1 adds the four columns; every quote is in the source, and
-    the span its link names holds exactly that quote. Without it, the answer is as before."""
-    plain = http.get(f"/queries/{name}", params={"format": "json", "limit": "all"})
-    shown = http.get(f"/queries/{name}", params={"format": "json", "limit": "all",
-                                                 "evidence": "1"})
-    assert plain.status_code == shown.status_code == 200
-    before, after = plain.json(), shown.json()
-    assert after["head"]["vars"] == before["head"]["vars"] + list(evidence.COLUMNS)
-    spans = positions(store)
-    rows = after["results"]["bindings"]
-    assert len(rows) == len(before["results"]["bindings"])
-    for row, old in zip(rows, before["results"]["bindings"], strict=True):
-        assert {k: v for k, v in row.items() if k not in evidence.COLUMNS} == old
-        if "facts" not in row:
-            assert name in NO_FACTS
-            continue
-        quotes = row["quotes"]["value"].split("\n")
-        links = row["evidence"]["value"].split("\n")
-        assert len(quotes) == len(links) == len(row["reasons"]["value"].split("\n"))
-        for quote, link in zip(quotes, links, strict=True):
-            start, end, exact = spans[link.partition("#")[2]]
-            assert quote in text and text[start:end] == quote == exact
+def test_a_quote_changed_by_one_character_fails_the_build(
+        tmp_path: Path, curated_location: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = copy_project(tmp_path / "copy")
+    beijing = copy / "data" / "beijing.ttl"
+    lines = beijing.read_text("utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines)
+                  if "fi:sourceQuote" in line and f'"{QUOTE}"' in line)
+    lines[number] = lines[number].replace("原创", "原始")
+    beijing.write_text("".join(lines), "utf-8")
+    location = clone_location(curated_location, tmp_path / "kg")
+    before = Location(location).require_current().id
+    monkeypatch.setenv(settings.ENV_PROJECT, str(copy))
+    with pytest.raises(EvidenceError) as info:
+        build(location)
+    message = str(info.value)
+    assert f"{beijing}:{number + 1}: “形成一批颠覆性技术和重大原始成果”" in message
+    assert f"<{SOURCE}> (article.zh.txt)" in message and len(info.value.problems) == 1
+    assert info.value.exit_code == ExitCode.INVALID_DATA
+    current = Location(location).require_current()
+    assert current.id == before and [p.name for p in (location / "builds").iterdir()] == [before]
 
 
-def test_evidence_in_csv_and_a_bad_option(http: httpx.Client) -> None:
-    csv = http.get("/queries/region-sectors", params={"format": "csv", "evidence": "1"})
-    assert csv.status_code == 200
-    assert csv.text.splitlines()[0].endswith(",facts,reasons,quotes,evidence")
-    bad = http.get("/queries/region-sectors", params={"evidence": "yes"})
-    assert bad.status_code == 400 and "evidence must be 1 or 0" in bad.text
-    doc = http.get("/openapi.json").json()
-    names = [p["name"] for p in doc["paths"]["/queries/region-sectors"]["get"]["parameters"]]
-    assert "evidence" in names
+def test_a_changed_text_fails_the_build_naming_the_file(
+        tmp_path: Path, curated_location: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = copy_project(tmp_path / "copy")
+    text = copy / "sources" / "article.zh.txt"
+    text.write_bytes(text.read_bytes() + b"\n")
+    location = clone_location(curated_location, tmp_path / "kg")
+    monkeypatch.setenv(settings.ENV_PROJECT, str(copy))
+    with pytest.raises(EvidenceError) as info:
+        build(location)
+    assert str(info.value).splitlines()[1].startswith(f"  {text}: its SHA-256 is ")
+    assert f"{copy / 'data' / 'source.ttl'}:" in str(info.value)
 
 
-def page_quotes(html: str) -> set[str]:
-    return {unescape(q) for q in re.findall(r'<blockquote lang="zh">(.*?)</blockquote>', html)}
+def test_the_build_record_counts_the_located_quotes(curated_build: Build) -> None:
+    figures = json.loads((curated_build.path / "build.json").read_text("utf-8"))["evidence"]
+    assert figures["sources_without_text"] == []
+    assert figures["by_source"] == {SOURCE: figures["located"]}
 
 
-@pytest.mark.parametrize(("path", "where"), [
-    ("/id/region/shandong", "{ ?f fi:forRegion ?e } UNION { ?p fi:forRegion ?e ; "
-     "fi:hasSectorLink|fi:hasTarget|fi:hasAction ?f }"),
-    ("/id/sector/quantum-technology", "?m skos:broader* ?e . ?f fi:linkedSector ?m ."),
-])
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_region_and_sector_pages_show_their_quotes(http: httpx.Client, store: Store, path: str,
-                                                   where: str, lang: str) -> None:
-    iri = "https://w3id.org/future-industries" + path
-    expected = {r["q"].value for r in store.query(
-        "PREFIX fi: <https://w3id.org/future-industries/ontology#> "
-        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-        f"SELECT DISTINCT ?q {{ BIND(<{iri}> AS ?e) {where} ?f fi:sourceQuote ?q }}",
-        use_default_graph_as_union=True)}
-    page = http.get(path, params={"lang": lang}, headers={"Accept": "text/html"})
-    assert page.status_code == 200
-    section = page.text.split('<section class="evidence-facts">')[1].split("</section>")[0]
-    assert expected and page_quotes(section) == expected
-    crumbs = page.text.split('<nav class="breadcrumbs"')[1].split("</nav>")[0]
-    assert crumbs.count("<li") == 3 and ('首页' if lang == "zh" else "Home") in crumbs
-    assert "fi:" not in section and "skos:" not in section  # plain words
+def test_kg_check_finds_a_quote_that_is_not_in_the_source(tmp_path: Path) -> None:
+    """`kg check` (nothing written) runs the same step; the shapes pass, the quote does not."""
+    from kg.build import check
 
-
-def test_reader_highlights_exactly_the_annotated_spans(http: httpx.Client, store: Store,
-                                                       text: str) -> None:
-    spans = positions(store)
-    page = http.get("/id/source/article", params={"lang": "en"},
-                    headers={"Accept": "text/html"}).text
-    reader = page.split('<div class="source-text" lang="zh">')[1].split("</div>")[0]
-    distinct = {(s, e) for s, e, _x in spans.values()}
-    assert reader.count("<mark id=") == len(distinct) > 50
-    ids = set(re.findall(r' id="(ev-[0-9a-f]{16})"', reader))
-    assert ids == set(spans)  # every annotation has its anchor
-    assert unescape(re.sub(r"<sup.*?</sup>|<[^>]+>", "", reader)) == text  # all the text
-    assert page.count("none: the source does not give one") == 2  # no date, no URL
-    assert "Redian新闻" in page
-
-
-def test_annotations_are_linked_data(http: httpx.Client, store: Store) -> None:
-    anchor = next(iter(positions(store)))
-    ttl = http.get(f"/id/evidence/{anchor[3:]}", headers={"Accept": "text/turtle"})
-    assert ttl.status_code == 200
-    got = Store()
-    got.load(ttl.content, format=RdfFormat.TURTLE, base_iri=str(http.base_url))
-    kinds = {q.object.value.rsplit("#")[-1] for q in got.quads_for_pattern(None, RDF.type, None)}
-    assert {"Annotation", "SpecificResource", "TextQuoteSelector",
-            "TextPositionSelector"} <= kinds
-    assert http.get("/context.jsonld").json()["@context"]["oa"] == "http://www.w3.org/ns/oa#"
-    ask = http.get("/sparql", params={"query": "PREFIX oa: <http://www.w3.org/ns/oa#> ASK { "
-                                      f"GRAPH <{EVIDENCE_GRAPH}> {{ ?a a oa:Annotation }} }}"},
-                   headers={"Accept": "application/sparql-results+json"})
-    assert ask.json()["boolean"] is True
-
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(not have_chromium(), reason="needs Debian's chromium (scripts/setup.sh)")
-def test_a_rows_evidence_opens_and_leads_to_its_span(srv: Server) -> None:
-    """In zh and en: the headline answer's row opens its evidence; its link goes to the
-    reader page, where the span it names is highlighted."""
-    with sync_api.sync_playwright() as p:
-        b = browser(p)
-        try:
-            for lang, words in (("zh", "条依据"), ("en", "facts")):
-                page_: Any
-                for page_ in pages(b, srv.url):
-                    page_.goto(f"/ui/queries/regions-targeting-sectors?lang={lang}")
-                    page_.wait_for_selector("#results.ready")
-                    summary = page_.locator("details.evidence summary").first
-                    assert summary.inner_text() == f"4 {words}"
-                    summary.click()
-                    link = page_.locator("details.evidence a.in-source").first
-                    assert link.is_visible()
-                    quote = page_.locator("details.evidence blockquote").first.inner_text()
-                    href = link.get_attribute("href") or ""
-                    assert href.startswith(f"/id/source/article?lang={lang}#ev-")
-                    link.click()
-                    page_.wait_for_url(re.compile(r".*/id/source/article.*#ev-"))
-                    shown = page_.evaluate("""() => {
-                      const mark = document.querySelector(":target").closest("mark").cloneNode(true);
-                      mark.querySelectorAll("sup").forEach((s) => s.remove());
-                      return mark.textContent; }""")
-                    assert shown == quote
-        finally:
-            b.close()
+    fact = tmp_path / "invented.ttl"
+    fact.write_text("""
+@prefix fi: <https://w3id.org/future-industries/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://w3id.org/future-industries/id/target/beijing-2040-invented> a fi:QualitativeTarget ;
+    rdfs:label "北京:到2040年(虚构)"@zh , "Beijing by 2040 (invented)"@en ;
+    rdfs:comment "Invented for a test."@en ;
+    fi:targetOf <https://w3id.org/future-industries/id/plan/beijing-future-industry-implementation-plan> ;
+    fi:targetYear "2040"^^xsd:gYear ;
+    fi:originalWording "形成一批颠覆性技术"@zh ;
+    prov:wasDerivedFrom <https://w3id.org/future-industries/id/source/article> ;
+    fi:sourceQuote "到2040年形成一批颠覆性技术"@zh .
+""", "utf-8")
+    data = sorted((ROOT / "data").glob("*.ttl"))
+    with pytest.raises(EvidenceError) as info:
+        check([*data, fact])
+    assert [p.split(": ", 1)[0] for p in info.value.problems] == [f"{fact}:13"]
+    assert "“到2040年形成一批颠覆性技术”" in str(info.value)  # the wording alone is in the text

@@ -104,6 +104,7 @@ def test_property_chains(onto: View) -> None:
     assert chains == {
         ("coversSector", "hasSectorLink", "linkedSector"),
         ("targetsSector", "hasPlan", "coversSector"),
+        ("buildsOnSector", "hasStrengthLink", "linkedSector"),
     }
 
 
@@ -120,6 +121,7 @@ def test_characteristics(onto: View) -> None:
     assert inverses == {
         ("partOf", "hasPart"), ("forRegion", "hasPlan"), ("hasSectorLink", "linkOf"),
         ("hasTarget", "targetOf"), ("hasAction", "actionOf"),
+        ("hasStrengthLink", "strengthLinkOf"),
     }
 
 

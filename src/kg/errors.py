@@ -86,6 +86,26 @@ class ValidationError(KgError):
         super().__init__(f"{len(violations)} SHACL violation(s):\n{lines}{more}")
 
 
+class EvidenceError(KgError):
+    """Quotes not found verbatim in the text of the source they cite, or a source text that
+    is missing or differs from its registered checksum; each problem with its position.
+
+    >>> print(EvidenceError(["data/x.ttl:7: “甲” is not in the text of <s>"]))
+    1 problem with the sources' texts:
+      data/x.ttl:7: “甲” is not in the text of <s>
+    """
+
+    exit_code = ExitCode.INVALID_DATA
+    http_status = 400
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"{len(problems)} {noun} with the sources' texts:\n{lines}{more}")
+
+
 class InconsistencyError(KgError):
     """HermiT found the ontology and data inconsistent."""
 
@@ -107,6 +127,23 @@ class CatalogueError(KgError):
 
     exit_code = ExitCode.INVALID_SYNTAX
     http_status = 500  # the server's own catalogue is broken, not the request
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
+class ProjectError(KgError):
+    """A project file (``kg.toml``) or a source registration that is malformed or does not
+    hold, with its position.
+
+    >>> str(ProjectError("kg.toml", 3, "Expected '=' after a key"))
+    "kg.toml:3: Expected '=' after a key"
+    """
+
+    exit_code = ExitCode.INVALID_SYNTAX
+    http_status = 500
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
         self.path, self.line, self.message = path, line, message

@@ -1,21 +1,35 @@
 """Where things are and the limits that apply: one place for defaults and limits.
 
-Resources (ontology, data, queries) come from the checkout when ``kg`` runs
-from one, and from the copies shipped inside the wheel otherwise.
+``kg`` works on a *project*: the folder holding a project file (``kg.toml``), found
+upward from the current folder, or the folder ``$KG_PROJECT`` names (``kg --project
+DIR`` sets it, so that child processes see the same project). The project file says
+where its ontology, shapes, data, queries and sources are, and where its store goes.
+The builder's own ontology (what ``owl:imports`` of our ontology IRI resolves to) comes
+from the checkout when ``kg`` runs from one, and from the copy shipped inside the wheel
+otherwise.
 
 >>> resources().ontology.name
 'ontology'
 >>> default_location().name
 'kg'
+>>> builtin().ontology.name
+'ontology'
 """
 
 from __future__ import annotations
 
+import functools
 import os
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from kg.errors import NotFoundError, ProjectError
 
 ENV_LOCATION = "KG_LOCATION"
+ENV_PROJECT = "KG_PROJECT"  # the project folder (kg --project DIR)
+PROJECT_FILE = "kg.toml"
 LANGS = ("zh", "en")  # the languages of labels, titles and the interface
 DEFAULT_BIND = "127.0.0.1:7878"
 DEFAULT_TIMEOUT_S = 30.0
@@ -119,29 +133,146 @@ DIFF_PAGE_ENTITIES = 500  # entities a diff's page shows (its Markdown and TriG:
 W3ID_TARGET = "https://future-industries.example.org"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+_FOLDERS = {"ontology": "ontology", "shapes": "ontology/shapes.ttl", "data": "data",
+            "queries": "queries", "sources": "sources", "store": "var/kg"}
 
 
 @dataclass(frozen=True)
 class Resources:
-    """Folders of the project's curated resources."""
+    """Folders of curated resources (a project's, or the builder's own ontology)."""
 
     root: Path
+    folders: dict[str, str] = field(default_factory=lambda: dict(_FOLDERS))
+
+    def _path(self, key: str) -> Path:
+        return self.root / self.folders.get(key, _FOLDERS[key])
 
     @property
     def ontology(self) -> Path:
-        return self.root / "ontology"
+        return self._path("ontology")
+
+    @property
+    def shapes(self) -> Path:
+        return self._path("shapes")
 
     @property
     def data(self) -> Path:
-        return self.root / "data"
+        return self._path("data")
 
     @property
     def queries(self) -> Path:
-        return self.root / "queries"
+        return self._path("queries")
+
+    @property
+    def sources(self) -> Path:
+        return self._path("sources")
+
+    @property
+    def store(self) -> Path:
+        return self._path("store")
 
 
-def resources() -> Resources:
-    """The checkout's resource folders, or the wheel's shipped copies."""
+@dataclass(frozen=True)
+class Project(Resources):
+    """A project: its folder and what its ``kg.toml`` says.
+
+    >>> p = resources()
+    >>> p.name, p.base, p.languages
+    ('future-industries', 'https://w3id.org/future-industries/', ('zh', 'en'))
+    >>> p.title["en"]
+    'Future industries knowledge graph'
+    """
+
+    name: str = ""
+    title: dict[str, str] = field(default_factory=dict)
+    base: str = ""
+    licence: str = ""
+    languages: tuple[str, ...] = LANGS
+
+    @property
+    def file(self) -> Path:
+        return self.root / PROJECT_FILE
+
+
+def find_project(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding a ``kg.toml``, if any.
+
+    >>> find_project(Path("/")) is None
+    True
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return None
+
+
+def project() -> Project:
+    """The project ``kg`` works on: ``$KG_PROJECT``, else the nearest ``kg.toml`` upward
+    from the current folder; :class:`NotFoundError` (saying how to make one) if none."""
+    named = os.environ.get(ENV_PROJECT)
+    if named:
+        root = Path(named).resolve()
+        if not (root / PROJECT_FILE).is_file():
+            raise NotFoundError(f"{root}: no {PROJECT_FILE} here: not a kg project "
+                                f"(make one with `kg init {named}`)")
+    else:
+        found = find_project(Path.cwd())
+        if found is None:
+            raise NotFoundError(
+                f"no {PROJECT_FILE} in {Path.cwd()} or any folder above it: run kg in a "
+                "project's folder, name one with `kg --project DIR`, or make one with "
+                "`kg init DIR`")
+        root = found
+    file = root / PROJECT_FILE
+    return _load(root, file.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(root: Path, _mtime: int) -> Project:
+    return load_project(root)
+
+
+def load_project(root: Path) -> Project:
+    """Read a project's ``kg.toml`` (errors name the file and line)."""
+    file = root / PROJECT_FILE
+    try:
+        doc = tomllib.loads(file.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(str(file), _toml_line(str(exc)), str(exc)) from None
+    meta: dict[str, Any] = doc.get("project", {})
+    folders = dict(_FOLDERS)
+    for key, value in doc.get("folders", {}).items():
+        if key not in _FOLDERS or not isinstance(value, str):
+            raise ProjectError(str(file), None, f"[folders] {key!r}: the folders are "
+                               + ", ".join(sorted(_FOLDERS)) + " (each a relative path)")
+        folders[key] = value
+    if "location" in doc.get("store", {}):
+        folders["store"] = str(doc["store"]["location"])
+    title = meta.get("title", {})
+    return Project(root=root, folders=folders, name=str(meta.get("name", root.name)),
+                   title=dict(title) if isinstance(title, dict) else {"en": str(title)},
+                   base=str(meta.get("base", "")), licence=str(meta.get("licence", "")),
+                   languages=tuple(meta.get("languages", LANGS)))
+
+
+def _toml_line(message: str) -> int | None:
+    """The line tomllib's message names.
+
+    >>> _toml_line("Expected '=' after a key in a key/value pair (at line 3, column 5)")
+    3
+    """
+    head, _, rest = message.rpartition("(at line ")
+    return int(rest.split(",")[0]) if head and rest.split(",")[0].isdigit() else None
+
+
+def resources() -> Project:
+    """The current project's folders (see :func:`project`)."""
+    return project()
+
+
+def builtin() -> Resources:
+    """The builder's own resources: the checkout's, or the wheel's shipped copies."""
     checkout = _PACKAGE_DIR.parent.parent
     if (checkout / "pyproject.toml").is_file() and (checkout / "ontology").is_dir():
         return Resources(checkout)
@@ -149,15 +280,15 @@ def resources() -> Resources:
 
 
 def default_location() -> Path:
-    """The store folder: ``$KG_LOCATION`` or ``./var/kg``."""
+    """The store folder: ``$KG_LOCATION``, else the project's (``var/kg`` by default)."""
     env = os.environ.get(ENV_LOCATION)
-    return Path(env) if env else Path.cwd() / "var" / "kg"
+    return Path(env) if env else project().store
 
 
 def default_sources() -> list[Path]:
     """The ontology, shapes excluded, and every curated data file, in a stable order."""
     res = resources()
-    onto = sorted(p for p in res.ontology.glob("*.ttl") if p.name != "shapes.ttl")
+    onto = sorted(p for p in res.ontology.glob("*.ttl") if p != res.shapes)
     return onto + sorted(res.data.glob("*.ttl"))
 
 
@@ -166,9 +297,9 @@ DIVISIONS_GRAPH = "external/cn-admin-divisions"  # the graph `kg import-division
 
 def divisions_path() -> Path:
     """The shipped Turtle file of China's administrative divisions (kg.gen.divisions)."""
-    return resources().data / "external" / "cn-admin-divisions.ttl"
+    return builtin().data / "external" / "cn-admin-divisions.ttl"
 
 
 def shapes_path() -> Path:
-    """The SHACL shapes file."""
-    return resources().ontology / "shapes.ttl"
+    """The project's SHACL shapes file."""
+    return resources().shapes

@@ -57,7 +57,9 @@ WD = Namespace("http://www.wikidata.org/entity/")
 GN = Namespace("http://www.geonames.org/ontology#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of dumps (DCAT 3)
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")  # the publisher (DCAT-AP: a foaf:Agent)
-OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation: the evidence of each fact
+OA = Namespace("http://www.w3.org/ns/oa#")  # Web Annotation: where each quote lies in its source
+EVIDENCE_GRAPH = NamedNode(GRAPH_BASE + "evidence")  # the build's annotations of every quote
+EVIDENCE_BASE = ID_BASE + "evidence/"  # one IRI per located quote
 # XSD's numeric datatypes: Oxigraph keeps a valid value of one under its numeric
 # datatype and an invalid one as written, so isNumeric() tells ill-typed literals apart
 XSD_NUMERIC = tuple(XSD[t] for t in (
@@ -129,8 +131,6 @@ def entity(kind: str, slug: str) -> NamedNode:
     return NamedNode(f"{ID_BASE}{kind}/{slug}")
 
 
-EVIDENCE_GRAPH = GRAPH_BASE + "evidence"  # the Web Annotations of the quotes (kg build)
-EVIDENCE_BASE = ID_BASE + "evidence/"  # one annotation per located quote
 # Where the text of a source document is, as data/source.ttl registers it: a path relative to
 # the project folder (or absolute), read by the source's reader page.
 SOURCE_TEXT = FI.textFile

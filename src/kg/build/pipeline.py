@@ -21,6 +21,8 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
 from kg import settings
 from kg.build import (
     consistency,
+    coverage,
+    evidence,
     hermit,
     load,
     manifest,
@@ -33,7 +35,7 @@ from kg.build.sources import Source, collect
 from kg.build.writer import Writer
 from kg.errors import InconsistencyError, ValidationError, Violation
 from kg.store import MANIFEST, Location
-from kg.vocab import GRAPH, graph_for
+from kg.vocab import EVIDENCE_GRAPH, GRAPH, graph_for
 
 Progress = Callable[[str], None]
 Sink = Callable[[Store, list[NamedNode]], None]
@@ -53,6 +55,7 @@ class BuildReport:
     inputs: str = ""  # the fingerprint of what the build read (kg.build.reuse)
     reused: list[str] = field(default_factory=list)  # stages taken from earlier builds
     unchanged: bool = False  # nothing changed: no build made, ``build_id`` is current
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     @property
     def triples(self) -> int:
@@ -60,7 +63,8 @@ class BuildReport:
 
     def as_manifest(self) -> dict[str, Any]:
         data = manifest.make(self.build_id or "check", self.sources, self.hermit)
-        data |= {"shacl": self.shacl, "graphs": self.graphs, "classes": self.classes}
+        data |= {"shacl": self.shacl, "graphs": self.graphs, "classes": self.classes,
+                 "evidence": self.evidence}
         data |= {"inputs": self.inputs, "reused": self.reused}
         return data | {"timings_s": self.timings, "triples": self.triples}
 
@@ -164,11 +168,29 @@ def _run(
             _validate(store, sources, report, reference)
             raise
     store.remove_graph(GRAPH.inferred)  # the shapes check what was stated, not what was inferred
+    with _timed(report, "evidence", on_step):
+        located = _locate(store, sources, report)
     with _timed(report, "validate", on_step):
         _validate(store, sources, report, reference)
+    located.check()  # after the shapes: a missing quote or title is reported as such
+    sink(store, [EVIDENCE_GRAPH])
     with _timed(report, "record", on_step):
         _record(store, report, sink, cache and cache / "catalogue")
     return report
+
+
+def _locate(store: Store, sources: list[Source], report: BuildReport) -> evidence.Located:
+    """Every quote found in its source's text, as annotations in the evidence graph (which
+    the shapes then check too); kg.build.evidence."""
+    located = evidence.locate(store, sources, settings.resources().root)
+    found = coverage.of_located(located)
+    located.quads += coverage.quads(found)  # so that each source's page shows its coverage
+    store.extend(located.quads)
+    report.evidence = located.figures | {"coverage": {
+        iri: c.figures() for iri, c in found.items()}}
+    if located.quads:
+        report.graphs[EVIDENCE_GRAPH.value] = len(located.quads)
+    return located
 
 
 def _catalogue(report: BuildReport, cache: Path | None) -> set[Quad]:

@@ -17,11 +17,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from kg import settings
 from kg.errors import UsageError
-from kg.vocab import graph_for
+from kg.vocab import ONTOLOGY_IRI, OWL, RDF, graph_for
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ def collect(paths: list[Path] | None = None) -> list[Source]:
     datasets shipped with it (``data/external/``), each in its own named graph.
     """
     res = settings.resources()
-    ontology = sorted(p for p in res.ontology.glob("*.ttl") if p.name != "shapes.ttl")
+    ontology = sorted(p for p in res.ontology.glob("*.ttl") if p.resolve() != res.shapes.resolve())
+    ontology += imported(ontology)
     if paths:
         data = [p for arg in paths for p in _expand(arg)]
     else:
@@ -95,6 +96,37 @@ def collect(paths: list[Path] | None = None) -> list[Source]:
     for p in data:
         out.append(make_source(p, curated=curated_root in p.resolve().parents))
     return out
+
+
+def imported(ontology: list[Path]) -> list[Path]:
+    """The builder's own ontology when a project's ontology imports it
+    (``owl:imports <https://w3id.org/future-industries/ontology>``) without holding it.
+
+    >>> imported(sorted(settings.builtin().ontology.glob("future-*.ttl")))
+    []
+    """
+    own = [p for p in settings.builtin().ontology.glob("*.ttl") if p.name != "shapes.ttl"]
+    if {p.resolve() for p in own} & {p.resolve() for p in ontology} or any(
+            _defines(p, ONTOLOGY_IRI) for p in ontology):
+        return []
+    return sorted(own) if any(_imports(p, ONTOLOGY_IRI) for p in ontology) else []
+
+
+def _imports(path: Path, iri: str) -> bool:
+    return any(q.object == NamedNode(iri) for q in _quads(path, OWL.imports))
+
+
+def _defines(path: Path, iri: str) -> bool:
+    return any(q.subject == NamedNode(iri) and q.object == OWL.Ontology
+               for q in _quads(path, RDF.type))
+
+
+def _quads(path: Path, predicate: NamedNode) -> list[Quad]:
+    try:
+        return [t for t in parse(path=str(path), format=rdf_format(path))
+                if t.predicate == predicate]
+    except SyntaxError:  # the build's parse step reports it with its position
+        return []
 
 
 def _expand(path: Path) -> list[Path]:

@@ -68,7 +68,7 @@ SELECT ?row ?fact ?kind ?label ?year ?wording ?quote ?source ?annotation ?start 
   OPTIONAL {{ ?fact <{FI.wording.value}> ?linkWording }}
   OPTIONAL {{ ?fact <{FI.originalWording.value}> ?targetWording }}
   BIND(COALESCE(?linkWording, ?targetWording) AS ?wording)
-  OPTIONAL {{ GRAPH <{EVIDENCE_GRAPH}> {{
+  OPTIONAL {{ GRAPH {EVIDENCE_GRAPH} {{
     ?annotation <{OA.hasBody.value}> ?fact ; <{OA.hasTarget.value}> ?at .
     ?at <{OA.hasSelector.value}> ?quoteSelector , ?positionSelector .
     ?quoteSelector <{OA.exact.value}> ?exact .

@@ -17,11 +17,12 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from pathlib import Path
 
-from kg import __version__
+from kg import __version__, settings
 from kg.errors import ExitCode, KgError
 
-COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "release")
+COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "release", "project")
 #: The module that registers each command: ``kg COMMAND`` imports that one alone (a quick
 #: start for quick commands: ``kg build`` with nothing changed). A command missing here
 #: loads every module, as ``kg --help`` does.
@@ -45,6 +46,9 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     registers ``command`` when :data:`COMMANDS` knows it)."""
     top = _Parser(prog="kg", description="Knowledge graph of China's future-industry plans.")
     top.add_argument("--version", action="store_true", help="print the version and exit")
+    top.add_argument("--project", type=Path, default=None, metavar="DIR",
+                     help=f"the project to work on (default: the folder holding the nearest "
+                          f"{settings.PROJECT_FILE}, from the current folder upward)")
     sub = top.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     only = COMMANDS.get(command or "")
     for name in (only,) if only else COMMAND_MODULES:
@@ -63,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         print(f"kg {__version__}")
         return ExitCode.OK
+    if args.project is not None:  # for this process and the ones it starts
+        os.environ[settings.ENV_PROJECT] = str(args.project.resolve())
     if not getattr(args, "func", None):
         parser().print_help(sys.stderr)
         return ExitCode.USAGE

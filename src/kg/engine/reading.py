@@ -52,7 +52,7 @@ _ABOUT = f"""SELECT ?entity ?p ?o WHERE {{
               <{SCHEMA.url.value}> <{DCAT.landingPage.value}> }}
   ?entity ?p ?o }}"""
 _SPANS = f"""SELECT ?entity ?lang ?annotation ?fact ?exact ?start ?end ?label WHERE {{
-  GRAPH <{EVIDENCE_GRAPH}> {{
+  GRAPH {EVIDENCE_GRAPH} {{
     ?target <{OA.hasSource.value}> ?entity .
     ?annotation <{OA.hasTarget.value}> ?target ; <{OA.hasBody.value}> ?fact .
     ?target <{OA.hasSelector.value}> ?quote , ?position .
