@@ -43,10 +43,12 @@ from kg.errors import QueryTimeout, QueryTooBig
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 Target = Callable[[Connection, bool], None]  # a worker process's main function
+HELLO_TIMEOUT_S = 30.0  # for a new process's first word (whether it has a network)
 
 
 class Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process and the parent's end of its pipe. Its first word on the pipe says
+    whether it is cut off from the network (``isolated``: :mod:`kg.engine.worker`)."""
 
     def __init__(self, ctx: Any, target: Target, writer: bool) -> None:
         parent, child = ctx.Pipe()
@@ -57,6 +59,10 @@ class Worker:
         self.conn: Connection = parent
         self.niced = False
         self.alive = True
+        self.isolated = False
+        with contextlib.suppress(EOFError, OSError):  # one that died is found out later
+            if parent.poll(HELLO_TIMEOUT_S):
+                self.isolated = parent.recv() is True
 
     def renice(self) -> None:
         """Lower the worker's CPU priority (a long query should yield to short ones):
@@ -308,6 +314,12 @@ class Pool:
     async def _spawn(self, writer: bool) -> Worker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, Worker, self._ctx, self.target, writer)
+
+    def network(self) -> str:
+        """"none" when every worker said it has no network
+        (:func:`kg.engine.worker.without_network`), else "shared"."""
+        workers = [*self._live, *self._out, *([self._writer] if self._writer else [])]
+        return "none" if workers and all(w.isolated for w in workers) else "shared"
 
     def pids(self) -> list[int]:
         """The reader processes' ids (tests use them to watch replacement)."""
