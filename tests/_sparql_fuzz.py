@@ -9,6 +9,9 @@ the listener's base IRI until a test fills it in.
 
 from __future__ import annotations
 
+import functools
+
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 B = "@B@"  # the listener's base IRI, filled in when a query runs
@@ -176,3 +179,23 @@ def batch(data: bytes) -> list[str]:
     (10, 10)
     """
     return [query(Choices(data[i * QUERY_BYTES:(i + 1) * QUERY_BYTES])) for i in range(BATCH)]
+
+
+GENERATED = 10_000  # queries in :func:`corpus`
+
+
+@functools.cache
+def corpus() -> tuple[str, ...]:
+    """:data:`GENERATED` queries drawn by Hypothesis (derandomized: the same every run), ten
+    per example; made once per test session and shared by the tests that send them.
+    Hypothesis does not shrink a failing query here: the tests name it."""
+    found: list[str] = []
+
+    @settings(max_examples=GENERATED // BATCH, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(data=BATCHES)
+    def collect(data: bytes) -> None:
+        found.extend(batch(data))
+
+    collect()
+    return tuple(found)
