@@ -19,13 +19,12 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
 
-from _server import Listener, Served, Server
+from _server import Listener, Served, Server, children
 from _sparql_fuzz import B, corpus
 from kg.errors import QueryError
 from kg.sparql.syntax import analyse
@@ -100,12 +99,6 @@ try:
 except OSError as exc:
     print(exc.errno)
 """
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (Linux /proc)."""
-    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
-            for child in (task / "children").read_text().split()]
 
 
 def probe(namespace: str, port: int) -> str:
