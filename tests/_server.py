@@ -225,6 +225,13 @@ def select(client: httpx.Client, query: str, **params: str) -> list[dict[str, st
     return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc). A `kg serve`'s query workers are
+    its children's children (those of its fork server)."""
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
+
+
 def wait_for_workers(client: httpx.Client, workers: int = 2, within: float = 60.0) -> dict:
     """/health once the server has ``workers`` workers again (one stopped at a limit is
     replaced in the background), or after ``within`` seconds; the last /health."""

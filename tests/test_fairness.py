@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from _server import Server, serve_fixtures, wait_for_workers
+from _server import Server, children, serve_fixtures, wait_for_workers
 
 # A four-way cartesian product of every triple, counted: never finishes here.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -141,3 +141,19 @@ def test_runaways_cannot_take_every_worker(client: httpx.Client, runaways: int) 
             r = other.get(path)
             assert r.status_code == 200, (path, r.status_code, r.text[:200])
     assert full(lanes(client)), "the runaways ended before the checks: nothing was shown"
+
+
+def test_bug_a_long_query_past_the_places_kept_a_pool_worker(server: Server,
+                                                             client: httpx.Client,
+                                                             runaways: int) -> None:
+    """With every long-query place taken, one more ad-hoc runaway kept its pool worker
+    (reniced, to its time limit): packaged work was left one worker of two, and the packaged
+    mix's p99 doubled beside 4 runaways (bench/bench_fairness.py). It now leaves the pool
+    too, keeping its lane's slot: both pool workers stay at full priority."""
+    health = wait_for_workers(client)
+    now = health["lanes"]
+    assert full(now) and health["workers"] == 2, health
+    assert now["out_of_pool"] == now["long_queries_limit"] + now["adhoc_limit"], now
+    pool = [pid for child in children(server.proc.pid) for pid in children(child)]
+    lowered = {pid for pid in pool if any(t[1] == SCHED_IDLE for t in thread_priorities(pid))}
+    assert len(lowered) == now["out_of_pool"] and len(pool) - len(lowered) == 2, (pool, lowered)

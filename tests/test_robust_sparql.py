@@ -182,6 +182,7 @@ def test_bug_worker_stack_too_small_for_deep_trees(curated_build: Build,
     proc = ctx.Process(target=worker.serve, args=(child, False), daemon=True)
     proc.start()
     try:
+        assert parent.poll(120) and parent.recv() in (True, False)  # its first word (network?)
         parent.send(Job("deep", str(curated_build.path), 0))
         assert parent.poll(120), "no reply"
         reply = parent.recv()

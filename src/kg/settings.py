@@ -84,6 +84,10 @@ MAX_LONG_QUERIES = 2
 WARM_UP_TIMEOUT_S = 120.0  # a replacement worker opening the latest build before it serves
 # kg/engine/worker.py
 STORE_OPEN_ATTEMPTS = 6
+# Query workers and the writer start in a network namespace of their own, with no network at
+# all (Linux, as root or with unprivileged user namespaces; elsewhere they run without, and
+# the server says so in its log and /health). kg serve --worker-network turns it off.
+ISOLATE_WORKERS = True
 # kg/engine/config.py
 CACHE_ENTRIES = 2048
 CACHE_BYTES = 64 * 1024 * 1024

@@ -47,6 +47,9 @@ def register(sub: Any) -> None:
                         "(ETags, cache); 0: never")
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
                    help="federated questions: also allow SERVICE to this endpoint (repeatable)")
+    p.add_argument("--worker-network", action="store_true",
+                   help="let query workers use the network (by default they have none where "
+                        "the OS allows: docs/server.md, \"Never a relay\")")
     p.add_argument("--header-timeout", type=float, default=settings.HEADER_TIMEOUT_S,
                    metavar="S", help="seconds a client has to send a request's line and "
                                      "headers (slow ones get 408 and are closed)")
@@ -100,6 +103,7 @@ def config(args: argparse.Namespace) -> ServerConfig:
         backend=args.backend,
         remote_ttl_s=args.backend_ttl,
         allowed_services=settings.ALLOWED_SERVICES | frozenset(args.allow_service),
+        isolate_workers=settings.ISOLATE_WORKERS and not args.worker_network,
     )
 
 

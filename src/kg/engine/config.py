@@ -48,6 +48,7 @@ class ServerConfig:
     backend: str | None = None  # a SPARQL endpoint URL to answer from instead of a local build
     allowed_services: frozenset[str] = settings.ALLOWED_SERVICES  # SERVICE targets (federated)
     remote_ttl_s: float = settings.REMOTE_TTL_S  # reuse of answers from elsewhere; 0: never
+    isolate_workers: bool = settings.ISOLATE_WORKERS  # workers without network (kg.engine.worker)
 
     @property
     def writable(self) -> bool:

@@ -4,6 +4,11 @@ Each request takes one :class:`~kg.engine.base.Snapshot` when it arrives
 (``Location.current()`` is one readlink) and everything it answers comes from that
 build, so a ``kg build`` that publishes a new build mid-request never mixes two builds.
 
+The workers have no network (:mod:`kg.engine.worker`, where the OS allows: the server's log
+and /health's ``workers_network`` say whether it does), so a federated question's SERVICE
+blocks are answered here, in the server process, from the allow-listed endpoints only
+(:func:`kg.engine.tasks.answer_services`), and its worker runs the rest on their answers.
+
 >>> import tempfile
 >>> engine = LocalEngine(ServerConfig(Path(tempfile.mkdtemp())))
 >>> engine.snapshot() is None
@@ -12,17 +17,24 @@ True
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
 from pathlib import Path
 from typing import Any
 
+from kg.catalogue import Catalogue
 from kg.engine.base import EngineBase, Snapshot
 from kg.engine.config import ServerConfig
 from kg.engine.job import PACKAGED, Job, Lane, Reply
 from kg.engine.journal import revision
 from kg.engine.pool import Pool
+from kg.engine.tasks import answer_services
 from kg.engine.worker import serve
+from kg.errors import QueryTimeout
 from kg.store import Build, Location
+
+LOG = logging.getLogger("uvicorn.error")  # the server's log (kg serve --log-level)
 
 
 class LocalEngine(EngineBase):
@@ -31,15 +43,27 @@ class LocalEngine(EngineBase):
     def __init__(self, config: ServerConfig) -> None:
         super().__init__(config)
         self.location = Location(config.location)
-        self.pool = Pool(config.workers, functools.partial(serve, queries=config.queries),
+        self.pool = Pool(config.workers, functools.partial(serve, queries=config.queries,
+                                                           isolate=config.isolate_workers),
                          [serve.__module__], config.query_memory_mb << 20,
                          config.reserved_workers, config.long_queries)
         self._revisions: dict[str, int] = {}
         self._manifests: dict[str, dict[str, Any]] = {}
+        self._catalogue: Catalogue | None = None  # for federated questions (see module doc)
 
     async def start(self) -> None:
-        """Start the worker processes (when the server starts)."""
+        """Start the worker processes (when the server starts) and say in the log whether
+        they have a network."""
         await self.pool.start()
+        network = self.pool.network()
+        if network == "none":
+            LOG.info("query workers: no network (each in a network namespace of its own)")
+        elif self.config.isolate_workers:
+            LOG.warning("query workers: NOT isolated from the network (network %s: the OS "
+                        "refused a network namespace; docs/server.md, \"Never a relay\")",
+                        network)
+        else:
+            LOG.warning("query workers: network allowed (--worker-network)")
 
     async def close(self) -> None:
         """Stop them (when the server stops)."""
@@ -74,9 +98,30 @@ class LocalEngine(EngineBase):
 
     async def run(self, snap: Snapshot, task: str, args: dict[str, Any], timeout: float,
                   lane: Lane = PACKAGED) -> Reply:
-        """Run a read task on the snapshot's build in a worker its lane may use."""
+        """Run a read task on the snapshot's build in a worker its lane may use (a
+        federated question's SERVICE blocks answered here first)."""
+        if args.get("services") is not None:
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            prepared = await self._answer_services(args, timeout)
+            if isinstance(prepared, Reply):
+                return prepared
+            args, timeout = prepared, timeout - (loop.time() - start)
         job = Job(task, str(snap.path), snap.revision, args)
         return await self.pool.run(job, timeout, lane)
+
+    async def _answer_services(self, args: dict[str, Any], timeout: float
+                               ) -> dict[str, Any] | Reply:
+        """:func:`~kg.engine.tasks.answer_services` in a thread, within ``timeout``."""
+        if self._catalogue is None:
+            self._catalogue = Catalogue.load(self.config.queries)
+        call = functools.partial(answer_services, args, self._catalogue)
+        try:
+            async with asyncio.timeout(timeout):
+                return await asyncio.get_running_loop().run_in_executor(None, call)
+        except TimeoutError:
+            raise QueryTimeout(f"query stopped at its {timeout:g} s time limit (asking the "
+                               "SERVICE endpoints)") from None
 
     async def write(self, snap: Snapshot, task: str, args: dict[str, Any], timeout: float) -> Reply:
         """Run a write task in the writer; the revision goes up whatever happened."""
@@ -98,6 +143,7 @@ class LocalEngine(EngineBase):
             "workers": len(self.pool.pids()),
             "workers_replaced": self.pool.replaced,
             "lanes": self.pool.status(),
+            "workers_network": self.pool.network(),
             "writable": self.config.writable,
             "cache": self.cache.stats(),
         }

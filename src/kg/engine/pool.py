@@ -18,9 +18,13 @@ the UI's data), which may use any worker. And a query that runs long (past
 ``NICE_AFTER_S``; ad-hoc ones past :data:`settings.ADHOC_LONG_AFTER_S`) leaves the pool:
 a fresh worker takes its place at once (not when it ends) and its lane slot is free
 again, while it goes on, reniced, in its own process to its time limit; up to
-:data:`settings.MAX_LONG_QUERIES` at a time, after which a long query keeps its worker.
+:data:`settings.MAX_LONG_QUERIES` at a time. Past that, an ad-hoc long query leaves the pool
+too but keeps its lane slot (so the ad-hoc lane still has at most ``size - reserved``
+queries in the pool or holding a slot, and at most ``MAX_LONG_QUERIES`` more), and a
+packaged one keeps its worker (its lane has no share to bound how many could leave).
 So runaway queries hold a pool worker at full priority for a fraction of a second each,
-and never the reserved ones.
+never the reserved ones, and however many there are the pool keeps its size for packaged
+work.
 
 Workers are forked from a clean fork server (never from the threaded server
 process) with :mod:`kg.engine.tasks` preloaded, so a replacement starts in
@@ -43,10 +47,12 @@ from kg.errors import QueryTimeout, QueryTooBig
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 Target = Callable[[Connection, bool], None]  # a worker process's main function
+HELLO_TIMEOUT_S = 30.0  # for a new process's first word (whether it has a network)
 
 
 class Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process and the parent's end of its pipe. Its first word on the pipe says
+    whether it is cut off from the network (``isolated``: :mod:`kg.engine.worker`)."""
 
     def __init__(self, ctx: Any, target: Target, writer: bool) -> None:
         parent, child = ctx.Pipe()
@@ -57,6 +63,10 @@ class Worker:
         self.conn: Connection = parent
         self.niced = False
         self.alive = True
+        self.isolated = False
+        with contextlib.suppress(EOFError, OSError):  # one that died is found out later
+            if parent.poll(HELLO_TIMEOUT_S):
+                self.isolated = parent.recv() is True
 
     def renice(self) -> None:
         """Lower the worker's CPU priority (a long query should yield to short ones):
@@ -118,6 +128,11 @@ class Slot:
         self._share = share
         self._held = False
 
+    @property
+    def bounded(self) -> bool:
+        """True when the job's lane has a share (how many it may hold is bounded)."""
+        return self._share is not None
+
     async def take(self) -> None:
         if self._share is not None:
             await self._share.take()
@@ -150,6 +165,7 @@ class Pool:
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._live: set[Worker] = set()
         self._out: set[Worker] = set()  # running a long query outside the pool
+        self._freed: set[Worker] = set()  # ... of those, the ones that gave their slot back
         self._writer: Worker | None = None
         self._write_lock = asyncio.Lock()
         self._closed = False
@@ -169,6 +185,7 @@ class Pool:
             worker.kill(wait=1.0)
         self._live.clear()
         self._out.clear()
+        self._freed.clear()
         self._writer = None
 
     async def run(self, job: Job, timeout: float, lane: Lane = "packaged") -> Reply:
@@ -198,8 +215,9 @@ class Pool:
     def status(self) -> dict[str, int]:
         """How the workers are shared now (for /health)."""
         return {"reserved": self.reserved, "adhoc_limit": self.adhoc_limit,
-                "adhoc_running": self.adhoc.running, "long_queries": len(self._out),
-                "long_queries_limit": self.long_queries}
+                "adhoc_running": self.adhoc.running, "long_queries": len(self._freed),
+                "long_queries_limit": self.long_queries,
+                "out_of_pool": len(self._out)}
 
     async def write(self, job: Job, timeout: float) -> Reply:
         """Run a write job in the single writer process, one write at a time."""
@@ -246,18 +264,25 @@ class Pool:
             nice.cancel()
 
     def _long(self, worker: Worker, slot: Slot | None) -> None:
-        """A long query: renice its worker and, while fewer than
-        ``long_queries`` are out, move it out of the pool: a replacement starts now and the
-        job's lane slot is free again (the query goes on to its time limit). Not the
-        writer (no ``slot``): it serves every later write too, one at a time."""
+        """A long query: renice its worker and move it out of the pool, a replacement
+        starting now (the query goes on to its time limit): while fewer than
+        ``long_queries`` have, its lane slot is free again; past that an ad-hoc one keeps
+        its slot (its lane's share bounds how many do) and a packaged one stays in the pool.
+        Nothing moves with ``long_queries`` 0. Not the writer (no ``slot``): it serves every
+        later write too, one at a time."""
         if slot is None:
             return
         worker.renice()
-        if worker not in self._live or self._closed or len(self._out) >= self.long_queries:
+        if worker not in self._live or self._closed or not self.long_queries:
+            return
+        free = len(self._freed) < self.long_queries
+        if not free and not slot.bounded:
             return
         self._live.discard(worker)
         self._out.add(worker)
-        slot.give_back()
+        if free:
+            self._freed.add(worker)
+            slot.give_back()
         self.replaced += 1
         self._replace()
 
@@ -268,6 +293,7 @@ class Pool:
         worker.kill(wait=5.0 if worker is self._writer else 0.0)
         if worker in self._out:
             self._out.discard(worker)
+            self._freed.discard(worker)
             return
         self.replaced += 1
         self._live.discard(worker)
@@ -308,6 +334,12 @@ class Pool:
     async def _spawn(self, writer: bool) -> Worker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, Worker, self._ctx, self.target, writer)
+
+    def network(self) -> str:
+        """"none" when every worker said it has no network
+        (:func:`kg.engine.worker.without_network`), else "shared"."""
+        workers = [*self._live, *self._out, *([self._writer] if self._writer else [])]
+        return "none" if workers and all(w.isolated for w in workers) else "shared"
 
     def pids(self) -> list[int]:
         """The reader processes' ids (tests use them to watch replacement)."""

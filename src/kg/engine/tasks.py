@@ -35,6 +35,7 @@ from pyoxigraph import NamedNode, Store
 
 from kg import settings
 from kg.catalogue import Catalogue, Page, allowed, answer
+from kg.catalogue.answer import federated
 from kg.engine import describe, reading
 from kg.engine.backend import Backend, Dataset, LocalBackend, RemoteBackend
 from kg.engine.figures import stats
@@ -72,12 +73,17 @@ def handle(name: str, backend: Backend, args: dict[str, Any], state: Any) -> Rep
         return Reply(status=501, message=str(Unavailable.needs_local(f"this request ({name})")))
     try:
         return task.run(backend, args, state)
-    except RemoteError as exc:
-        return Reply(status=502, message=f"remote SPARQL endpoint failed: {exc}")
-    except KgError as exc:
-        return Reply(status=exc.http_status, message=str(exc))
     except Exception as exc:  # a bug must not kill the worker or the thread's caller
-        return Reply(status=500, message=f"internal error: {type(exc).__name__}: {exc}")
+        return failure(exc)
+
+
+def failure(exc: Exception) -> Reply:
+    """The error reply for a task's failure (a failed remote is 502, a bug 500)."""
+    if isinstance(exc, RemoteError):
+        return Reply(status=502, message=f"remote SPARQL endpoint failed: {exc}")
+    if isinstance(exc, KgError):
+        return Reply(status=exc.http_status, message=str(exc))
+    return Reply(status=500, message=f"internal error: {type(exc).__name__}: {exc}")
 
 
 def run_query(backend: Backend, args: dict[str, Any], _state: Any) -> Reply:
@@ -99,13 +105,38 @@ def run_query(backend: Backend, args: dict[str, Any], _state: Any) -> Reply:
 def run_stored(backend: Backend, args: dict[str, Any], state: State) -> Reply:
     """A packaged question by name with raw string parameters, through
     :func:`kg.catalogue.answer` (federated: to the SERVICE endpoints the server allows,
-    ``args["services"]``, within ``args["remote_timeout"]``)."""
-    result = answer(backend, state.catalogue().get(args["name"]), args["params"],
+    ``args["services"]``, within ``args["remote_timeout"]``; or, ``args["question"]``,
+    with its SERVICE blocks answered already: :func:`answer_services`)."""
+    question = args.get("question") or state.catalogue().get(args["name"])
+    result = answer(backend, question, args["params"],
                     page=Page.from_json(args.get("page")), row_cap=_cap(args),
                     allowed_services=frozenset(args.get("services", ())),
                     timeout=float(args.get("remote_timeout", settings.REMOTE_TIMEOUT_S)),
                     evidence=bool(args.get("evidence")))
     return serialize(result, args["format"], args)
+
+
+def answer_services(args: dict[str, Any], catalogue: Catalogue) -> dict[str, Any] | Reply:
+    """The arguments of a federated ``stored`` job with its SERVICE blocks answered here
+    (allow-listed targets only, within ``remote_timeout``: :func:`kg.catalogue.answer.federated`):
+    ``question`` is the question with VALUES tables in their place, ``params`` the
+    parameters left, and no ``services``, so whoever runs the rest never calls out (the
+    server process does this; its query workers have no network: :mod:`kg.engine.worker`).
+    A failure is its error reply.
+
+    >>> from kg.catalogue import default_catalogue
+    >>> args = {"name": "wikidata-region-labels", "params": {}, "services": []}
+    >>> answer_services(args, default_catalogue()).status
+    400
+    """
+    try:
+        question, params = federated(
+            catalogue.get(args["name"]), args["params"], frozenset(args["services"]),
+            float(args.get("remote_timeout", settings.REMOTE_TIMEOUT_S)))
+    except Exception as exc:  # as handle(): every failure is a reply
+        return failure(exc)
+    rest = {k: v for k, v in args.items() if k not in ("services", "remote_timeout")}
+    return rest | {"question": question, "params": params}
 
 
 def _cap(args: dict[str, Any]) -> int:
@@ -245,4 +276,4 @@ TASKS: dict[str, Task] = {
     "dumps": Task(write_dumps, local_only=True),
 }
 
-__all__ = ["TASKS", "RemoteBackend", "State", "Task", "handle"]
+__all__ = ["TASKS", "RemoteBackend", "State", "Task", "answer_services", "handle"]

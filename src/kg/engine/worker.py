@@ -5,13 +5,23 @@ it when a job names another build or a newer revision of it. The writer opens
 the store read-write for each write and closes it before replying: RocksDB
 read-only opens are only safe while no writer holds the store. The tasks are
 those of :mod:`kg.engine.tasks`, run on a :class:`~kg.engine.backend.LocalBackend`.
+
+**No network.** Where the operating system allows it, a worker's first act is to move into
+a network namespace of its own (:func:`without_network`): no interface is up there, not even
+the loopback one, so nothing a query makes pyoxigraph do (SERVICE, LOAD) can connect
+anywhere, whatever the guard (:mod:`kg.sparql`) missed. Federated questions have their
+SERVICE blocks answered by the server process first (:mod:`kg.engine.local`); a worker only
+sees their answers, as VALUES.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
+import os
 import signal
+import sys
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -92,9 +102,51 @@ def _size(build: Path) -> int:
         return settings.IN_MEMORY_MAX_QUADS + 1
 
 
-def serve(conn: Connection, writer: bool, queries: Path | None = None) -> None:
+CLONE_NEWUSER = 0x10000000  # Linux's unshare(2) flags
+CLONE_NEWNET = 0x40000000
+
+
+def namespaces(euid: int) -> list[int]:
+    """The unshare(2) flags to try, in order: as root a network namespace alone (root keeps
+    reading files whoever owns them), else (or if that is refused: a container without
+    CAP_SYS_ADMIN) a user namespace with it, which unprivileged processes may create where
+    the system allows them.
+
+    >>> [hex(f) for f in namespaces(0)], [hex(f) for f in namespaces(1000)]
+    (['0x40000000', '0x50000000'], ['0x50000000'])
+    """
+    both = CLONE_NEWUSER | CLONE_NEWNET
+    return [CLONE_NEWNET, both] if euid == 0 else [both]
+
+
+def without_network() -> bool:
+    """Move this process into a new network namespace, where no interface is up: it can
+    no longer connect to anything, on this host or another. Linux only; it must run while
+    the process has a single thread (a user namespace demands it). True when it worked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    unshare = getattr(os, "unshare", None)  # Python 3.12+; else libc's
+    if unshare is None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        def unshare(flags: int) -> None:
+            if libc.unshare(flags) != 0:
+                raise OSError(ctypes.get_errno(), "unshare")
+    for flags in namespaces(os.geteuid()):
+        try:
+            unshare(flags)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def serve(conn: Connection, writer: bool, queries: Path | None = None,
+          isolate: bool = settings.ISOLATE_WORKERS) -> None:
     """A worker's main loop, on a thread with a deep stack (see
-    :data:`kg.settings.STACK_BYTES`)."""
+    :data:`kg.settings.STACK_BYTES`); first, with ``isolate``, out of the network
+    (:func:`without_network`: while the process has one thread, and it says whether it
+    worked)."""
+    conn.send(isolate and without_network())  # the first word: kg.engine.pool.Worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     threading.stack_size(settings.STACK_BYTES)
     state = WorkerState(queries, writer)
