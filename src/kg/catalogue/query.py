@@ -60,6 +60,7 @@ class StoredQuery:
     description_zh: str = ""
     view_options: dict[str, str] = field(default_factory=dict)
     text_line: int = 1  # the file line where ``text`` starts
+    featured: dict[str, str] = field(default_factory=dict)  # its headline, when featured
 
     @classmethod
     def from_file(cls, path: Path) -> StoredQuery:
@@ -69,6 +70,10 @@ class StoredQuery:
         source = path.read_text("utf-8")
         head = hdr.parse(str(path), source)
         view, options = _view(head)
+        if ("featured@en" in head.fields) != ("featured@zh" in head.fields):
+            entry = head.fields.get("featured@en") or head.fields["featured@zh"]
+            raise CatalogueError(str(path), entry.line,
+                                 "featured@en and featured@zh go together: give both or neither")
         body = source.splitlines()[head.body_line - 1:]
         skipped = next((i for i, line in enumerate(body) if line.strip()), len(body))
         return cls(
@@ -83,6 +88,8 @@ class StoredQuery:
             description_zh=head.value("description@zh"),
             view_options=options,
             text_line=head.body_line + skipped,
+            featured={lang: head.value(f"featured@{lang}") for lang in ("en", "zh")
+                      if head.value(f"featured@{lang}")},
         )
 
     def param(self, name: str) -> Param | None:
