@@ -45,7 +45,7 @@ def query_of(url: str) -> dict[str, list[str]]:
 def test_home_to_matrix_to_entity(page: Any) -> None:
     page.goto("/")
     assert page.locator("h1").first.inner_text().startswith("Future industries knowledge graph")
-    page.get_by_role("link", name="Region × sector matrix").click()
+    page.get_by_role("link", name="Which sectors does each region take up, and how?").click()
     page.wait_for_selector("svg.matrix rect.cell")
     cell = page.locator('svg.matrix rect.cell[data-row="Shandong"][data-col="6G"], '
                      'svg.matrix rect.cell[data-row="6G"][data-col="Shandong"]')

@@ -22,10 +22,11 @@ from kg.html.view import View
 SHELL = Template(resources.files("kg.html").joinpath("templates/base.html").read_text("utf-8"))
 STATIC = "/ui/static/"  # the UI's static files (the UI is mounted at /ui)
 Alternate = tuple[str, str, str]  # label, href, media type
-_FOOTER = ('<span><a href="/sparql">{endpoint}</a> · <a href="/queries">/queries</a> · '
-           '<a href="/openapi.json">OpenAPI</a> · <a href="/catalog">DCAT</a> · '
+_FOOTER = ('<span><a href="/sparql">{endpoint}</a> · '
+           '<a href="/queries"><code>/queries</code></a> · <a href="/openapi.json">OpenAPI</a> · '
+           '<a href="/catalog">DCAT</a> · '
            '<a href="/.well-known/void">VoID</a></span>')
-_NAV = ("questions", "editor", "ontology", "search", "search_short", "language")
+_NAV = ("questions", "editor", "ontology", "search", "search_short", "language", "build")
 
 
 def script(name: str) -> str:

@@ -29,12 +29,13 @@ def view(request: Request) -> View:
     """The page's view (503 before the first build): UI links always carry the language."""
     url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return View.of(request.query_params.get("lang"), url, build=snapshot(request).build_id,
-                   query=request.query_params.get("q", ""), always=True)
+                   query=request.query_params.get("q", ""), always=True,
+                   accept=request.headers.get("accept-language"))
 
 
 def respond(request: Request, v: View, body: bytes) -> Response:
-    """An HTML page with an ETag for this build and URL (304 when unchanged)."""
-    return ok(body, formats.HTML, snapshot(request), ("web", v.url), request)
+    """An HTML page with an ETag for this build, URL and language (304 when unchanged)."""
+    return ok(body, formats.HTML, snapshot(request), ("web", v.url, v.lang), request)
 
 
 async def home(request: Request) -> Response:
@@ -63,7 +64,7 @@ async def question(request: Request) -> Response:
 async def search(request: Request) -> Response:
     """GET /ui/search?q=TEXT: names in either language."""
     v = view(request)
-    return respond(request, v, ui.search(v))
+    return respond(request, v, ui.search(v, catalogue(request)))
 
 
 async def editor(request: Request) -> Response:
