@@ -155,7 +155,7 @@ def test_search_page_binds_the_text_as_a_parameter(client: httpx.Client) -> None
 
 def test_editor_page_serves_yasgui_locally_with_examples(client: httpx.Client) -> None:
     r = client.get("/ui/sparql")
-    assert "/ui/static/vendor/yasgui/yasgui.min.js" in r.text
+    assert re.search(r"/ui/static/[0-9a-f]{12}/vendor/yasgui/yasgui.min.js", r.text)
     assert not re.search(r'(src|href)="https?://', r.text)
     js = client.get("/ui/static/vendor/yasgui/yasgui.min.js")
     assert js.status_code == 200 and len(js.content) > 500_000
@@ -363,3 +363,48 @@ def test_the_sector_picker_is_grouped_by_domain(client: httpx.Client) -> None:
     info = re.search(r'<optgroup label="未来信息">(.*?)</optgroup>', select.group(1), re.S)
     assert info is not None and 'value="6g"' in info.group(1)
     assert 'data-search="量子科技 liangzikeji quantum science and technology quantum-technology"' in r
+
+
+# --- Compression and caching (issue 15) -----------------------------------------------------
+
+def test_the_editor_page_is_under_350_kb_on_the_wire(client: httpx.Client) -> None:
+    """The page and every file it loads, as a browser asking for gzip gets them."""
+    gz = {"Accept-Encoding": "gzip"}
+    page_ = client.get("/ui/sparql", headers=gz)
+    assert page_.headers["content-encoding"] == "gzip"
+    assets = re.findall(r'(?:src|href)="(/ui/static/[^"]+)"', page_.text)
+    assert any(a.endswith("yasgui.min.js") for a in assets)
+    total = 0
+    for url in ["/ui/sparql", *assets]:
+        with client.stream("GET", url, headers=gz) as r:
+            assert r.status_code == 200
+            wire = sum(len(chunk) for chunk in r.iter_raw())
+        total += wire
+    assert total < 350_000, total
+
+
+def test_static_files_are_kept_by_version(client: httpx.Client) -> None:
+    html = client.get("/ui/queries").text
+    css = re.search(r'href="(/ui/static/([0-9a-f]{12})/ui.css)"', html)
+    assert css is not None
+    r = client.get(css.group(1))
+    assert r.status_code == 200 and "immutable" in r.headers["cache-control"]
+    assert "max-age=31536000" in r.headers["cache-control"]
+    assert client.get("/ui/static/ui.css").content == r.content  # the same file, revalidated
+    assert "immutable" not in client.get("/ui/static/ui.css").headers.get("cache-control", "")
+
+
+def test_compressed_answers_are_the_same_bytes(client: httpx.Client) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 2000"
+    plain = client.get("/sparql", params={"query": query, "format": "csv"},
+                       headers={"Accept-Encoding": "identity"})
+    packed = client.get("/sparql", params={"query": query, "format": "csv"},
+                        headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.content == plain.content  # httpx decodes the gzip
+    page_ = client.get("/ui/queries", headers={"Accept-Encoding": "gzip"})
+    etag = page_.headers["etag"]
+    assert etag.startswith('W/"')  # not the identity body's bytes
+    again = client.get("/ui/queries", headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert again.status_code == 304

@@ -24,13 +24,13 @@ from html import escape
 from typing import Any
 
 from kg.html import i18n
-from kg.html.shell import Alternate, render
+from kg.html.shell import STATIC, Alternate, render
 from kg.html.view import View
 from kg.rdf.jsonld import shorten
 from kg.vocab import BASE, DATA_LICENSE, DATA_LICENSE_NAME, FI, ONTOLOGY_IRI, RDF, RDFS, SKOS
 
 HIDDEN = {RDF.type.value, RDFS.label.value, SKOS.prefLabel.value, SKOS.altLabel.value}
-STYLE = '<link rel="stylesheet" href="/static/style.css">'
+STYLE = f'<link rel="stylesheet" href="{STATIC}style.css">'
 LINKABLE = ("http://", "https://")  # the only schemes an IRI in the data may link to
 
 

