@@ -5,7 +5,7 @@ language switch), footer, one template (``templates/base.html``).
 >>> html = render(view, "标题", "<p>hi</p>").decode()
 >>> 'lang="zh"' in html and 'href="/ui/queries?lang=en"' in html and "<p>hi</p>" in html
 True
->>> script("question.js") == f'<script type="module" src="/ui/static/{VERSION}/question.js"></script>'
+>>> script("question.js") == f'<script type="module" src="{STATIC}question.js"></script>'
 True
 """
 
@@ -28,8 +28,7 @@ def _version() -> str:
     """The version of the static files: a digest of their names and bytes, so that a changed
     file is a new URL and every URL may be cached for good."""
     digest = hashlib.sha256()
-    files = [f for f in _walk(resources.files("kg.html").joinpath("static"))]
-    for path, data in sorted(files):
+    for path, data in sorted(_walk(resources.files("kg.html").joinpath("static"))):
         digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()[:12]
 
