@@ -342,6 +342,15 @@ _SCRIPTS = {
     "js_metric": _w("metric", "指标"),
     "js_one_axis": _w("Each metric has its own bars and scale; bars of different metrics are "
                       "not comparable.", "每个指标单独成组、单独标尺;不同指标的柱长不可比较。"),
+    "js_metric_revenue": _w("main business revenue", "主营业务收入"),
+    "js_metric_output": _w("output value", "产值"),
+    "js_metric_scale": _w("industry scale", "产业规模"),
+    "js_metric_other": _w("amount (the article names no metric)", "金额(原文未注明指标)"),
+    "js_legend_cell": _w("cell colour: how the region's plans treat the sector; stripes: "
+                         "several treatments", "格子颜色:规划对该领域的定位;条纹:多种定位"),
+    "js_legend_shade": _w("darker: a larger number", "颜色越深,数值越大"),
+    "js_legend_narrower": _w("↳ a narrower sector, under the one above it",
+                             "↳ 下位领域,属于其上方的领域"),
     "js_several": _w("several treatments", "多种定位"),
     "js_narrower": _w("under {x}", "属于{x}"),
     "js_chart_matrix": _w("Matrix: {r} rows × {c} columns", "矩阵:{r} 行 × {c} 列"),
@@ -353,6 +362,7 @@ _SCRIPTS = {
                    "表单已修改:下方结果对应修改前的选项,请点击“查询”更新。"),
     "js_filter": _w("Filter sectors: characters, pinyin or English", "筛选领域:汉字、拼音或英文"),
     "js_editor_label": _w("SPARQL query text", "SPARQL 查询文本"),
+    "js_endpoint": _w("SPARQL endpoint", "SPARQL 端点"),
 }
 
 _HOME = {

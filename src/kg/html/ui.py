@@ -372,8 +372,9 @@ def search(ctx: View, cat: Catalogue) -> bytes:
 def editor(ctx: View, cat: Catalogue) -> bytes:
     """/ui/sparql: YASGUI on /sparql, with the packaged queries as examples."""
     items = "".join(
-        f'<li><button type="button" data-example="{escape(n)}">'
-        f"{escape(title(cat.get(n), ctx.lang))}</button></li>" for n in cat.names())
+        f'<li><button type="button" data-example="{escape(q.name)}">'
+        f"{escape(title(q, ctx.lang))}</button></li>" for q in ordered_questions(ctx, cat)
+        if not q.federated)
     data = json.dumps(examples.examples(cat, ctx.lang), ensure_ascii=False).replace("</", "<\\/")
     body = f"""<h1>{escape(i18n.text("editor", ctx.lang))}</h1>
 <div class="editor-layout">
@@ -381,7 +382,7 @@ def editor(ctx: View, cat: Catalogue) -> bytes:
 <p class="hint">{escape(i18n.text("examples_hint", ctx.lang))}</p><ul>{items}</ul></aside>
 <div id="yasgui"></div>
 </div>
-<script type="application/json" id="examples">{data}</script>"""
+<script type="application/json" id="examples">{data}</script>{words(ctx.lang)}"""
     head = f'<link rel="stylesheet" href="{STATIC}vendor/yasgui/yasgui.min.css">'
     scripts = [f'<script src="{STATIC}vendor/yasgui/yasgui.min.js"></script>', script("editor.js")]
     return render(ctx, i18n.text("editor", ctx.lang), body, scripts=scripts, head=head,

@@ -48,6 +48,9 @@ DIVISIONS = _PREFIXES + f"""SELECT ?code ?name ?lat ?lon WHERE {{
 SECTOR_DOMAINS = _PREFIXES + """SELECT DISTINCT ?x ?domain WHERE {
   ?domain a fi:Domain . ?x a fi:Sector ; skos:broader+ ?domain .
 } ORDER BY ?x ?domain"""
+SECTOR_BROADER = _PREFIXES + """SELECT DISTINCT ?x ?broader WHERE {
+  ?x a fi:Sector ; skos:broader ?broader . ?broader a fi:Sector .
+} ORDER BY ?x ?broader"""
 KINDS = {"Region": "region", "Sector": "sector", "Domain": "domain", "Plan": "plan"}
 
 
@@ -100,6 +103,17 @@ async def choices(request: Request) -> dict[str, list[Choice]]:
             group = domains.get(row["x"]) or (row["x"] if ("domain", row["x"]) in seen else "")
         out[kind].append(Choice(row["x"], value, row.get("zh", ""), row.get("en", ""), group))
     return out
+
+
+async def labels(request: Request) -> dict[str, Any]:
+    """Names of the regions, sectors, domains and plans by IRI (``[zh, en]``), and each
+    sector's broader sectors: what the pages show for an IRI without a label column."""
+    found = await choices(request)
+    names = {c.iri: [c.zh, c.en] for kind in found.values() for c in kind}
+    broader: dict[str, list[str]] = {}
+    for row in await select(request, SECTOR_BROADER):
+        broader.setdefault(row["x"], []).append(row["broader"])
+    return {"names": names, "broader": broader}
 
 
 async def places(request: Request) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """The browser UI's routes: home at ``/``, everything else a sub-application mounted at
-``/ui`` (questions, one question, search, the SPARQL editor, places for maps, static
-files), and ``/favicon.ico``. Handlers gather what a page shows (the catalogue, the
+``/ui`` (questions, one question, search, the SPARQL editor, places for maps, names
+for charts, static files), and ``/favicon.ico``. Handlers gather what a page shows (the catalogue, the
 build's choices) and hand it to :mod:`kg.html.ui` with a view.
 
->>> sorted(r.path for r in routes())[:6]
-['/places.json', '/queries', '/queries/{name}', '/search', '/sparql', '/static']
+>>> sorted(r.path for r in routes())[:4]
+['/labels.json', '/places.json', '/queries', '/queries/{name}']
 """
 
 from __future__ import annotations
@@ -82,6 +82,14 @@ async def places(request: Request) -> Response:
     return ok(body, "application/json", snapshot(request), ("web-places",), request)
 
 
+async def labels(request: Request) -> Response:
+    """GET /ui/labels.json: names of the graph's regions, sectors and plans, and the sector
+    hierarchy, for the charts and tables."""
+    data = await graphdata.labels(request)
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return ok(body, "application/json", snapshot(request), ("web-labels",), request)
+
+
 def static_path(name: str) -> str:
     """The path of a static file of the pages."""
     return str(resources.files("kg.html").joinpath("static", name))
@@ -111,6 +119,7 @@ def routes() -> list[BaseRoute]:
         Route("/search", search, name="search"),
         Route("/sparql", editor, name="editor"),
         Route("/places.json", places, name="places"),
+        Route("/labels.json", labels, name="labels"),
         Mount(f"/static/{VERSION}", Versioned(directory=static_path("")), name="versioned"),
         Mount("/static", StaticFiles(directory=static_path("")), name="static"),
     ]

@@ -3,7 +3,7 @@
 // comes from the page's word table (ui.js `word`). Also: the sector picker's filter, and
 // the old answer marked stale as soon as the form changes.
 
-import { fetchResults, renderTable, el, word } from "./ui.js";
+import { fetchResults, renderTable, el, word, loadLabels } from "./ui.js";
 import * as matrix from "./charts/matrix.js";
 import * as timeline from "./charts/timeline.js";
 import * as bar from "./charts/bar.js";
@@ -48,6 +48,7 @@ async function main() {
   const hidden = JSON.parse(section.dataset.hide || "[]");
   const status = section.querySelector(".status");
   let results;
+  const names = loadLabels();  // names for IRIs without a label column, and the sector hierarchy
   try {
     results = await fetchResults(`${api}${api.includes("?") ? "&" : "?"}format=${section.dataset.format || "json"}`);
   } catch (error) {
@@ -65,6 +66,7 @@ async function main() {
     return;
   }
   const { data, truncated, next } = results;
+  await names;
   const count = data.results.bindings.length;
   const offset = Number(section.dataset.offset || 0), limit = Number(section.dataset.limit);
   status.textContent = statusText(count, offset, next, truncated);

@@ -70,6 +70,35 @@ export async function fetchResults(url) {
   return { data: await response.json(), truncated, next };
 }
 
+let LABELS = { names: {}, broader: {} };
+
+/** Names of the graph's regions, sectors and plans, and the sector hierarchy (fetched once
+ *  per page from /ui/labels.json); tables and charts show names, never IRIs. */
+export async function loadLabels() {
+  try {
+    const response = await fetch("/ui/labels.json");
+    if (response.ok) LABELS = await response.json();
+  } catch (_) { /* names stay short IRIs */ }
+  return LABELS;
+}
+
+/** The name of an IRI in a language ("" when the page does not know it). */
+export function nameOf(iri, lang) {
+  const names = LABELS.names[iri];
+  if (!names) return "";
+  const [zh, en] = names;
+  return (lang === "zh" ? zh || en : en || zh) || "";
+}
+
+/** The broader sectors of a sector (IRIs). */
+export function broaderOf(iri) {
+  return LABELS.broader[iri] || [];
+}
+
+/** Colours that colour-blind readers tell apart (Okabe & Ito), no red/green pair. */
+export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+  "#F0E442", "#000000", "#999999", "#7A5195"];
+
 /** The plain value of a variable in a result row ("" when unbound). */
 export function val(row, name) {
   return row[name] ? row[name].value : "";
@@ -157,7 +186,7 @@ export function cellContent(row, name, vars, lang) {
   const label = labelName ? val(row, labelName) : "";
   if (!term) return label;
   if (isIri(term)) {
-    const text = label || shortIri(term.value);
+    const text = label || nameOf(term.value, lang) || shortIri(term.value);
     return el("a", { href: localHref(term.value, lang), title: term.value, text });
   }
   if (isNumber(term)) {
@@ -211,6 +240,35 @@ export function textWidth(text) {
   let width = 0;
   for (const ch of text) width += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 1 : 0.56;
   return width;
+}
+
+/** A text broken into lines of at most `em` wide (at spaces where it has them, else
+ *  anywhere), never cut. */
+export function wrap(text, em) {
+  const lines = [];
+  let line = "";
+  const tokens = text.match(/[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) || [];
+  for (const token of tokens) {
+    if (line && textWidth(line + token.trimEnd()) > em) {
+      lines.push(line.trimEnd());
+      line = token.trimStart();
+    } else {
+      line += token;
+    }
+    while (textWidth(line) > em) {  // a word longer than a line
+      let cut = "";
+      for (const ch of line) { if (textWidth(cut + ch) > em) break; cut += ch; }
+      lines.push(cut);
+      line = line.slice(cut.length);
+    }
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines.length ? lines : [""];
+}
+
+/** SVG text of several lines (tspans), the first at `y`. */
+export function multiline(attrs, lines, lineHeight = 14) {
+  return svg("text", attrs, lines.map((l, i) => svg("tspan", { x: attrs.x, dy: i ? lineHeight : 0 }, l)));
 }
 
 /** A text cut to fit a width in em, with an ellipsis when cut. */
