@@ -1,7 +1,7 @@
 """The browser UI's routes: home at ``/``, everything else a sub-application mounted at
 ``/ui`` (questions, one question, search, the SPARQL editor, places for maps, names
-for charts, static files), and ``/favicon.ico``. Handlers gather what a page shows (the catalogue, the
-build's choices) and hand it to :mod:`kg.html.ui` with a view.
+for charts, static files), and ``/favicon.ico``. Handlers gather what a page shows (the
+catalogue, the build's choices) and hand it to :mod:`kg.html.ui` with a view.
 
 >>> sorted(r.path for r in routes())[:4]
 ['/labels.json', '/places.json', '/queries', '/queries/{name}']
