@@ -227,7 +227,9 @@ def question(ctx: View, query: StoredQuery, raw: Mapping[str, str],
               if problems else _results(ctx, query, values, paging(query, raw)))
     note = (f'<p class="note">{escape(i18n.text("federated_note", ctx.lang))}</p>'
             if query.federated else "")
-    headline = query.featured.get(ctx.lang)
+    asked = all(values.get(p.name, "") == (p.default or "") for p in query.params
+                if p.type != "lang")
+    headline = query.featured.get(ctx.lang) if asked else ""  # the defaults' question only
     lead = f'<p class="headline">{escape(headline)}</p>' if headline else ""
     body = f"""<h1>{escape(title(query, ctx.lang))}<span class="sub" lang="{other}">{
 escape(title(query, other))}</span></h1>{lead}
