@@ -1,4 +1,5 @@
-"""Screenshots of the web interface's main pages, for the README (docs/screenshots/*.png).
+"""Screenshots of the web interface's main pages, for the README (docs/screenshots/*.png),
+in Chinese and in English (NAME.zh.png, NAME.en.png), on a desktop screen and a phone's.
 
 Builds the curated graph into a scratch location (or uses --location), starts `kg serve`
 on a free loopback port, and drives Debian's Chromium headless with Playwright (never a
@@ -36,23 +37,39 @@ def ready(selector: str) -> Callable[[Page], None]:
     return lambda page: page.wait_for_selector(selector, timeout=20_000)
 
 
+def ready_at(selector: str, shown: str) -> Callable[[Page], None]:
+    """Wait for ``selector``, then scroll ``shown`` to the top of the screen."""
+    def wait(page: Page) -> None:
+        page.wait_for_selector(selector, timeout=20_000)
+        page.locator(shown).first.evaluate("e => e.scrollIntoView()")
+    return wait
+
+
 def run_editor(page: Page) -> None:
     page.wait_for_selector("#yasgui[data-ready=true]")
     page.locator(".yasqe_queryButton").click()
     page.wait_for_selector(".yasr table.dataTable tbody tr", timeout=20_000)
 
 
-# file name, path, what to wait for, viewport height (None: the whole page)
-SHOTS: list[tuple[str, str, Callable[[Page], None], int | None]] = [
-    ("home.png", "/", ready(".questions"), 900),
-    ("question-matrix.png", "/ui/queries/region-sector-matrix", ready("svg.matrix"), 820),
-    ("timeline.png", "/ui/queries/plans-timeline?lang=zh", ready("svg.timeline"), 760),
-    ("map.png", "/ui/queries/regions-overview", ready("svg.map a.region-mark"), 980),
-    ("bar.png", "/ui/queries/monetary-targets?lang=zh", ready("svg.bars"), 620),
-    ("entity.png", "/id/region/shandong?lang=zh", ready("h1"), 900),
-    ("search.png", "/ui/search?q=%E9%87%8F%E5%AD%90", ready("#search-results.ready"), 760),
-    ("editor.png", "/ui/sparql?example=plans-timeline", run_editor, 900),
+# file name (without language and extension), path, what to wait for, viewport width and
+# height (height None: the whole page)
+Shot = tuple[str, str, Callable[[Page], None], int, int | None]
+SHOTS: list[Shot] = [
+    ("home", "/", ready(".featured"), 1280, 900),
+    ("headline", "/ui/queries/regions-targeting-sectors", ready(".results.ready"), 1280, 900),
+    ("question-matrix", "/ui/queries/region-sector-matrix", ready("svg.matrix"), 1280, 820),
+    ("timeline", "/ui/queries/plans-timeline", ready("svg.timeline"), 1280, 900),
+    ("map", "/ui/queries/regions-overview", ready("svg.map a.region-mark"), 1280, 980),
+    ("bar", "/ui/queries/monetary-targets", ready("svg.bars"), 1280, 760),
+    ("entity", "/id/region/shandong", ready("h1"), 1280, 900),
+    ("search", "/ui/search?q=6G", ready("#search-results.ready"), 1280, 760),
+    ("editor", "/ui/sparql?example=plans-timeline", run_editor, 1280, 900),
+    ("phone-home", "/", ready(".featured"), 390, 844),
+    ("phone-question", "/ui/queries/regions-targeting-sectors", ready(".results.ready"), 390, 844),
+    ("phone-map", "/ui/queries/regions-overview", ready_at("svg.map a.region-mark", ".results"),
+     390, 844),
 ]
+LANGS = {"zh": "zh-CN", "en": "en-US"}
 
 
 def free_port() -> int:
@@ -92,17 +109,21 @@ def has_cjk_font() -> bool:
 
 
 def shoot(browser: Any, base: str, out: Path) -> list[str]:
-    """Take every screenshot; return the console errors seen."""
+    """Take every screenshot in each language (the browser's language set to it, as a
+    reader's would be); return the console errors seen."""
     errors: list[str] = []
-    for name, path, wait, height in SHOTS:
-        page = browser.new_page(viewport={"width": 1280, "height": height or 900})
-        page.on("console", lambda m: errors.append(f"{m.text}") if m.type == "error" else None)
-        page.goto(base + path)
-        wait(page)
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(out / name), full_page=height is None)
-        page.close()
-        print(f"{out / name}")
+    for lang, locale in LANGS.items():
+        for name, path, wait, width, height in SHOTS:
+            page = browser.new_page(viewport={"width": width, "height": height or 900},
+                                    locale=locale)
+            page.on("console", lambda m: errors.append(f"{m.text}") if m.type == "error" else None)
+            page.goto(base + path)
+            wait(page)
+            page.wait_for_timeout(300)
+            file = out / f"{name}.{lang}.png"
+            page.screenshot(path=str(file), full_page=height is None)
+            page.close()
+            print(file)
     return errors
 
 

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on a fresh machine: system packages
-# (Java for HermiT, Chromium for the browser tests, Virtuoso and raptor's rapper for the
-# engine conformance tests), a virtualenv, the package.
+# (Java for HermiT, Chromium and a CJK font for the browser tests, Virtuoso and raptor's
+# rapper for the engine conformance tests), a virtualenv, the package, and the Node.js
+# clients of the tests (Comunica; axe-core for the accessibility checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 if [ "${KG_SETUP_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
+# A CJK font, so that the browser tests and the screenshots render Chinese (not tofu boxes).
+if [ "${KG_SETUP_BROWSER:-1}" = 1 ] && [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  need_apt+=(fonts-wqy-microhei)
+fi
 if [ "${KG_SETUP_BENCH:-0}" = 1 ] && ! command -v wrk >/dev/null 2>&1; then need_apt+=(wrk); fi
 # The engine conformance tests (tests/_engines.py) run Virtuoso (virtuoso-t, isql-vt) on
 # loopback with a database of their own; raptor2-utils (rapper) is a second RDF parser to
@@ -47,7 +52,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 
 # The SPARQL clients of tests/test_protocol_clients.py that run on Node.js (the Comunica
-# command line), pinned by tests/clients/package-lock.json; without node that test is skipped.
+# command line) and axe-core (injected by tests/test_ui_browser.py), pinned by
+# tests/clients/package-lock.json; without node those tests are skipped.
 clients=tests/clients
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
     { [ ! -d "$clients/node_modules" ] ||

@@ -314,8 +314,16 @@ def test_regions_use_schema_same_as_not_owl_same_as(data: View) -> None:
 def test_shenzhen_part_of_guangdong_is_explained(data: View) -> None:
     rows = select(data, f"""
         SELECT ?note WHERE {{ <{ID}region/shenzhen> fi:partOf <{ID}region/guangdong> ;
-          skos:editorialNote ?note }}""")
+          skos:editorialNote ?note FILTER(LANG(?note) = "en") }}""")
     assert rows and "not from the article" in rows[0]["note"]
+
+
+def test_every_editorial_note_is_in_both_languages(data: View) -> None:
+    """The pages are Chinese first: each English note has its Chinese one (issue 15)."""
+    rows = select(data, """
+        SELECT ?s (SUM(IF(LANG(?n) = "en", 1, 0)) AS ?en) (SUM(IF(LANG(?n) = "zh", 1, 0)) AS ?zh)
+        WHERE { ?s skos:editorialNote ?n } GROUP BY ?s""")
+    assert rows and all(r["en"] == r["zh"] for r in rows), [r for r in rows if r["en"] != r["zh"]]
 
 
 def test_data_files_are_one_per_document_or_region(curated_build: Build) -> None:

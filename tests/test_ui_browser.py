@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from _server import Server
-from _ui import browser, have_chromium, pages
+from _ui import Watch, browser, have_chromium, pages
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,13 +47,14 @@ def query_of(url: str) -> dict[str, list[str]]:
 def test_home_to_matrix_to_entity(page: Any) -> None:
     page.goto("/")
     assert page.locator("h1").first.inner_text().startswith("Future industries knowledge graph")
-    page.get_by_role("link", name="Region × sector matrix").click()
+    page.get_by_role("link", name="Which sectors does each region take up, and how?").click()
     page.wait_for_selector("svg.matrix rect.cell")
     cell = page.locator('svg.matrix rect.cell[data-row="Shandong"][data-col="6G"], '
                      'svg.matrix rect.cell[data-row="6G"][data-col="Shandong"]')
     assert cell.count() == 1
     assert "listed" in cell.locator("title").text_content()
-    labels = set(page.locator("svg.matrix .row-label, svg.matrix .col-label").all_text_contents())
+    labels = {t.lstrip("↳ ") for t in
+              page.locator("svg.matrix .row-label, svg.matrix .col-label").all_text_contents()}
     assert {"Beijing", "Shanghai", "Zhejiang", "Jiangxi", "Shenzhen", "6G"} <= labels
     assert page.locator("table.results-table tbody tr").count() == int(
         page.locator(".results .status").inner_text().split()[0])
@@ -89,11 +92,14 @@ def test_form_run_share_and_download(page: Any) -> None:
 def test_timeline_and_language_switch(page: Any) -> None:
     page.goto("/ui/queries/plans-timeline")
     page.wait_for_selector("svg.timeline g.item")
-    items = page.locator("svg.timeline g.item")
+    items = page.locator(".chart .item")
     count = int(page.locator(".results .status").inner_text().split()[0])
     assert items.count() == count >= 10
     dated = page.locator("svg.timeline g.item circle.dot")
     assert 0 < dated.count() < count  # some plans have no issue date in the article
+    undated = page.locator(".chart ul.undated li")  # listed apart, not on the axis
+    assert undated.count() == count - dated.count()
+    assert page.locator(".chart .chart-legend li").count() == 2  # dot and bar explained
     shanxi = page.locator('svg.timeline g.item[data-date^="2021"]')
     assert "Shanxi" in shanxi.first.locator("title").text_content()
     page.locator("a.lang-switch").click()
@@ -111,13 +117,19 @@ def test_bar_and_map_views(page: Any) -> None:
     values = [float(v) for v in page.locator("svg.bars g.bar").evaluate_all(
         "bars => bars.map(b => b.dataset.value)")]
     assert values == sorted(values, reverse=True) and values[0] == 8e11
-    assert "8,000亿元" in page.locator("svg.bars").text_content()
+    bars = " ".join(page.locator("svg.bars").all_text_contents())
+    assert "8,000亿元" in bars and "5,000亿元左右" in bars  # the qualifier kept
+    metrics = page.locator("h3.metric").all_inner_texts()  # one scale per metric
+    assert len(metrics) == 3 and any("产值" in m for m in metrics)
     page.goto("/ui/queries/regions-overview")
     page.wait_for_selector("svg.map a.region-mark")
     marks = page.locator("svg.map a.region-mark").evaluate_all(
         "ms => ms.map(m => [m.dataset.region, Number(m.dataset.value)])")
     placed = dict(marks)
     assert {"Beijing", "Shanghai", "Shenzhen"} <= set(placed)
+    assert page.locator("svg.map").get_attribute("data-framed") == "true"  # on the results
+    page.locator("button.map-toggle").click()
+    assert page.locator("svg.map").get_attribute("data-framed") == "false"
     assert page.locator("svg.map circle.division").count() > 300
     assert "China" in page.locator(".unplaced").inner_text()
 
@@ -256,3 +268,160 @@ def test_pages_of_an_answer(page: Any) -> None:
     page.goto("/ui/queries/region-sector-matrix")  # the UI's own page size holds it all
     page.wait_for_selector(".results.ready")
     assert status.inner_text() == "102 rows"
+
+
+# --- Issue 15: both languages, phone and desktop, legends, alignment, axe-core ---------------
+
+AXE = Path(__file__).parent / "clients" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+# One page of each type, and what shows it is drawn.
+PAGE_TYPES = [
+    ("/", "ul.featured"), ("/ui/queries", "ul.questions"),
+    ("/ui/queries/regions-targeting-sectors", ".results.ready"),
+    ("/ui/queries/region-sector-matrix", ".results.ready"),
+    ("/ui/queries/plans-timeline", ".results.ready"),
+    ("/ui/queries/monetary-targets", ".results.ready"),
+    ("/ui/queries/regions-overview", ".results.ready"),
+    ("/ui/search?q=6G", "#search-results.ready"), ("/ui/sparql", "#yasgui[data-ready=true]"),
+    ("/id/region/shandong", "h1"), ("/id/sector/quantum-technology", "h1"),
+    ("/id/plan/beijing-future-industry-implementation-plan", "h1"), ("/ontology", "h1"),
+]
+
+
+@contextmanager
+def opened(chromium: Any, server: Server, viewport: dict[str, int],
+           lang: str) -> Iterator[Any]:
+    """A page in a browser whose language is ``lang`` (Accept-Language), at a viewport size,
+    watched like the others (no console error, nothing asked of another host)."""
+    locale = "zh-CN" if lang == "zh" else "en-US"
+    context = chromium.new_context(viewport=viewport, base_url=server.url, locale=locale)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        watch = Watch(server.url)
+        watch.attach(page)
+        context.route(lambda url: not url.startswith((server.url, "data:")),
+                      lambda route: route.abort())
+        yield page
+        watch.assert_clean()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_headline_question_answered_from_home_in_two_clicks(chromium: Any, server: Server,
+                                                              viewport: dict[str, int],
+                                                              lang: str) -> None:
+    headline = {"zh": "哪些地区到2025年同时布局6G和量子科技?",
+                "en": "Which regions target both 6G and quantum technology by 2025?"}[lang]
+    with opened(chromium, server, viewport, lang) as page:
+        page.goto("/")
+        assert page.locator("html").get_attribute("lang") == lang
+        link = page.locator("a.featured-link").first
+        assert link.inner_text() == headline and link.is_visible()
+        link.click()  # one click
+        page.wait_for_selector(".results.ready")
+        rows = page.locator("table.results-table tbody tr").all_inner_texts()
+        assert len(rows) == 1 and ("山东" in rows[0] or "Shandong" in rows[0])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_sideways_scroll_on_a_phone(chromium: Any, server: Server, lang: str) -> None:
+    """At 390 × 844 no page type is wider than the screen (charts and tables scroll inside
+    their own boxes)."""
+    wide = []
+    with opened(chromium, server, PHONE, lang) as page:
+        for path, ready in PAGE_TYPES:
+            page.goto(path)
+            page.wait_for_selector(ready)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                wide.append((path, width))
+    assert wide == []
+
+
+def test_legends_and_headers_aligned_with_their_cells(chromium: Any, server: Server) -> None:
+    with opened(chromium, server, DESKTOP, "zh") as page:
+        page.goto("/ui/queries/regions-overview")
+        page.wait_for_selector(".results.ready")
+        assert page.locator(".chart .chart-legend li").count() == 2  # circles and dots
+        misaligned = page.evaluate("""() => {
+          const table = document.querySelector("table.results-table");
+          const heads = [...table.querySelectorAll("thead th")];
+          const cells = [...table.querySelectorAll("tbody tr:first-child td")];
+          const textBox = (node) => { const r = document.createRange(); r.selectNodeContents(node);
+                                      return r.getBoundingClientRect(); };
+          return heads.map((th, i) => {
+            const num = cells[i].classList.contains("num");
+            const head = textBox(th), cell = textBox(cells[i]);
+            // numbers: right edges of heading and number meet; text: left edges
+            const gap = num ? Math.abs(head.right - cell.right) : Math.abs(head.left - cell.left);
+            return [th.dataset.column, num, gap];
+          }).filter(([, , gap]) => gap > 2);
+        }""")
+        assert misaligned == []
+        nums = page.locator("table.results-table th.num").count()
+        assert nums >= 3  # plans, sectors, targets…: right-aligned over right-aligned numbers
+        page.goto("/ui/queries/plans-timeline")
+        page.wait_for_selector(".results.ready")
+        assert page.locator(".chart .chart-legend li").count() == 2
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="needs axe-core (npm install in tests/clients)")
+def test_axe_finds_nothing_serious(chromium: Any, server: Server) -> None:
+    """axe-core on every page type (in Chinese; the English pages are the same markup): no
+    critical or serious violation in our own markup (YASGUI's widgets labelled from outside)."""
+    source = AXE.read_text("utf-8")
+    found = {}
+    with opened(chromium, server, DESKTOP, "zh") as page:
+        for path, ready in PAGE_TYPES:
+            page.goto(path)
+            page.wait_for_selector(ready)
+            page.evaluate(source + "\n;0")  # evaluated by the browser's debugger: no CSP
+            bad = page.evaluate("""async () => (await axe.run(document, {
+                resultTypes: ["violations"] })).violations
+              .filter(v => v.impact === "critical" || v.impact === "serious")
+              .map(v => [v.id, v.impact, v.nodes.slice(0, 3).map(n => n.target.join(" "))])""")
+            if bad:
+                found[path] = bad
+    assert found == {}
+
+
+def test_federated_question_offline_says_so_in_both_languages(chromium: Any,
+                                                              server: Server) -> None:
+    """The remote service cannot be reached: a plain message, no exception text, and no
+    download link that would fail."""
+    for lang, words in (("zh", "无法从本服务器访问"), ("en", "cannot be reached")):
+        context = chromium.new_context(base_url=server.url, locale="zh-CN")
+        try:
+            page = context.new_page()
+            page.route(lambda url: url.startswith(server.url + "/queries/wikidata-region-labels?"),
+                       lambda route: route.fulfill(
+                status=502, content_type="text/plain",
+                body="https://query.wikidata.org/sparql: ConnectError: [Errno -3] no route"))
+            page.goto(f"/ui/queries/wikidata-region-labels?lang={lang}")
+            page.wait_for_selector(".results.failed")
+            text = page.locator(".results").inner_text()
+            assert words in text and "ConnectError" not in text and "502" not in text
+            assert page.locator(".downloads a").count() == 0
+            assert page.locator(".downloads .disabled").count() == 4
+        finally:
+            context.close()
+
+
+def test_changed_form_marks_the_answer_stale_and_the_picker_filters(page: Any) -> None:
+    page.goto("/ui/queries/regions-targeting-sectors?lang=zh")
+    page.wait_for_selector(".results.ready")
+    assert page.locator(".stale-note").count() == 0
+    picker = page.locator("label.field", has=page.locator("select[name=sector1]"))
+    picker.locator("input.picker-filter").fill("liangzixinxi")  # pinyin
+    shown = page.locator("select[name=sector1] option:not([hidden])").all_inner_texts()
+    assert shown == ["量子信息"]
+    assert page.locator("select[name=sector1]").input_value() == "quantum-information"
+    assert page.locator(".results").get_attribute("class").split().count("stale") == 1
+    assert page.locator(".stale-note").is_visible()
+    picker.locator("input.picker-filter").fill("humanoid")  # English
+    assert page.locator("select[name=sector1] option:not([hidden])").all_inner_texts() == [
+        "人形机器人"]

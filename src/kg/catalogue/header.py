@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from kg.errors import CatalogueError
 
 SINGLE_KEYS = ("title@en", "title@zh", "description@en", "description@zh", "tags", "view",
-               "evidence", "paging")
+               "evidence", "paging", "featured@en", "featured@zh")
 REPEATED_KEYS = ("param",)
 REQUIRED_KEYS = ("title@en", "title@zh", "description@en", "view")
 _ENTRY = re.compile(r"^# (?P<key>[a-z]+(?:@[a-z]+)?):(?:[ \t]+(?P<value>.*))?$")

@@ -64,6 +64,7 @@ class StoredQuery:
     evidence: str = ""  # how a row reaches its facts (kg.catalogue.evidence); "" for none
     evidence_line: int | None = None  # the header line of ``evidence``
     paging: str = "offset"  # "key": its pages are found by key (kg.catalogue.paging)
+    featured: dict[str, str] = field(default_factory=dict)  # its headline, when featured
 
     @classmethod
     def from_file(cls, path: Path) -> StoredQuery:
@@ -73,6 +74,10 @@ class StoredQuery:
         source = path.read_text("utf-8")
         head = hdr.parse(str(path), source)
         view, options = _view(head)
+        if ("featured@en" in head.fields) != ("featured@zh" in head.fields):
+            entry = head.fields.get("featured@en") or head.fields["featured@zh"]
+            raise CatalogueError(str(path), entry.line,
+                                 "featured@en and featured@zh go together: give both or neither")
         body = source.splitlines()[head.body_line - 1:]
         skipped = next((i for i, line in enumerate(body) if line.strip()), len(body))
         return cls(
@@ -90,6 +95,8 @@ class StoredQuery:
             evidence=head.value("evidence"),
             evidence_line=head.fields["evidence"].line if "evidence" in head.fields else None,
             paging=_paging(head),
+            featured={lang: head.value(f"featured@{lang}") for lang in ("en", "zh")
+                      if head.value(f"featured@{lang}")},
         )
 
     def param(self, name: str) -> Param | None:

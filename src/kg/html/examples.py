@@ -24,13 +24,14 @@ from kg.sparql.syntax import tokenize
 from kg.vocab import ID_BASE, XSD
 
 
-def default_term(param: Param) -> NamedNode | Literal | None:
-    """The RDF term of a parameter's default (None without one).
+def default_term(param: Param, lang: str | None = None) -> NamedNode | Literal | None:
+    """The RDF term of a parameter's default (None without one); a language parameter takes
+    ``lang`` (the page's language) when given.
 
     >>> default_term(Param("y", "year", False, "2025", None, ""))
     <Literal value=2025 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>
     """
-    value = param.default
+    value = lang if param.type == "lang" and lang else param.default
     if value is None:
         return None
     if param.type in ("region", "sector"):
@@ -44,9 +45,10 @@ def default_term(param: Param) -> NamedNode | Literal | None:
     return Literal(value)
 
 
-def editor_text(query: StoredQuery) -> str:
-    """The query's text with its defaults in a VALUES line, under a comment naming it."""
-    bound = [(p.name, default_term(p)) for p in query.params]
+def editor_text(query: StoredQuery, lang: str | None = None) -> str:
+    """The query's text with its defaults in a VALUES line (labels in ``lang`` when given),
+    under a comment naming it."""
+    bound = [(p.name, default_term(p, lang)) for p in query.params]
     pairs = [(name, term) for name, term in bound if term is not None]
     head = f"# {query.title['en']} · {query.title['zh']}\n# /queries/{query.name}\n"
     at = _where_group(query.text)
@@ -67,8 +69,9 @@ def _where_group(text: str) -> int | None:
     return None
 
 
-def examples(catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Every packaged query the editor can run, as an example: name, titles, view, text.
+def examples(catalogue: Catalogue, lang: str | None = None) -> list[dict[str, Any]]:
+    """Every packaged query the editor can run, as an example: name, titles, view, text
+    (labels in ``lang``, the page's language, when given).
 
     Federated questions are left out: ``/sparql`` never follows SERVICE (their
     question pages run them, through the server's allow-list).
@@ -85,5 +88,5 @@ def examples(catalogue: Catalogue) -> list[dict[str, Any]]:
         if query.federated:
             continue
         out.append({"name": name, "title": query.title, "view": query.view,
-                    "text": editor_text(query)})
+                    "text": editor_text(query, lang)})
     return out

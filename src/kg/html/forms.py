@@ -10,8 +10,8 @@ whether or not the question has a ``lang`` parameter of its own.
 
 >>> from kg.catalogue import Param
 >>> year = Param("year", "year", True, "2025", "2030", "by this year")
->>> print(field(year, "2030", {}, "en"))
-<label class="field"><span class="name">year</span> <small>by this year</small>
+>>> print(field(year, "2030", {}, "zh"))
+<label class="field"><span class="name">年份</span> <small>该年或之前到期的目标</small>
 <input name="year" value="2030" required inputmode="numeric" pattern="[0-9]{4}" size="6"></label>
 """
 
@@ -33,13 +33,20 @@ class Choice:
     value: str
     zh: str
     en: str
+    group: str = ""  # a sector's domain (its IRI), for grouping
 
     def label(self, lang: str) -> str:
-        """The label in a language, the other one after it when they differ.
+        """The label in a language: in Chinese the Chinese one alone (Chinese first; the
+        English one is still found by the pickers' filter), in English the Chinese one
+        after it when they differ.
 
         >>> Choice("i", "beijing", "北京", "Beijing").label("en")
         'Beijing · 北京'
+        >>> Choice("i", "beijing", "北京", "Beijing").label("zh")
+        '北京'
         """
+        if lang == "zh" and self.zh:
+            return self.zh
         first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
         first = first or second or self.value
         return f"{first} · {second}" if second and second != first else first
@@ -67,25 +74,58 @@ def api_params(query: StoredQuery, values: Mapping[str, str], lang: str) -> dict
     return out
 
 
-def _caption(param: Param, lang: str) -> str:
-    name = escape(param.name)
-    if lang == "zh" and i18n.known(f"type_{param.type}"):
-        name = f"{escape(i18n.text('type_' + param.type, lang))} <code>{name}</code>"
-    small = f" <small>{escape(param.description)}</small>" if param.description else ""
-    return f'<span class="name">{name}</span>{small}'
+def caption(param: Param, lang: str, query: str = "") -> str:
+    """A parameter's caption and hint in the page's language (from :mod:`kg.html.i18n`;
+    the declared name and description when the table has no word for them).
+
+    >>> caption(Param("sector1", "sector", True, None, None, "x"), "zh")
+    '<span class="name">领域一</span> <small>第一个领域(含其下位领域)</small>'
+    """
+    name = i18n.first([f"param_{param.name}", f"type_{param.type}"], lang, param.name)
+    hint = i18n.first([f"hint_{query}.{param.name}", f"hint_{param.name}"], lang,
+                      param.description)
+    small = f" <small>{escape(hint)}</small>" if hint else ""
+    return f'<span class="name">{escape(name)}</span>{small}'
 
 
-def _select(param: Param, value: str, options: list[Choice], lang: str) -> str:
+def ordered(options: list[Choice], lang: str) -> list[Choice]:
+    """Choices in the page's order: by pinyin in Chinese, alphabetically in English.
+
+    >>> [c.value for c in ordered([Choice("", "sh", "上海", "Shanghai"),
+    ...                            Choice("", "bj", "北京", "Beijing")], "zh")]
+    ['bj', 'sh']
+    """
+    return sorted(options, key=lambda c: i18n.sort_key(c.label(lang), lang))
+
+
+def _option(choice: Choice, value: str, lang: str) -> str:
+    chosen = " selected" if choice.value == value else ""
+    search = " ".join([choice.zh, " ".join(i18n.pinyin(choice.zh)).replace(" ", ""),
+                       choice.en, choice.value]).lower()
+    return (f'<option value="{escape(choice.value)}"{chosen} data-search="{escape(search)}">'
+            f"{escape(choice.label(lang))}</option>")
+
+
+def _select(param: Param, value: str, options: list[Choice], lang: str,
+            groups: Mapping[str, str]) -> str:
     empty = f'<option value="">{escape(i18n.text("any", lang))}</option>'
     items = [] if param.required else [empty]
     known = {c.value for c in options}
     if value and value not in known:
         items.append(f'<option value="{escape(value)}" selected>{escape(value)}</option>')
-    for choice in sorted(options, key=lambda c: c.label(lang)):
-        chosen = " selected" if choice.value == value else ""
-        items.append(f'<option value="{escape(choice.value)}"{chosen}>'
-                     f"{escape(choice.label(lang))}</option>")
-    return f'<select name="{escape(param.name)}">{"".join(items)}</select>'
+    grouped = param.type == "sector" and any(c.group for c in options)
+    if not grouped:
+        items += [_option(c, value, lang) for c in ordered(options, lang)]
+    else:
+        by_group: dict[str, list[Choice]] = {}
+        for choice in options:
+            by_group.setdefault(choice.group, []).append(choice)
+        names = {g: groups.get(g) or i18n.text("domain_other", lang) for g in by_group}
+        for group in sorted(by_group, key=lambda g: (g == "", i18n.sort_key(names[g], lang))):
+            inner = "".join(_option(c, value, lang) for c in ordered(by_group[group], lang))
+            items.append(f'<optgroup label="{escape(names[group])}">{inner}</optgroup>')
+    kind = f' data-picker="{escape(param.type)}"' if param.type == "sector" else ""
+    return f'<select name="{escape(param.name)}"{kind}>{"".join(items)}</select>'
 
 
 def _input(param: Param, value: str) -> str:
@@ -105,15 +145,17 @@ def _datalist(param: Param, options: list[Choice], lang: str) -> str:
     return f'<datalist id="list-{escape(param.name)}">{items}</datalist>'
 
 
-def field(param: Param, value: str, choices: Mapping[str, list[Choice]], lang: str) -> str:
-    """One labelled form field for a parameter."""
+def field(param: Param, value: str, choices: Mapping[str, list[Choice]], lang: str,
+          query: str = "") -> str:
+    """One labelled form field for a parameter (sectors grouped by their domain)."""
     if param.type in ("region", "sector"):
-        control = _select(param, value, list(choices.get(param.type, [])), lang)
+        groups = {c.iri: c.label(lang) for c in choices.get("domain", [])}
+        control = _select(param, value, list(choices.get(param.type, [])), lang, groups)
     else:
         control = _input(param, value)
         if param.type == "iri":
             control += _datalist(param, list(choices.get("plan", [])), lang)
-    return f'<label class="field">{_caption(param, lang)}\n{control}</label>'
+    return f'<label class="field">{caption(param, lang, query)}\n{control}</label>'
 
 
 def form(query: StoredQuery, values: Mapping[str, str], choices: Mapping[str, list[Choice]],
@@ -122,10 +164,10 @@ def form(query: StoredQuery, values: Mapping[str, str], choices: Mapping[str, li
 
     >>> from kg.catalogue import Catalogue
     >>> html = form(Catalogue.load().get("targets-by-year"), {"year": "2030"}, {}, "zh")
-    >>> 'name="year" value="2030"' in html and '<option value="zh" selected>' in html
+    >>> 'name="year" value="2030"' in html and '<option value="zh" lang="zh" selected>' in html
     True
     """
-    fields = [field(p, values.get(p.name, ""), choices, lang)
+    fields = [field(p, values.get(p.name, ""), choices, lang, query.name)
               for p in query.params if p.type != "lang"]
     return (
         f'<form class="question" method="get" action="/ui/queries/{escape(query.name)}">'
@@ -137,10 +179,10 @@ def form(query: StoredQuery, values: Mapping[str, str], choices: Mapping[str, li
 def language_field(lang: str) -> str:
     """The language of the page and of the labels in the results.
 
-    >>> '<option value="en" selected>English</option>' in language_field("en")
+    >>> '<option value="en" lang="en" selected>English</option>' in language_field("en")
     True
     """
-    options = "".join(f'<option value="{code}"{" selected" if code == lang else ""}>'
+    options = "".join(f'<option value="{code}" lang="{code}"{" selected" if code == lang else ""}>'
                       f"{escape(i18n.NAMES[code])}</option>" for code in i18n.LANGS)
     caption = escape(i18n.text("labels_lang", lang))
     return (f'<label class="field"><span class="name">{caption}</span>\n'

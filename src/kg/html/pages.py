@@ -24,13 +24,13 @@ from html import escape
 from typing import Any
 
 from kg.html import i18n, reader
-from kg.html.shell import Alternate, render
+from kg.html.shell import STATIC, Alternate, render
 from kg.html.view import View
 from kg.rdf.jsonld import shorten
 from kg.vocab import BASE, DATA_LICENSE, DATA_LICENSE_NAME, FI, ONTOLOGY_IRI, RDF, RDFS, SKOS
 
 HIDDEN = {RDF.type.value, RDFS.label.value, SKOS.prefLabel.value, SKOS.altLabel.value}
-STYLE = '<link rel="stylesheet" href="/static/style.css">'
+STYLE = f'<link rel="stylesheet" href="{STATIC}style.css">'
 LINKABLE = ("http://", "https://")  # the only schemes an IRI in the data may link to
 
 
@@ -76,7 +76,7 @@ def link(iri: str, labels: dict[str, str] | None = None, view: View | None = Non
     """An IRI as a link, labelled in the page's language when labels are known."""
     v = view or View()
     known = labels or {}
-    text = label_in(known, v.lang, shorten(iri))
+    text = label_in(known, v.lang, i18n.term(shorten(iri), v.lang))
     other = known.get(v.other, "")
     tip = f"{other} — {iri}" if other and other != text else iri
     where = target(iri)
@@ -92,12 +92,9 @@ def value(term: tuple[str, ...], labels: dict[str, str] | None = None,
         return link(term[1], labels, view)
     if term[0] == "bnode":
         return f"<code>_:{escape(term[1])}</code>"
-    text, lang, datatype = term[1], term[2], term[3]
-    tag = f'<span class="lang">@{escape(lang)}</span>' if lang else ""
-    if not lang and not datatype.endswith("#string"):
-        tag = f'<span class="dt">{escape(shorten(datatype))}</span>'
+    text, lang = term[1], term[2]  # no @zh or xsd:… tags: the lang attribute says it
     attr = f' lang="{escape(lang)}"' if lang else ""
-    return f"<span{attr}>{escape(text)}</span>{tag}"
+    return f"<span{attr}>{escape(text)}</span>"
 
 
 def heading(labels: dict[str, str], iri: str, view: View | None = None) -> str:
@@ -189,7 +186,8 @@ def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
     if data["types"]:
         types = "".join(link(t, labels, v) for t, labels in data["types"] if labels)
         parts.append(f'<p class="types">{types}</p>')
-    also = [escape(f[2][1]) for f in data["facts"] if f[0] == SKOS.altLabel.value]
+    also = [f'<span lang="{escape(f[2][2])}">{escape(f[2][1])}</span>' if f[2][2] else
+            escape(f[2][1]) for f in data["facts"] if f[0] == SKOS.altLabel.value]
     if also:
         parts.append(f'<p class="also">{escape(v.word("also"))}: {" · ".join(also)}</p>')
     if any(f[4] for f in data["facts"]):

@@ -5,27 +5,52 @@ language switch), footer, one template (``templates/base.html``).
 >>> html = render(view, "标题", "<p>hi</p>").decode()
 >>> 'lang="zh"' in html and 'href="/ui/queries?lang=en"' in html and "<p>hi</p>" in html
 True
->>> script("question.js")
-'<script type="module" src="/ui/static/question.js"></script>'
+>>> script("question.js") == f'<script type="module" src="{STATIC}question.js"></script>'
+True
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from html import escape
 from importlib import resources
+from importlib.resources.abc import Traversable
 from string import Template
 
 from kg.html import i18n
 from kg.html.view import View
 
 SHELL = Template(resources.files("kg.html").joinpath("templates/base.html").read_text("utf-8"))
-STATIC = "/ui/static/"  # the UI's static files (the UI is mounted at /ui)
+
+
+def _version() -> str:
+    """The version of the static files: a digest of their names and bytes, so that a changed
+    file is a new URL and every URL may be cached for good."""
+    digest = hashlib.sha256()
+    for path, data in sorted(_walk(resources.files("kg.html").joinpath("static"))):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()[:12]
+
+
+def _walk(folder: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+    out: list[tuple[str, bytes]] = []
+    for item in folder.iterdir():
+        if item.is_dir():
+            out += _walk(item, f"{prefix}{item.name}/")
+        else:
+            out.append((prefix + item.name, item.read_bytes()))
+    return out
+
+
+VERSION = _version()
+STATIC = f"/ui/static/{VERSION}/"  # the UI's static files under their version (UI at /ui)
 Alternate = tuple[str, str, str]  # label, href, media type
-_FOOTER = ('<span><a href="/sparql">{endpoint}</a> · <a href="/queries">/queries</a> · '
-           '<a href="/openapi.json">OpenAPI</a> · <a href="/catalog">DCAT</a> · '
+_FOOTER = ('<span><a href="/sparql">{endpoint}</a> · '
+           '<a href="/queries"><code>/queries</code></a> · <a href="/openapi.json">OpenAPI</a> · '
+           '<a href="/catalog">DCAT</a> · '
            '<a href="/.well-known/void">VoID</a></span>')
-_NAV = ("questions", "editor", "ontology", "search", "search_short", "language")
+_NAV = ("questions", "editor", "ontology", "search", "search_short", "language", "build")
 
 
 def script(name: str) -> str:
@@ -53,6 +78,6 @@ def render(view: View, title: str, body: str, *, scripts: Sequence[str] = (),
         build=escape(view.build), query=escape(view.query),
         home_url=escape(view.href("/")), questions_url=escape(view.href("/ui/queries")),
         editor_url=escape(view.href("/ui/sparql")), ontology_url=escape(view.href("/ontology")),
-        scripts="\n".join(scripts), footer=footer,
+        scripts="\n".join(scripts), footer=footer, static=STATIC,
         **{f"t_{k}": escape(view.word(k)) for k in _NAV},
     ).encode("utf-8")

@@ -14,7 +14,8 @@ from html import escape
 from urllib.parse import urlencode
 
 from kg import settings
-from kg.catalogue import Catalogue, StoredQuery
+from kg.catalogue import Catalogue, Param, StoredQuery
+from kg.catalogue.params import check_form
 from kg.html import examples, forms, i18n
 from kg.html.forms import Choice
 from kg.html.pages import licence, target
@@ -25,6 +26,7 @@ from kg.rdf.void import DESCRIPTION, TITLE
 from kg.vocab import DATA_LICENSE, DATASET_IRI, PUBLISHER_NAME
 
 SEARCH_QUERY = "search-labels"
+HEADLINE = "regions-targeting-sectors"  # the featured question shown first
 
 
 def title(query: StoredQuery, lang: str) -> str:
@@ -55,10 +57,20 @@ def view_name(view: str, lang: str) -> str:
     return i18n.text(key, lang) if i18n.known(key) else view
 
 
+def tag_name(tag: str, lang: str) -> str:
+    """A question's tag in a language.
+
+    >>> tag_name("target", "zh"), tag_name("data quality", "en")
+    ('目标', 'data quality')
+    """
+    return i18n.first([f"tag_{tag}"], lang, tag)
+
+
 def _question_item(ctx: View, query: StoredQuery) -> str:
     """A question in a list: title (link), the other language's title, view and tags."""
     other = i18n.OTHER[ctx.lang]
-    tags = "".join(f'<span class="tag">{escape(t)}</span>' for t in query.tags)
+    tags = "".join(f'<span class="tag">{escape(tag_name(t, ctx.lang))}</span>'
+                   for t in query.tags)
     return (
         f'<li class="question-item">'
         f'<a href="{escape(ctx.href("/ui/queries/" + query.name))}">'
@@ -69,10 +81,38 @@ def _question_item(ctx: View, query: StoredQuery) -> str:
     )
 
 
+def featured(cat: Catalogue) -> list[StoredQuery]:
+    """The featured questions (those whose header gives a headline), headline one first.
+
+    >>> [q.name for q in featured(Catalogue.load())][0]
+    'regions-targeting-sectors'
+    """
+    found = [cat.get(n) for n in cat.names() if cat.get(n).featured]
+    return sorted(found, key=lambda q: (q.name != HEADLINE, q.name))
+
+
+def _featured_item(ctx: View, query: StoredQuery) -> str:
+    """A featured question: its plain-words headline, a link straight to its answer."""
+    other = i18n.OTHER[ctx.lang]
+    head = query.featured.get(ctx.lang) or title(query, ctx.lang)
+    return (f'<li class="featured-item"><a class="featured-link" '
+            f'href="{escape(ctx.href("/ui/queries/" + query.name))}">{escape(head)}</a>'
+            f'<span class="alt" lang="{other}">{escape(query.featured.get(other, ""))}</span>'
+            f'<span class="view view-{escape(query.view)}">'
+            f"{escape(view_name(query.view, ctx.lang))}</span></li>")
+
+
+def ordered_questions(ctx: View, cat: Catalogue) -> list[StoredQuery]:
+    """Every question, featured first, then the rest by title (pinyin in Chinese)."""
+    first = featured(cat)
+    rest = [cat.get(n) for n in cat.names() if not cat.get(n).featured]
+    return first + sorted(rest, key=lambda q: i18n.sort_key(title(q, ctx.lang), ctx.lang))
+
+
 def _chips(ctx: View, items: list[Choice]) -> str:
     """Regions or sectors as links to their pages (as text when their IRI may not be
     linked to: :func:`kg.html.pages.target`)."""
-    links = "".join(_chip(ctx, c.iri, c.label(ctx.lang)) for c in items)
+    links = "".join(_chip(ctx, c.iri, c.label(ctx.lang)) for c in forms.ordered(items, ctx.lang))
     return f'<p class="chips">{links}</p>'
 
 
@@ -86,8 +126,9 @@ def _chip(ctx: View, iri: str, label: str) -> str:
 def home(ctx: View, cat: Catalogue, found: Mapping[str, list[Choice]]) -> bytes:
     """/: what the graph holds and the ways into it."""
     t = i18n.text
-    charted = sorted(cat.names(), key=lambda n: (cat.get(n).view == "table", n))
-    questions = "".join(_question_item(ctx, cat.get(n)) for n in charted)
+    tops = "".join(_featured_item(ctx, q) for q in featured(cat))
+    others = [q for q in ordered_questions(ctx, cat) if not q.featured]
+    questions = "".join(_question_item(ctx, q) for q in others)
     body = f"""<section class="hero">
 <h1>{escape(t("site", ctx.lang))}<span class="sub" lang="{i18n.OTHER[ctx.lang]}">{
 escape(t("site", i18n.OTHER[ctx.lang]))}</span></h1>
@@ -95,7 +136,8 @@ escape(t("site", i18n.OTHER[ctx.lang]))}</span></h1>
 {_search_form(ctx, big=True)}
 </section>
 <div class="columns">
-<section><h2>{escape(t("ask", ctx.lang))}</h2><p>{escape(t("ask_intro", ctx.lang))}</p>
+<section><h2>{escape(t("featured", ctx.lang))}</h2><ul class="featured">{tops}</ul>
+<h2>{escape(t("all_questions", ctx.lang))}</h2><p>{escape(t("ask_intro", ctx.lang))}</p>
 <ul class="questions">{questions}</ul></section>
 <section><h2>{escape(t("browse", ctx.lang))}</h2>
 <h3>{escape(t("regions", ctx.lang))}</h3>{_chips(ctx, found["region"])}
@@ -103,7 +145,7 @@ escape(t("site", i18n.OTHER[ctx.lang]))}</span></h1>
 <h2>{escape(t("editor", ctx.lang))}</h2>
 <p><a class="button" href="{escape(ctx.href("/ui/sparql"))}">{
 escape(t("editor", ctx.lang))} →</a></p>
-<h2>{escape(t("machines", ctx.lang))}</h2>{_machine_links()}{licence(ctx)}</section>
+<h2>{escape(t("machines", ctx.lang))}</h2>{_machine_links(ctx.lang)}{licence(ctx)}</section>
 </div>
 <script type="application/ld+json">{dataset_jsonld()}</script>"""
     return render(ctx, t("home", ctx.lang), body, body_class="home")
@@ -137,13 +179,12 @@ def dataset_jsonld() -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1).replace("</", "<\\/")
 
 
-def _machine_links() -> str:
-    links = [("/sparql", "SPARQL 1.1 endpoint"), ("/queries", "Packaged queries (JSON)"),
-             ("/openapi.json", "OpenAPI"), ("/ontology", "Ontology"),
-             ("/.well-known/void", "VoID"), ("/catalog", "DCAT catalogue of dumps"),
-             ("/health", "Health")]
-    items = "".join(f'<li><a href="{h}"><code>{h}</code></a> {escape(label)}</li>'
-                    for h, label in links)
+def _machine_links(lang: str) -> str:
+    links = [("/sparql", "m_sparql"), ("/queries", "m_queries"), ("/openapi.json", "m_openapi"),
+             ("/ontology", "m_ontology"), ("/.well-known/void", "m_void"),
+             ("/catalog", "m_catalog"), ("/health", "m_health")]
+    items = "".join(f'<li><a href="{h}"><code>{h}</code></a> {escape(i18n.text(k, lang))}</li>'
+                    for h, k in links)
     return f'<ul class="plain">{items}</ul>'
 
 
@@ -159,7 +200,7 @@ def _search_form(ctx: View, big: bool = False) -> str:
 
 def questions(ctx: View, cat: Catalogue) -> bytes:
     """/ui/queries: every packaged question."""
-    items = "".join(_question_item(ctx, cat.get(n)) for n in cat.names())
+    items = "".join(_question_item(ctx, q) for q in ordered_questions(ctx, cat))
     heading = escape(i18n.text("questions", ctx.lang))
     body = (f"<h1>{heading}</h1><p>{escape(i18n.text('ask_intro', ctx.lang))}</p>"
             f'<ul class="questions wide">{items}</ul>')
@@ -176,19 +217,64 @@ def _downloads(api: str, lang: str) -> str:
 
 def question(ctx: View, query: StoredQuery, raw: Mapping[str, str],
              found: Mapping[str, list[Choice]]) -> bytes:
-    """/ui/queries/NAME: the question's form, and its results drawn in its view."""
+    """/ui/queries/NAME: the question's form, and its results drawn in its view (or, when a
+    value in the URL is not allowed, what is allowed, in the page's language)."""
     values = forms.current(query, raw)
     other = i18n.OTHER[ctx.lang]
+    problems = [p for p in (problem(ctx, param, values.get(param.name, ""), found)
+                            for param in query.params) if p]
+    answer = (f'<section id="results" class="results failed">{"".join(problems)}</section>'
+              if problems else _results(ctx, query, values, paging(query, raw)))
+    note = (f'<p class="note">{escape(i18n.text("federated_note", ctx.lang))}</p>'
+            if query.federated else "")
+    asked = all(values.get(p.name, "") == (p.default or "") for p in query.params
+                if p.type != "lang")
+    headline = query.featured.get(ctx.lang) if asked else ""  # the defaults' question only
+    lead = f'<p class="headline">{escape(headline)}</p>' if headline else ""
     body = f"""<h1>{escape(title(query, ctx.lang))}<span class="sub" lang="{other}">{
-escape(title(query, other))}</span></h1>
-<p class="description">{escape(description(query, ctx.lang))}</p>
+escape(title(query, other))}</span></h1>{lead}
+<p class="description">{escape(description(query, ctx.lang))}</p>{note}
 {forms.form(query, values, found, ctx.lang)}
-{_results(ctx, query, values, paging(query, raw))}
+{answer}
+{words(ctx.lang)}
 <details class="sparql"><summary>{escape(i18n.text("source_query", ctx.lang))}</summary>
 <pre><code>{escape(query.text)}</code></pre>
 <p><a href="{escape(ctx.href("/ui/sparql", example=query.name))}">{
 escape(i18n.text("open_editor", ctx.lang))} →</a></p></details>"""
     return render(ctx, title(query, ctx.lang), body, scripts=[script("question.js")])
+
+
+def words(lang: str) -> str:
+    """The words the page scripts show, in the page's language (a JSON block they read)."""
+    data = json.dumps(i18n.script_words(lang), ensure_ascii=False).replace("</", "<\\/")
+    return f'<script type="application/json" id="kg-words">{data}</script>'
+
+
+def problem(ctx: View, param: Param, value: str, found: Mapping[str, list[Choice]]) -> str:
+    """What is wrong with a value given in the URL, in the page's language, with the values
+    allowed ("" when it is fine or empty: the catalogue's own checks stay the judge)."""
+    if not value or (param.type in ("lang", "string")
+                     and len(value) <= settings.MAX_STRING_CHARS):
+        return ""
+    allowed = ""
+    if param.type in ("region", "sector"):
+        options = found.get(param.type, [])
+        if not options or value in {c.value for c in options} or value in {
+                c.iri for c in options}:
+            return ""
+        allowed = "、".join(c.label(ctx.lang) for c in forms.ordered(options, ctx.lang))
+    else:
+        try:
+            check_form(param, value)
+            return ""
+        except ValueError:
+            key = {"year": "bad_year", "integer": "bad_integer", "iri": "bad_iri"}.get(
+                param.type, "bad_text")
+            allowed = i18n.text(key, ctx.lang)
+    name = i18n.first([f"param_{param.name}", f"type_{param.type}"], ctx.lang, param.name)
+    return (f'<div class="error" role="alert"><p>{escape(i18n.text("bad_value", ctx.lang))}: '
+            f"{escape(name)} “{escape(value)}”.</p><p>"
+            f'{escape(i18n.text("allowed_values", ctx.lang))}: {escape(allowed)}</p></div>')
 
 
 def paging(query: StoredQuery, raw: Mapping[str, str]) -> dict[str, str]:
@@ -214,7 +300,8 @@ def _results(ctx: View, query: StoredQuery, values: dict[str, str],
     hidden = [p.name for p in query.params if p.type == "lang" or values.get(p.name)]
     answer = "json" if query.form in ("select", "ask") else "ttl"
     paged = "".join(f' data-{k}="{escape(v)}"' for k, v in page.items())
-    return f"""<section id="results" class="results" data-api="{escape(api)}"
+    federated = ' data-federated="true"' if query.federated else ""
+    return f"""<section id="results" class="results" data-api="{escape(api)}"{federated}
  data-view="{escape(query.view)}" data-format="{answer}"
  data-options="{escape(json.dumps(query.view_options))}" data-hide="{escape(json.dumps(hidden))}"
  data-lang="{ctx.lang}"{paged}{_evidence(ctx, query)}>
@@ -244,15 +331,47 @@ def not_found(ctx: View, message: str, cat: Catalogue) -> bytes:
     return render(ctx, i18n.text("no_query", ctx.lang), body)
 
 
-def search(ctx: View) -> bytes:
-    """/ui/search?q=TEXT: names in either language, through the packaged search query."""
+def matching(cat: Catalogue, text: str) -> list[StoredQuery]:
+    """The questions whose titles, headlines, descriptions or tags (in either language)
+    hold the text (any case), featured ones first.
+
+    >>> [q.name for q in matching(Catalogue.load(), "6g")][:1]
+    ['regions-targeting-sectors']
+    """
+    needle = text.strip().casefold()
+    if not needle:
+        return []
+
+    def words(q: StoredQuery) -> str:
+        tags = [tag_name(t, lang) for t in q.tags for lang in i18n.LANGS]
+        return " ".join([*q.title.values(), *q.featured.values(), q.description,
+                         q.description_zh, *q.tags, *tags]).casefold()
+
+    found = [cat.get(n) for n in cat.names() if needle in words(cat.get(n))]
+    return sorted(found, key=lambda q: (not q.featured, q.name != HEADLINE, q.name))
+
+
+def _found_questions(ctx: View, found: list[StoredQuery]) -> str:
+    items = "".join(_featured_item(ctx, q) if q.featured else _question_item(ctx, q)
+                    for q in found)
+    inner = (f'<ul class="questions found">{items}</ul>' if found else
+             f'<p class="hint">{escape(i18n.text("no_questions_found", ctx.lang))}</p>')
+    return (f'<section class="found-questions"><h2>{escape(i18n.text("found_questions", ctx.lang))}'
+            f"</h2>{inner}</section>")
+
+
+def search(ctx: View, cat: Catalogue) -> bytes:
+    """/ui/search?q=TEXT: the questions that mention the text, and names in either language
+    (through the packaged search query)."""
     text = ctx.query.strip()
     api = (f"/queries/{SEARCH_QUERY}?"
            f"{urlencode({'text': text, 'lang': ctx.lang, 'limit': settings.UI_PAGE_SIZE})}")
-    results = (f'<section id="search-results" class="results" data-api="{escape(api)}" '
-               f'data-lang="{ctx.lang}"><p class="status" role="status">'
+    results = (_found_questions(ctx, matching(cat, text)) +
+               f'<section id="search-results" class="results" data-api="{escape(api)}" '
+               f'data-lang="{ctx.lang}"><h2>{escape(i18n.text("found_entities", ctx.lang))}</h2>'
+               f'<p class="status" role="status">'
                f'{escape(i18n.text("loading", ctx.lang))}</p><div class="hits"></div></section>'
-               if text else "")
+               + words(ctx.lang) if text else "")
     examples_ = " ".join(f'<a href="{escape(ctx.href("/ui/search", q=q))}">{escape(q)}</a>'
                          for q in ("量子", "quantum", "6G", "脑机接口", "hydrogen"))
     body = (f"<h1>{escape(i18n.text('search', ctx.lang))}</h1>{_search_form(ctx, big=True)}"
@@ -265,16 +384,17 @@ def search(ctx: View) -> bytes:
 def editor(ctx: View, cat: Catalogue) -> bytes:
     """/ui/sparql: YASGUI on /sparql, with the packaged queries as examples."""
     items = "".join(
-        f'<li><button type="button" data-example="{escape(n)}">'
-        f"{escape(title(cat.get(n), ctx.lang))}</button></li>" for n in cat.names())
-    data = json.dumps(examples.examples(cat), ensure_ascii=False).replace("</", "<\\/")
+        f'<li><button type="button" data-example="{escape(q.name)}">'
+        f"{escape(title(q, ctx.lang))}</button></li>" for q in ordered_questions(ctx, cat)
+        if not q.federated)
+    data = json.dumps(examples.examples(cat, ctx.lang), ensure_ascii=False).replace("</", "<\\/")
     body = f"""<h1>{escape(i18n.text("editor", ctx.lang))}</h1>
 <div class="editor-layout">
 <aside class="examples"><h2>{escape(i18n.text("examples", ctx.lang))}</h2>
 <p class="hint">{escape(i18n.text("examples_hint", ctx.lang))}</p><ul>{items}</ul></aside>
 <div id="yasgui"></div>
 </div>
-<script type="application/json" id="examples">{data}</script>"""
+<script type="application/json" id="examples">{data}</script>{words(ctx.lang)}"""
     head = f'<link rel="stylesheet" href="{STATIC}vendor/yasgui/yasgui.min.css">'
     scripts = [f'<script src="{STATIC}vendor/yasgui/yasgui.min.js"></script>', script("editor.js")]
     return render(ctx, i18n.text("editor", ctx.lang), body, scripts=scripts, head=head,

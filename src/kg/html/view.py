@@ -9,7 +9,7 @@ without ``?lang=`` links to entity IRIs' plain paths.
 '/ontology?lang=zh#Plan'
 >>> View.of(None, "/id/region/beijing").href("/ontology#Plan")
 '/ontology#Plan'
->>> View.of(None, "/ui/queries", always=True).href("/ui/search", q="量子")
+>>> View.of(None, "/ui/queries", always=True, accept="en-US,en").href("/ui/search", q="量子")
 '/ui/search?q=%E9%87%8F%E5%AD%90&lang=en'
 >>> View.of("zh", "/ui/queries?lang=zh").switched()
 '/ui/queries?lang=en'
@@ -35,10 +35,12 @@ class View:
 
     @classmethod
     def of(cls, asked: str | None, url: str, *, build: str = "", query: str = "",
-           always: bool = False) -> View:
-        """From the ``lang`` parameter (anything else: the default language); ``always``:
-        links carry the language even when the URL did not name it."""
-        return cls(i18n.pick(asked), always or asked in i18n.LANGS, url, build, query)
+           always: bool = False, accept: str | None = None) -> View:
+        """From the ``lang`` parameter, else the ``Accept-Language`` header ``accept``, else
+        Chinese (:func:`kg.html.i18n.negotiate`); ``always``: links carry the language even
+        when the URL did not name it."""
+        return cls(i18n.negotiate(asked, accept), always or asked in i18n.LANGS, url, build,
+                   query)
 
     def built(self, build: str) -> View:
         return replace(self, build=build)

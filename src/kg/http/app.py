@@ -23,6 +23,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -109,6 +110,32 @@ def secured(headers: Headers) -> Headers:
     if kind == b"text/html" and b"content-security-policy" not in names:
         out.append((b"content-security-policy", CSP.encode()))
     return out
+
+
+def encoded(_scope: Scope) -> Callable[[Headers], Headers]:
+    """A compressed answer's ETag made weak (``W/``): its bytes are not the identity
+    body's, which has the same tag (If-None-Match compares them weakly: 304 either way)."""
+    return weak_when_encoded
+
+
+def weak_when_encoded(headers: Headers) -> Headers:
+    """Headers with the ETag weak when a Content-Encoding is set.
+
+    >>> weak_when_encoded([(b"etag", b'"x"'), (b"content-encoding", b"gzip")])[0]
+    (b'etag', b'W/"x"')
+    >>> weak_when_encoded([(b"etag", b'"x"')])
+    [(b'etag', b'"x"')]
+    """
+    if not any(name.lower() == b"content-encoding" for name, _ in headers):
+        return headers
+    return [(name, b"W/" + value if name.lower() == b"etag" and not value.startswith(b"W/")
+             else value) for name, value in headers]
+
+
+# Compressed when asked (gzip), except what is compressed already or streamed as events.
+UNCOMPRESSED = ("text/event-stream", "application/gzip", "application/x-gzip",
+                "application/zip", "image/png", "image/jpeg")
+GZIP_LEVEL = 6  # zlib's default: most of level 9's gain at a fraction of its time
 
 
 class Utf8Urls:
@@ -214,8 +241,11 @@ def create_app(config: ServerConfig) -> Starlette:
         finally:
             await kg.engine.close()
 
-    middleware = [Middleware(ResponseHeaders, edit=security), Middleware(Utf8Urls),
-                  Middleware(ResponseHeaders, edit=pin_build)]
+    middleware = [Middleware(ResponseHeaders, edit=security),
+                  Middleware(ResponseHeaders, edit=encoded),
+                  Middleware(GZipMiddleware, compresslevel=GZIP_LEVEL,
+                             exclude_content_types=UNCOMPRESSED),
+                  Middleware(Utf8Urls), Middleware(ResponseHeaders, edit=pin_build)]
     if config.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(config.cors_origins),

@@ -42,9 +42,10 @@ def alternates(path: str) -> list[Alternate]:
 
 
 def view(request: Request) -> View:
-    """The page's language (``?lang=``) and URL."""
+    """The page's language (``?lang=``, else ``Accept-Language``) and URL."""
     url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return View.of(request.query_params.get("lang"), url)
+    return View.of(request.query_params.get("lang"), url,
+                   accept=request.headers.get("accept-language"))
 
 
 def plain(triples: list[Any], main: str) -> dict[str, Any]:

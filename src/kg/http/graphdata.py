@@ -29,7 +29,7 @@ from kg.vocab import GRAPH, ID_BASE
 JSON = "application/sparql-results+json"
 Row = dict[str, str]
 
-_PREFIXES = vocab.prologue("fi", "rdfs", "dcterms", "schema", "void")
+_PREFIXES = vocab.prologue("fi", "rdfs", "dcterms", "schema", "void", "skos")
 ENTITIES = _PREFIXES + """SELECT ?class ?x ?zh ?en WHERE {
   VALUES ?class { fi:Region fi:Sector fi:Domain fi:Plan }
   ?x a ?class .
@@ -45,6 +45,12 @@ DIVISIONS = _PREFIXES + f"""SELECT ?code ?name ?lat ?lon WHERE {{
      rdfs:label ?name ; schema:geo ?geo .
   ?geo schema:latitude ?lat ; schema:longitude ?lon .
 }} ORDER BY ?code"""
+SECTOR_DOMAINS = _PREFIXES + """SELECT DISTINCT ?x ?domain WHERE {
+  ?domain a fi:Domain . ?x a fi:Sector ; skos:broader+ ?domain .
+} ORDER BY ?x ?domain"""
+SECTOR_BROADER = _PREFIXES + """SELECT DISTINCT ?x ?broader WHERE {
+  ?x a fi:Sector ; skos:broader ?broader . ?broader a fi:Sector .
+} ORDER BY ?x ?broader"""
 KINDS = {"Region": "region", "Sector": "sector", "Domain": "domain", "Plan": "plan"}
 
 
@@ -83,14 +89,31 @@ async def choices(request: Request) -> dict[str, list[Choice]]:
     """Regions, sectors, domains and plans with their labels, by kind."""
     out: dict[str, list[Choice]] = {kind: [] for kind in KINDS.values()}
     seen: set[tuple[str, str]] = set()
+    domains: dict[str, str] = {}
+    for row in await select(request, SECTOR_DOMAINS):
+        domains.setdefault(row["x"], row["domain"])
     for row in await select(request, ENTITIES):
         kind = KINDS[row["class"].rpartition("#")[2]]
         if (kind, row["x"]) in seen:
             continue
         seen.add((kind, row["x"]))
         value = slug(row["x"], kind)
-        out[kind].append(Choice(row["x"], value, row.get("zh", ""), row.get("en", "")))
+        group = ""  # a sector's domain (a domain is in its own group)
+        if kind == "sector":
+            group = domains.get(row["x"]) or (row["x"] if ("domain", row["x"]) in seen else "")
+        out[kind].append(Choice(row["x"], value, row.get("zh", ""), row.get("en", ""), group))
     return out
+
+
+async def labels(request: Request) -> dict[str, Any]:
+    """Names of the regions, sectors, domains and plans by IRI (``[zh, en]``), and each
+    sector's broader sectors: what the pages show for an IRI without a label column."""
+    found = await choices(request)
+    names = {c.iri: [c.zh, c.en] for kind in found.values() for c in kind}
+    broader: dict[str, list[str]] = {}
+    for row in await select(request, SECTOR_BROADER):
+        broader.setdefault(row["x"], []).append(row["broader"])
+    return {"names": names, "broader": broader}
 
 
 async def places(request: Request) -> dict[str, Any]:

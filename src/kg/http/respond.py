@@ -28,6 +28,7 @@ from kg.engine.engines import Engine
 from kg.engine.job import ADHOC, PACKAGED, Lane
 from kg.errors import ExitCode, KgError, NotFoundError, UsageError
 from kg.http import negotiate
+from kg.rdf import formats
 
 LOG = logging.getLogger("uvicorn.error")  # the server's log (its level: kg serve --log-level)
 TIMEOUT_HEADER = "x-kg-timeout"
@@ -143,7 +144,12 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def headers_for(etag: str | None, truncated: bool, vary: str = "Accept") -> dict[str, str]:
+def headers_for(etag: str | None, truncated: bool, vary: str = "Accept",
+                media: str = "") -> dict[str, str]:
+    """Headers of a read: revalidate, vary by Accept (and, for an HTML page, whose language
+    may come from the browser's, by Accept-Language)."""
+    if media == formats.HTML:
+        vary = f"{vary}, Accept-Language"
     out = {"Cache-Control": "no-cache", "Vary": vary}
     if etag:
         out["ETag"] = etag
@@ -212,7 +218,7 @@ async def serve_read(
     rt, snap = engine(request), snapshot(request)
     etag = etag_for(snap.tag, variant, media_type)
     if request.method in ("GET", "HEAD") and matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers_for(etag, False))
+        return Response(status_code=304, headers=headers_for(etag, False, media=media_type))
     key = (snap.tag, variant, media_type)
     entry = rt.cache.get(key) if rt.config.cache_entries else None
     if entry is None:
@@ -223,7 +229,8 @@ async def serve_read(
         body = render(reply.data) if render else reply.body
         entry = Entry(body, reply.media_type or media_type, reply.truncated)
         rt.cache.put(key, entry)
-    return Response(entry.body, 200, headers_for(etag, entry.truncated), entry.media_type)
+    return Response(entry.body, 200, headers_for(etag, entry.truncated, media=media_type),
+                    entry.media_type)
 
 
 def ok(body: bytes, media_type: str, snap: Snapshot, variant: Hashable,
@@ -231,8 +238,8 @@ def ok(body: bytes, media_type: str, snap: Snapshot, variant: Hashable,
     """A response built in the server process (no worker), with ETag and 304."""
     etag = etag_for(snap.tag, variant, media_type)
     if request.method in ("GET", "HEAD") and matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers_for(etag, False))
-    return Response(body, 200, headers_for(etag, False), media_type)
+        return Response(status_code=304, headers=headers_for(etag, False, media=media_type))
+    return Response(body, 200, headers_for(etag, False, media=media_type), media_type)
 
 
 def media_type(request: Request, offers: Sequence[str], name: str | None) -> str:

@@ -1,16 +1,17 @@
 """The browser UI's routes: home at ``/``, everything else a sub-application mounted at
-``/ui`` (questions, one question, search, the SPARQL editor, places for maps, static
-files), and ``/favicon.ico``. Handlers gather what a page shows (the catalogue, the
-build's choices) and hand it to :mod:`kg.html.ui` with a view.
+``/ui`` (questions, one question, search, the SPARQL editor, places for maps, names
+for charts, static files), and ``/favicon.ico``. Handlers gather what a page shows (the
+catalogue, the build's choices) and hand it to :mod:`kg.html.ui` with a view.
 
->>> sorted(r.path for r in routes())
-['/places.json', '/queries', '/queries/{name}', '/search', '/sparql', '/static']
+>>> sorted(r.path for r in routes())[:4]
+['/labels.json', '/places.json', '/queries', '/queries/{name}']
 """
 
 from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -19,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from kg.errors import NotFoundError
 from kg.html import ui
+from kg.html.shell import VERSION
 from kg.html.view import View
 from kg.http import graphdata
 from kg.http.respond import catalogue, ok, snapshot, stored_query
@@ -29,12 +31,13 @@ def view(request: Request) -> View:
     """The page's view (503 before the first build): UI links always carry the language."""
     url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return View.of(request.query_params.get("lang"), url, build=snapshot(request).build_id,
-                   query=request.query_params.get("q", ""), always=True)
+                   query=request.query_params.get("q", ""), always=True,
+                   accept=request.headers.get("accept-language"))
 
 
 def respond(request: Request, v: View, body: bytes) -> Response:
-    """An HTML page with an ETag for this build and URL (304 when unchanged)."""
-    return ok(body, formats.HTML, snapshot(request), ("web", v.url), request)
+    """An HTML page with an ETag for this build, URL and language (304 when unchanged)."""
+    return ok(body, formats.HTML, snapshot(request), ("web", v.url, v.lang), request)
 
 
 async def home(request: Request) -> Response:
@@ -63,7 +66,7 @@ async def question(request: Request) -> Response:
 async def search(request: Request) -> Response:
     """GET /ui/search?q=TEXT: names in either language."""
     v = view(request)
-    return respond(request, v, ui.search(v))
+    return respond(request, v, ui.search(v, catalogue(request)))
 
 
 async def editor(request: Request) -> Response:
@@ -79,6 +82,14 @@ async def places(request: Request) -> Response:
     return ok(body, "application/json", snapshot(request), ("web-places",), request)
 
 
+async def labels(request: Request) -> Response:
+    """GET /ui/labels.json: names of the graph's regions, sectors and plans, and the sector
+    hierarchy, for the charts and tables."""
+    data = await graphdata.labels(request)
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return ok(body, "application/json", snapshot(request), ("web-labels",), request)
+
+
 def static_path(name: str) -> str:
     """The path of a static file of the pages."""
     return str(resources.files("kg.html").joinpath("static", name))
@@ -90,6 +101,16 @@ async def favicon(_request: Request) -> Response:
                         headers={"Cache-Control": "max-age=86400"})
 
 
+class Versioned(StaticFiles):
+    """Static files under their version (:data:`kg.html.shell.VERSION`): a changed file is a
+    new URL, so every answer may be kept for a year without asking again."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def routes() -> list[BaseRoute]:
     """The UI's routes, relative to where it is mounted (``/ui``)."""
     return [
@@ -98,5 +119,7 @@ def routes() -> list[BaseRoute]:
         Route("/search", search, name="search"),
         Route("/sparql", editor, name="editor"),
         Route("/places.json", places, name="places"),
+        Route("/labels.json", labels, name="labels"),
+        Mount(f"/static/{VERSION}", Versioned(directory=static_path("")), name="versioned"),
         Mount("/static", StaticFiles(directory=static_path("")), name="static"),
     ]

@@ -3,8 +3,25 @@
 // ?example=NAME opens with that example loaded. Nothing is fetched from other sites:
 // the class and property autocompleters (an online vocabulary service) are turned off.
 
+import { word } from "./ui.js";
+
 const OFFLINE_COMPLETERS = ["prefixes", "variables"];
 const ONLINE_COMPLETERS = ["class", "property"];
+
+/** Names for YASGUI's unlabelled widgets (the query text, the endpoint field), and the
+ *  add-tab button inside its tab list marked as one of the list's items. */
+function labelled(root) {
+  root.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach((t) => t.setAttribute("aria-label", word("js_editor_label")));
+  root.querySelectorAll("input.autocomplete:not([aria-label])").forEach((i) => i.setAttribute("aria-label", word("js_endpoint")));
+  root.querySelectorAll('[role="tablist"] button.addTab:not([role])').forEach((b) => {
+    b.setAttribute("role", "tab");
+    b.setAttribute("aria-selected", "false");
+  });
+  root.querySelectorAll(".CodeMirror-scroll[tabindex='-1']").forEach((s) => {
+    s.setAttribute("tabindex", "0");  // the code scrolls: reachable from the keyboard
+    s.setAttribute("aria-label", word("js_editor_label"));
+  });
+}
 
 function offline(tab) {
   const yasqe = tab.getYasqe();
@@ -32,7 +49,8 @@ function main() {
     offline(tab);
     return tab;
   };
-  yasgui.on("tabSelect", () => setTimeout(() => offline(yasgui.getTab()), 0));
+  yasgui.on("tabSelect", () => setTimeout(() => { offline(yasgui.getTab()); labelled(root); }, 0));
+  yasgui.on("tabAdd", () => setTimeout(() => labelled(root), 0));
   const load = (name) => {
     const example = byName.get(name);
     if (!example) return;
@@ -44,6 +62,7 @@ function main() {
   document.querySelectorAll("[data-example]").forEach((button) =>
     button.addEventListener("click", () => load(button.dataset.example)));
   current();
+  labelled(root);
   const asked = new URLSearchParams(location.search).get("example");
   if (asked) load(asked);
   root.dataset.ready = "true";

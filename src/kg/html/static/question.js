@@ -1,7 +1,9 @@
 // A question's page: fetch its results from the API, draw them in the query's view,
-// then as a table. The API URL (with the form's values) is in the page.
+// then as a table. The API URL (with the form's values) is in the page; every word shown
+// comes from the page's word table (ui.js `word`). Also: the sector picker's filter, and
+// the old answer marked stale as soon as the form changes.
 
-import { fetchResults, renderTable, el } from "./ui.js";
+import { fetchResults, renderTable, el, word, loadLabels } from "./ui.js";
 import { EVIDENCE_COLUMNS, evidenceCell } from "./evidence.js";
 import * as matrix from "./charts/matrix.js";
 import * as timeline from "./charts/timeline.js";
@@ -10,20 +12,52 @@ import * as map from "./charts/map.js";
 
 const VIEWS = { matrix, timeline, bar, map };
 
+/** The message for a failed answer: the remote service unreachable (a federated question's
+ *  502/504), a value refused (400), busy (503/504), else a general one; never the error's text. */
+export function failure(status, federated) {
+  if (federated && (status === 502 || status === 504)) return word("js_err_remote");
+  if (status === 400) return word("js_err_400");
+  if (status === 404) return word("js_err_404");
+  if (status === 503 || status === 504) return word("js_err_busy");
+  return word("js_err_other");
+}
+
+/** The status line of an answer: its rows (a sentence when there are none). */
+export function statusText(count, offset, next, truncated) {
+  if (!count && !offset) return word("js_empty");
+  const rows = count === 1 ? word("js_rows_one") : word("js_rows", { n: count });
+  const range = offset || next ? word("js_range", { from: offset + 1, to: offset + count }) : "";
+  return rows + range + (truncated && !next ? word("js_truncated") : "");
+}
+
+/** Download links that cannot work now become text, with the reason beside them. */
+function disableDownloads(section) {
+  const box = section.querySelector(".downloads");
+  if (!box) return;
+  for (const link of box.querySelectorAll("a.download")) {
+    link.replaceWith(el("span", { class: "download disabled", "aria-disabled": "true", text: link.textContent }));
+  }
+  box.append(el("span", { class: "reason", text: ` — ${word("js_download_off")}` }));
+}
+
 async function main() {
   const section = document.getElementById("results");
-  if (!section) return;
+  watchForm(section);
+  if (!section || !section.dataset.api) return;
   const { api, view, lang } = section.dataset;
   const options = JSON.parse(section.dataset.options || "{}");
   const hidden = JSON.parse(section.dataset.hide || "[]");
   const status = section.querySelector(".status");
   let results;
+  const names = loadLabels();  // names for IRIs without a label column, and the sector hierarchy
   try {
     const asked = section.dataset.evidence ? "&evidence=1" : "";  // each row's facts and quotes
     results = await fetchResults(`${api}${api.includes("?") ? "&" : "?"}format=${section.dataset.format || "json"}${asked}`);
   } catch (error) {
-    status.replaceChildren(el("span", { class: "error", text: error.message }));
+    status.replaceChildren(el("span", { class: "error", role: "alert",
+      text: failure(error.status, section.dataset.federated === "true") }));
     section.classList.add("failed");
+    if (section.dataset.federated === "true") disableDownloads(section);
     return;
   }
   if (results.text !== undefined || results.data.boolean !== undefined) {
@@ -34,19 +68,18 @@ async function main() {
     return;
   }
   const { data, truncated, next } = results;
+  await names;
   const count = data.results.bindings.length;
   const offset = Number(section.dataset.offset || 0), limit = Number(section.dataset.limit);
-  const rowsText = lang === "zh" ? `${count} 行` : `${count} row${count === 1 ? "" : "s"}`;
-  const range = offset || next ? (lang === "zh" ? `(第 ${offset + 1}–${offset + count} 行)`
-    : ` (${offset + 1}–${offset + count})`) : "";
-  const cut = truncated && !next ? (lang === "zh" ? "(已截断)" : " (truncated)") : "";
-  status.textContent = rowsText + range + cut;
-  if (offset || next) status.after(pager(offset, limit, next, lang));
+  status.textContent = statusText(count, offset, next, truncated);
+  if (!count) section.classList.add("empty");
+  if (offset || next) status.after(pager(offset, limit, next));
   if (VIEWS[view] && count) {
     try {
       await VIEWS[view].draw(section.querySelector(".chart"), data, options, lang);
     } catch (error) {
-      section.querySelector(".chart").replaceChildren(el("p", { class: "error", text: String(error) }));
+      section.querySelector(".chart").replaceChildren(el("p", { class: "error", text: word("js_err_other") }));
+      console.warn(error);
     }
   }
   const cells = {};
@@ -55,14 +88,53 @@ async function main() {
     hidden.push(...EVIDENCE_COLUMNS.filter((c) => c !== "evidence"));
     cells.evidence = (row) => evidenceCell(row, lang, words);
   }
-  renderTable(section.querySelector(".table-wrap"), data, { hidden, lang, cells });
+  if (count) renderTable(section.querySelector(".table-wrap"), data, { hidden, lang, cells });
   section.dataset.drawnMs = String(Math.round(performance.now()));  // read by bench/bench_ui.py
   section.classList.add("ready");
 }
 
+/** Once the form changes, the answer on screen is for the old values: say so. */
+function watchForm(section) {
+  const form = document.querySelector("form.question");
+  if (!form) return;
+  for (const select of form.querySelectorAll("select[data-picker]")) picker(select);
+  const mark = (event) => {
+    if (!section || event.target.classList.contains("picker-filter")) return;
+    if (section.classList.contains("stale")) return;
+    section.classList.add("stale");
+    section.prepend(el("p", { class: "stale-note", role: "status", text: word("js_stale") }));
+  };
+  form.addEventListener("change", mark);
+  form.addEventListener("input", mark);
+}
+
+/** A select of sectors filtered as you type: characters, pinyin (with or without spaces) or
+ *  English; groups (domains) with nothing left are hidden. */
+export function picker(select) {
+  const input = el("input", { type: "search", class: "picker-filter", placeholder: word("js_filter"),
+    "aria-label": word("js_filter"), autocomplete: "off" });
+  select.before(input);
+  input.addEventListener("input", () => {
+    const needle = input.value.trim().toLowerCase().replace(/\s+/g, "");
+    let firstShown = null;
+    for (const option of select.querySelectorAll("option")) {
+      const hay = (option.dataset.search || option.textContent).toLowerCase().replace(/\s+/g, "");
+      option.hidden = Boolean(needle) && !hay.includes(needle) && option.value !== "";
+      if (!option.hidden && option.value && !firstShown) firstShown = option;
+    }
+    for (const group of select.querySelectorAll("optgroup")) {
+      group.hidden = [...group.querySelectorAll("option")].every((o) => o.hidden);
+    }
+    if (needle && firstShown && select.selectedOptions[0] && select.selectedOptions[0].hidden) {
+      select.value = firstShown.value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+}
+
 /** Links to the previous and next pages of the answer and to all its rows (this page's URL
  *  with another offset or limit). */
-export function pager(offset, limit, next, lang) {
+export function pager(offset, limit, next) {
   const link = (changes, text, rel) => {
     const url = new URL(location.href);
     for (const [key, value] of Object.entries(changes)) {
@@ -70,11 +142,11 @@ export function pager(offset, limit, next, lang) {
     }
     return el("a", { href: url.pathname + url.search, class: `page-link ${rel}`, rel, text });
   };
-  const zh = lang === "zh", step = limit > 0 ? limit : 0;
-  return el("nav", { class: "pages", "aria-label": zh ? "分页" : "pages" },
-    offset > 0 && step ? link({ offset: offset > step ? offset - step : null }, zh ? "← 上一页" : "← previous", "prev") : null,
-    next && step ? link({ offset: offset + step, limit: step }, zh ? "下一页 →" : "next →", "next") : null,
-    link({ offset: null, limit: "all" }, zh ? "全部行" : "all rows", "all"));
+  const step = limit > 0 ? limit : 0;
+  return el("nav", { class: "pages", "aria-label": word("js_pages") },
+    offset > 0 && step ? link({ offset: offset > step ? offset - step : null }, word("js_prev"), "prev") : null,
+    next && step ? link({ offset: offset + step, limit: step }, word("js_next"), "next") : null,
+    link({ offset: null, limit: "all" }, word("js_all_rows"), "all"));
 }
 
 main();

@@ -1,7 +1,7 @@
 // Search results: the packaged search query's hits, one entry per entity, with how it
 // matched (its own name, or naming a matching sector) and the matched text highlighted.
 
-import { fetchResults, el, val, localHref, shortIri } from "./ui.js";
+import { fetchResults, el, val, localHref, shortIri, word, hasWord } from "./ui.js";
 
 /** Hits grouped by entity, in the order of the results. */
 export function group(bindings) {
@@ -30,11 +30,6 @@ export function highlight(text, needle) {
   return parts;
 }
 
-const HOW = {
-  en: { label: "name matches", "names sector": "names a matching sector" },
-  zh: { label: "名称匹配", "names sector": "提到匹配的领域" },
-};
-
 async function main() {
   const section = document.getElementById("search-results");
   if (!section) return;
@@ -44,15 +39,15 @@ async function main() {
   try {
     const { data } = await fetchResults(api + "&format=json");
     const hits = group(data.results.bindings);
-    status.textContent = lang === "zh" ? `${hits.length} 条结果` : `${hits.length} result${hits.length === 1 ? "" : "s"}`;
+    status.textContent = hits.length === 1 ? word("js_hits_one") : word("js_hits", { n: hits.length });
     section.querySelector(".hits").replaceChildren(el("ol", { class: "hits-list" }, hits.map((h) => el("li", { class: "hit" },
       el("a", { href: localHref(h.iri, lang), class: "hit-label", text: h.label || shortIri(h.iri) }),
       h.kind ? el("span", { class: "tag", text: h.kind }) : null,
-      [...new Set(h.hows)].map((how) => el("span", { class: `how how-${how.replace(/\s+/g, "-")}`, text: HOW[lang][how] || how })),
+      [...new Set(h.hows)].map((how) => el("span", { class: `how how-${how.replace(/\s+/g, "-")}`, text: hasWord(`js_how_${how}`) ? word(`js_how_${how}`) : how })),
       el("span", { class: "matches" }, [...new Set(h.matches)].slice(0, 4).map((m, i) => [i ? " | " : "", highlight(m, needle)]))))));
     section.classList.add("ready");
   } catch (error) {
-    status.replaceChildren(el("span", { class: "error", text: error.message }));
+    status.replaceChildren(el("span", { class: "error", role: "alert", text: word("js_err_other") }));
   }
 }
 

@@ -58,7 +58,9 @@ export async function fetchResults(url) {
   const response = await fetch(url, { headers: { Accept: "application/sparql-results+json" } });
   if (!response.ok) {
     const message = (await response.text()).trim();
-    throw new Error(`${response.status}: ${message}`);
+    const error = new Error(`${response.status}: ${message}`);
+    error.status = response.status;
+    throw error;
   }
   const truncated = response.headers.get("X-KG-Truncated") === "true";
   const next = /rel="next"/.test(response.headers.get("Link") || "");
@@ -67,6 +69,35 @@ export async function fetchResults(url) {
   }
   return { data: await response.json(), truncated, next };
 }
+
+let LABELS = { names: {}, broader: {} };
+
+/** Names of the graph's regions, sectors and plans, and the sector hierarchy (fetched once
+ *  per page from /ui/labels.json); tables and charts show names, never IRIs. */
+export async function loadLabels() {
+  try {
+    const response = await fetch("/ui/labels.json");
+    if (response.ok) LABELS = await response.json();
+  } catch (_) { /* names stay short IRIs */ }
+  return LABELS;
+}
+
+/** The name of an IRI in a language ("" when the page does not know it). */
+export function nameOf(iri, lang) {
+  const names = LABELS.names[iri];
+  if (!names) return "";
+  const [zh, en] = names;
+  return (lang === "zh" ? zh || en : en || zh) || "";
+}
+
+/** The broader sectors of a sector (IRIs). */
+export function broaderOf(iri) {
+  return LABELS.broader[iri] || [];
+}
+
+/** Colours that colour-blind readers tell apart (Okabe & Ito), no red/green pair. */
+export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+  "#F0E442", "#000000", "#999999", "#7A5195"];
 
 /** The plain value of a variable in a result row ("" when unbound). */
 export function val(row, name) {
@@ -108,27 +139,29 @@ export function formatYuan(value, lang) {
 /** Column names that hold yuan (per the data model). */
 export const YUAN_COLUMNS = new Set(["amount", "threshold"]);
 
-const COLUMN_NAMES_ZH = {
-  region: "地区", region1: "地区一", region2: "地区二", sector: "领域", sector1: "领域一",
-  sector2: "领域二", plan: "政策文件", plans: "政策文件", title: "标题", date: "发布日期",
-  dateAsStated: "原文日期", kind: "类型", issuer: "发布者", periodStart: "起始年",
-  periodEnd: "截止年", treatment: "定位", treatments: "定位", wording: "原文措辞",
-  wordings: "原文措辞", wordings1: "地区一措辞", wordings2: "地区二措辞", year: "年份",
-  due: "到期年份", target: "目标", amount: "金额", threshold: "门槛", count: "数量",
-  countedThing: "计数对象", qualifier: "修饰语", originalWording: "原文表述", action: "行动",
-  locations: "地点", sourceQuote: "原文依据", quote: "原文", source: "来源", entity: "实体",
-  label: "名称", how: "匹配方式", matches: "匹配文字", domain: "大类", sectors: "领域数",
-  targets: "目标数", actions: "行动数", links: "关联数", broader: "上位领域",
-  broaderLabels: "上位领域", altLabels: "其他名称", regions: "地区数", direction: "方向",
-  match: "匹配", statedCount: "所称数量", listedCount: "列出数量", note: "说明",
-  horizonMinYears: "最短年限", horizonMaxYears: "最长年限", relation: "关系", wikidata: "维基数据",
-  fact: "事实", part: "部分", evidence: "依据",
-};
+let WORDS = null;
 
-/** A column's heading: the variable without a trailing "Label", in Chinese when known. */
-export function columnName(name, lang) {
+/** A word of the interface in the page's language (sent with the page by the server, from
+ *  kg.html.i18n, the one table of interface words), with {name} filled from `vars`. */
+export function word(key, vars = {}) {
+  if (WORDS === null) {
+    const block = document.getElementById("kg-words");
+    WORDS = block ? JSON.parse(block.textContent) : {};
+  }
+  const text = WORDS[key] !== undefined ? WORDS[key] : key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (vars[name] !== undefined ? String(vars[name]) : ""));
+}
+
+/** True when the page has a word for a key. */
+export function hasWord(key) {
+  word("");
+  return WORDS[key] !== undefined;
+}
+
+/** A column's heading: the variable without a trailing "Label", in the page's language. */
+export function columnName(name, _lang) {
   const base = name.endsWith("Label") ? name.slice(0, -5) : name;
-  return lang === "zh" && COLUMN_NAMES_ZH[base] ? COLUMN_NAMES_ZH[base] : base;
+  return hasWord(`col_${base}`) ? word(`col_${base}`) : base;
 }
 
 /** The label column that goes with an IRI column (`region` → `regionLabel`, `entity` → `label`,
@@ -153,7 +186,7 @@ export function cellContent(row, name, vars, lang) {
   const label = labelName ? val(row, labelName) : "";
   if (!term) return label;
   if (isIri(term)) {
-    const text = label || shortIri(term.value);
+    const text = label || nameOf(term.value, lang) || shortIri(term.value);
     return el("a", { href: localHref(term.value, lang), title: term.value, text });
   }
   if (isNumber(term)) {
@@ -175,15 +208,20 @@ export function renderTable(container, data, { hidden = [], lang = "en", cells =
   const columns = tableColumns(vars, hidden);
   let rows = data.results.bindings.slice();
   const body = el("tbody");
+  const heads = [];
   const fill = () => body.replaceChildren(...rows.map((row) => el("tr", {},
-    columns.map((c) => el("td", { class: isNumber(row[c]) ? "num" : null },
+    columns.map((c) => el("td", { class: numeric.has(c) ? "num" : null },
       cells[c] ? cells[c](row) : cellContent(row, c, vars, lang))))));
   let sorted = null;
-  const heads = columns.map((c) => {
-    const th = el("th", { scope: "col", "data-column": c, title: c, text: columnName(c, lang) });
+  const numeric = new Set(columns.filter((c) => rows.some((r) => isNumber(r[c]))));
+  heads.push(...columns.map((c) => {
+    const th = el("th", { scope: "col", "data-column": c, class: numeric.has(c) ? "num" : null, "aria-sort": "none" },
+      el("button", { type: "button", class: "sort", text: columnName(c, lang) }));
     th.addEventListener("click", () => {
       const dir = sorted === c ? -1 : 1;
       sorted = dir === 1 ? c : null;
+      heads.forEach((h) => h.setAttribute("aria-sort", "none"));
+      th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
       rows.sort((a, b) => {
         const x = sortKey(a, c, vars), y = sortKey(b, c, vars);
         return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), lang)) * dir;
@@ -191,7 +229,7 @@ export function renderTable(container, data, { hidden = [], lang = "en", cells =
       fill();
     });
     return th;
-  });
+  }));
   fill();
   const table = el("table", { class: "results-table" }, el("thead", {}, el("tr", {}, heads)), body);
   container.replaceChildren(table);
@@ -203,6 +241,35 @@ export function textWidth(text) {
   let width = 0;
   for (const ch of text) width += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 1 : 0.56;
   return width;
+}
+
+/** A text broken into lines of at most `em` wide (at spaces where it has them, else
+ *  anywhere), never cut. */
+export function wrap(text, em) {
+  const lines = [];
+  let line = "";
+  const tokens = text.match(/[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) || [];
+  for (const token of tokens) {
+    if (line && textWidth(line + token.trimEnd()) > em) {
+      lines.push(line.trimEnd());
+      line = token.trimStart();
+    } else {
+      line += token;
+    }
+    while (textWidth(line) > em) {  // a word longer than a line
+      let cut = "";
+      for (const ch of line) { if (textWidth(cut + ch) > em) break; cut += ch; }
+      lines.push(cut);
+      line = line.slice(cut.length);
+    }
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines.length ? lines : [""];
+}
+
+/** SVG text of several lines (tspans), the first at `y`. */
+export function multiline(attrs, lines, lineHeight = 14) {
+  return svg("text", attrs, lines.map((l, i) => svg("tspan", { x: attrs.x, dy: i ? lineHeight : 0 }, l)));
 }
 
 /** A text cut to fit a width in em, with an ellipsis when cut. */

@@ -1,11 +1,13 @@
-// Timeline view: one line per result, a dot at its date (`date`, as precise as the data:
-// a year, a month or a day) and, when the results have periodStart/periodEnd, a bar for
-// the period. Rows without a date are kept, under the dated ones, without a dot.
+// Timeline view: one line per dated result, a dot at its date (`date`, as precise as the
+// data: a year, a month or a day) and, when the results have periodStart/periodEnd, a bar
+// for the period; a legend says which is which. Rows without a date are listed apart,
+// under the chart, never placed on the axis. Titles are wrapped, never cut.
 
-import { svg, el, val, localHref, fit } from "../ui.js";
+import { svg, el, val, localHref, wrap, multiline, word } from "../ui.js";
 
 const ROW = 22;
-const LABEL_EM = 26;
+const LINE = 14;
+const LABEL_EM = 24;
 const FONT = 12;
 const TRACK = 560;
 
@@ -38,48 +40,77 @@ export function items(bindings, vars, { date, label }) {
   }));
 }
 
-/** The years the axis spans (whole years around every date and period). */
+/** The years the axis spans (whole years around every date and period of dated items). */
 export function span(list) {
   const values = list.flatMap((i) => [i.at, i.from, i.to + 1]).filter((v) => !Number.isNaN(v));
   if (!values.length) return null;
   return [Math.floor(Math.min(...values)), Math.ceil(Math.max(...values))];
 }
 
-/** Draw the timeline into a container. */
+/** Draw the timeline into a container: legend, chart of the dated items, the undated apart. */
 export function draw(container, data, options, lang) {
   const list = items(data.results.bindings, data.head.vars, options);
-  const years = span(list);
-  if (!years) return;
   const dated = list.filter((i) => !Number.isNaN(i.at)), undated = list.filter((i) => Number.isNaN(i.at));
-  const ordered = [...dated, ...undated];
+  const years = span(dated);
+  const parts = [];
+  if (years) {
+    const periods = dated.some((i) => !Number.isNaN(i.from) && !Number.isNaN(i.to));
+    parts.push(legend(periods));
+    parts.push(el("div", { class: "scroll" }, chart(dated, years, lang)));
+  }
+  if (undated.length) {
+    parts.push(el("h3", { class: "undated-heading", text: word("js_undated") }),
+      el("ul", { class: "undated" }, undated.map((item) => el("li", { class: "item undated", "data-date": "" },
+        item.iri ? el("a", { href: localHref(item.iri, lang), text: item.label }) : item.label,
+        item.region ? ` — ${item.region}` : ""))));
+  }
+  container.replaceChildren(...parts);
+}
+
+function legend(periods) {
+  const dot = svg("svg", { width: 14, height: 14, "aria-hidden": "true" }, svg("circle", { cx: 7, cy: 7, r: 5, class: "dot" }));
+  const bar = svg("svg", { width: 26, height: 14, "aria-hidden": "true" }, svg("rect", { x: 1, y: 3, width: 24, height: 8, rx: 4, class: "period" }));
+  return el("ul", { class: "legend chart-legend" },
+    el("li", {}, dot, " ", word("js_legend_issued")),
+    periods ? el("li", {}, bar, " ", word("js_legend_period")) : null);
+}
+
+function chart(dated, years, lang) {
   const left = LABEL_EM * FONT + 14, top = 26;
   const x = (year) => left + ((year - years[0]) / Math.max(1, years[1] - years[0])) * TRACK;
-  const width = left + TRACK + 20, height = top + ordered.length * ROW + 10;
-  const root = svg("svg", { class: "timeline", width, height, viewBox: `0 0 ${width} ${height}`, role: "img" });
+  const rows = dated.map((item) => {
+    const name = item.region ? `${item.label} — ${item.region}` : item.label;
+    const lines = wrap(name, LABEL_EM);
+    return { item, name, lines, height: Math.max(ROW, lines.length * LINE + 8) };
+  });
+  const width = left + TRACK + 20;
+  const height = top + rows.reduce((sum, r) => sum + r.height, 0) + 10;
+  const root = svg("svg", { class: "timeline", width, height, viewBox: `0 0 ${width} ${height}`,
+    role: "group", "aria-label": word("js_chart_timeline", { n: dated.length }) });
   const step = years[1] - years[0] > 16 ? 5 : years[1] - years[0] > 8 ? 2 : 1;
   for (let y = years[0]; y <= years[1]; y += step) {
     root.append(svg("line", { x1: x(y), x2: x(y), y1: top - 6, y2: height - 6, class: "grid" }),
       svg("text", { x: x(y), y: top - 10, "text-anchor": "middle", class: "tick" }, String(y)));
   }
-  ordered.forEach((item, i) => root.append(row(item, i, { x, top, left, lang })));
-  container.replaceChildren(el("div", { class: "scroll" }, root));
+  let y0 = top;
+  for (const r of rows) {
+    root.append(row(r, y0, { x, left, lang }));
+    y0 += r.height;
+  }
+  return root;
 }
 
-function row(item, i, { x, top, left, lang }) {
-  const y = top + i * ROW + ROW / 2;
-  const group = svg("g", { class: Number.isNaN(item.at) ? "item undated" : "item", "data-date": item.date });
-  const name = item.region ? `${item.label} — ${item.region}` : item.label;
-  const text = svg("text", { x: left - 10, y: y + 4, "text-anchor": "end", class: "item-label" }, fit(name, LABEL_EM));
+function row({ item, name, lines, height }, y0, { x, left, lang }) {
+  const y = y0 + height / 2;
+  const group = svg("g", { class: "item", "data-date": item.date });
+  const firstLine = y + 4 - ((lines.length - 1) * LINE) / 2;
+  const text = multiline({ x: left - 10, y: firstLine, "text-anchor": "end", class: "item-label" }, lines, LINE);
   group.append(svg("title", {}, `${name}${item.date ? ` (${item.date})` : ""}`));
   group.append(item.iri ? svg("a", { href: localHref(item.iri, lang) }, text) : text);
   if (!Number.isNaN(item.from) && !Number.isNaN(item.to)) {
     group.append(svg("rect", { x: x(item.from), y: y - 4, width: Math.max(2, x(item.to + 1) - x(item.from)), height: 8,
       rx: 4, class: "period" }));
   }
-  if (!Number.isNaN(item.at)) {
-    group.append(svg("circle", { cx: x(item.at), cy: y, r: 5, class: "dot" }));
-  } else {
-    group.append(svg("text", { x: left + TRACK, y: y + 4, "text-anchor": "end", class: "no-date" }, lang === "zh" ? "未注明日期" : "date not stated"));
-  }
+  group.append(svg("circle", { cx: x(item.at), cy: y, r: 5, class: "dot" }));
   return group;
 }
