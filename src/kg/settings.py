@@ -29,6 +29,8 @@ ALLOWED_SERVICES = frozenset({"https://query.wikidata.org/sparql"})  # SERVICE t
 REMOTE_TIMEOUT_S = 15.0  # connect/read timeout for remote SPARQL endpoints and imports
 REMOTE_MAX_BYTES = 50_000_000  # largest answer read from a remote endpoint
 IMPORT_MAX_BYTES = 200_000_000  # largest RDF file `kg import` fetches from a URL
+PUSH_CHUNK_BYTES = 900_000  # `kg push`: N-Triples per request (under kg serve's body cap)
+PUSH_SWITCH_TIMEOUT_S = 600.0  # `kg push`: the switch request (Virtuoso moves row by row)
 # pyoxigraph parses and evaluates a query's tree recursively; kg.sparql.guard keeps trees
 # shallow, and a worker's stack (reserved, touched only as deep as a query goes) leaves a
 # wide margin for whatever the guard's count misses: a stack overflow would kill it.

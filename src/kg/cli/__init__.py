@@ -20,7 +20,7 @@ from importlib import import_module
 from kg import __version__
 from kg.errors import ExitCode, KgError
 
-COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export")
+COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "push")
 
 
 class _Parser(argparse.ArgumentParser):
