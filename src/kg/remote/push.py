@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
@@ -171,6 +174,7 @@ class _Push:
         self.update = RemoteEndpoint(target.update, timeout=settings.PUSH_SWITCH_TIMEOUT_S,
                                      client=client)
         self.made: list[str] = []  # graphs this push created (dropped again if it fails)
+        self._lock = threading.Lock()  # the senders count their requests
         self.done = Pushed()
 
     def all(self, counts: dict[str, int]) -> Pushed:
@@ -212,41 +216,60 @@ class _Push:
                                           for g in self.made), virtuoso)
 
     def _stage(self, graph: str, into: str) -> None:
-        """Stream one graph into ``into``: the first chunk PUT, the others POSTed."""
+        """Stream one graph into ``into``: the first chunk PUT, the others POSTed, up to
+        ``PUSH_SENDERS`` at a time (adding triples is the same in any order, and again)."""
         first = True
+        pending: deque[Future[None]] = deque()
 
         def send(chunk: bytes) -> None:
             nonlocal first
-            self._send(chunk, into, "PUT" if first else "POST")
-            first = False
-            self.progress.sent(graph, chunk.count(b"\n"))
             chunks.size = self.chunk_bytes  # smaller after a 413
+            if first:  # before any POST: a PUT replaces what is there
+                self._sent(graph, chunk, into, "PUT")
+                first = False
+                return
+            while len(pending) >= settings.PUSH_SENDERS:
+                pending.popleft().result()
+            pending.append(pool.submit(self._sent, graph, chunk, into, "POST"))
 
         chunks = Chunks(self.chunk_bytes, send)
-        try:
-            self.store.dump(chunks, RdfFormat.N_TRIPLES,  # type: ignore[arg-type]  # write()
-                            from_graph=NamedNode(graph))
-        except OSError:
-            chunks.reraise()
-            raise
-        chunks.close()
+        with ThreadPoolExecutor(settings.PUSH_SENDERS, "kg-push") as pool:
+            try:
+                self.store.dump(chunks, RdfFormat.N_TRIPLES,  # type: ignore[arg-type]  # write()
+                                from_graph=NamedNode(graph))
+            except OSError:
+                chunks.reraise()
+                raise
+            chunks.close()
+            while pending:
+                pending.popleft().result()
         if first:  # an empty graph: replace whatever is there by nothing
             self._send(b"", into, "PUT")
 
-    def _send(self, chunk: bytes, into: str, method: str) -> None:
-        """One Graph Store request; a chunk the server finds too large (413) is sent in
-        halves, and later chunks are made no larger than what passed."""
+    def _sent(self, graph: str, chunk: bytes, into: str, method: str) -> None:
+        self._send(chunk, into, method)
+        self.progress.sent(graph, chunk.count(b"\n"))
+
+    def _send(self, chunk: bytes, into: str, method: str, tries: int = 3) -> None:
+        """One Graph Store request. A chunk the server finds too large (413) is sent in
+        halves, and later chunks are made no larger than what passed; a POST the server
+        fails (5xx: Virtuoso may call two concurrent ones a deadlock) is sent again."""
         try:
             self.gsp.request(method, self.target.gsp, params={"graph": into}, content=chunk,
                              headers={"Content-Type": N_TRIPLES})
-            self.done.requests += 1
         except RemoteError as exc:
             half = chunk.rfind(b"\n", 0, len(chunk) // 2) + 1
-            if exc.status != 413 or not half:
-                raise
-            self.chunk_bytes = min(self.chunk_bytes, half)
-            self._send(chunk[:half], into, method)
-            self._send(chunk[half:], into, "POST")
+            if exc.status == 413 and half:
+                self.chunk_bytes = min(self.chunk_bytes, half)
+                self._send(chunk[:half], into, method)
+                self._send(chunk[half:], into, "POST")
+                return
+            if method == "POST" and (exc.status or 0) >= 500 and tries > 1:
+                self._send(chunk, into, method, tries - 1)
+                return
+            raise
+        with self._lock:
+            self.done.requests += 1
 
 
 def listed(body: bytes, url: str) -> set[str]:
