@@ -205,3 +205,47 @@ def test_an_interrupted_push_leaves_the_previous_build_answering(
         assert staged
     assert main(["push", previous + "/store", "--location", str(curated_location)]) == 0
     assert ours(previous + "/query") == ours(curated_build.open())
+
+
+# -- without servers: where credentials come from, the bar on a terminal ----------------
+
+def test_credentials_come_from_the_first_place_that_has_them(tmp_path: Path) -> None:
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine h login n-user password n-pw\n")
+    url = "http://u-user:u-pw@h/store"
+    env = {auth.ENV_TOKEN: "e-tok", auth.ENV_USER: "e-user", auth.ENV_PASSWORD: "e-pw",
+           auth.ENV_SERVER_TOKEN: "s-tok"}
+
+    def found(url: str, env: dict[str, str], **options: str) -> tuple[str | None, ...]:
+        c = auth.find(url, env=env, netrc_file=netrc, **options)
+        assert c.url == auth.split_userinfo(url)[0] and "@" not in c.url
+        return c.source, c.user, c.password, c.token
+
+    assert found(url, env, token="o-tok") == ("--token", None, None, "o-tok")
+    assert found(url, env, user="o", password="o-pw") == ("--user", "o", "o-pw", None)
+    assert found(url, env) == ("the URL", "u-user", "u-pw", None)
+    plain = "http://h/store"
+    assert found(plain, env) == ("$KG_PUSH_TOKEN", None, None, "e-tok")
+    del env[auth.ENV_TOKEN]
+    assert found(plain, env) == ("$KG_PUSH_USER", "e-user", "e-pw", None)
+    del env[auth.ENV_USER]
+    assert found(plain, env) == ("$KG_UPDATE_TOKEN", None, None, "s-tok")
+    assert found(plain, {}) == ("~/.netrc", "n-user", "n-pw", None)
+    assert found(plain, {}, user="n-user") == ("--user", "n-user", "n-pw", None)
+    assert found("http://other/store", {})[0] == "none"
+
+
+def test_a_bar_on_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from kg.cli.push import Bar
+    out = io.StringIO()
+    with Progress(console=Console(file=out, force_terminal=True, width=100)) as progress:
+        bar = Bar(progress)
+        bar.begin({GRAPH_BASE + "links": 10, GRAPH_BASE + "ontology": 10})
+        bar.sent(GRAPH_BASE + "links", 10)
+        bar.switching(2, 0)
+    assert "50%" in out.getvalue() and "switching" in out.getvalue()
