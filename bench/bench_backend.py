@@ -1,44 +1,89 @@
-"""Latency of `kg serve --backend` against the backend itself and the local server.
+"""`kg serve --backend` and `kg push` on real engines, in one sitting.
 
-Same data (the curated build, pushed to `oxigraph serve --union-default-graph`), same
-sitting, one client, requests one after the other (median of N after a warm-up):
+    python bench/bench_backend.py latency [--requests 200] [--json out.json]
+    python bench/bench_backend.py push [--triples 1000000] [--json out.json]
 
-    python bench/bench_backend.py [--requests 200] [--json out.json]
+**latency**: the curated build in `oxigraph serve --union-default-graph` (pushed) and in
+Virtuoso (tests/_engines.py, bulk-loaded), one client, requests one after the other (median
+of N after a warm-up). For each engine: a SPARQL SELECT straight to the engine and through
+`kg serve --backend ENGINE --backend-ttl 0` (every request forwarded), and an entity page
+through kg next to the one SELECT it sends for it, straight to the engine; the answers are
+checked equal first. Also `kg serve` on the local build (with and without its cache) and
+`--backend` with its cache, as before.
 
-Servers: `oxigraph serve` queried directly (/query), `kg serve` on the local build (with
-and without its response cache), and `kg serve --backend` in front of the Oxigraph server,
-with its cache (a repeated request inside --backend-ttl) and without (--backend-ttl 0:
-every request goes to the backend).
+**push**: the synthetic graph (bench/synth.py, ``--triples``) in a store as one of our
+named graphs; `kg push` of it into a fresh Virtuoso (Digest, /sparql-graph-crud-auth) timed
+with the pushing process's peak resident memory, next to Virtuoso's own bulk loader
+(``ld_dir`` + ``rdf_loader_run`` through isql-vt) on the same N-Triples file in another fresh
+Virtuoso with the same settings; then a second push of the same graph (the graph is there:
+staged, then MOVEd). The triples each Virtuoso holds are counted and checked first.
+
+Machine, load average and versions are printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
+import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
+import pyoxigraph
+from pyoxigraph import NamedNode, RdfFormat, Store
 
-from bench_server import HOST, free_port, start, stop  # tests/_server.py's start-up
-from kg.build import build
-from kg.remote.push import push
-from kg.store import Location
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]  # the tests' engines, servers and probes
+from tests._robust import rss_tree  # noqa: E402
+
+import _engines  # noqa: E402
+from _server import HOST, free_port, start, stop  # noqa: E402
+from kg import __version__  # noqa: E402
+from kg.build import build  # noqa: E402
+from kg.engine.backend import _NEIGHBOURHOOD  # noqa: E402
+from kg.rdf import export  # noqa: E402
+from kg.remote.auth import UserPassword  # noqa: E402
+from kg.remote.push import push  # noqa: E402
+from kg.store import Location  # noqa: E402
+from kg.vocab import GRAPH_BASE  # noqa: E402
 
 VENV = Path(sys.executable).parent
 JSON = {"Accept": "application/sparql-results+json"}
 SPARQL = ("SELECT ?plan ?label WHERE { ?plan a <https://w3id.org/future-industries/ontology#Plan>"
           " ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+ENTITY = "https://w3id.org/future-industries/id/region/beijing"
 CASES = {  # name -> (path, params, headers)
     "sparql SELECT (plans)": ("/sparql", {"query": SPARQL}, JSON),
     "question region-sectors": ("/queries/region-sectors", {"region": "shandong"}, JSON),
     "question plans-timeline": ("/queries/plans-timeline", {}, JSON),
     "entity page (Turtle)": ("/id/region/beijing", {"format": "ttl"}, {}),
 }
+SYNTH_GRAPH = GRAPH_BASE + "data/synth"
+# the same for both Virtuosos of the push bench: Virtuoso's advice for a 2 GB server
+BENCH_VIRTUOSO = copy.deepcopy(_engines.VIRTUOSO_SETTINGS)
+BENCH_VIRTUOSO["Parameters"] |= {"NumberOfBuffers": "170000", "MaxDirtyBuffers": "130000"}
+
+
+def machine() -> str:
+    """Machine, load and versions, printed with every figure."""
+    ox = subprocess.run([str(VENV / "oxigraph"), "--version"], capture_output=True, text=True)
+    virtuoso = subprocess.run(["dpkg-query", "-W", "-f", "${Version}",
+                               "virtuoso-opensource-7"], capture_output=True, text=True)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, load {load}; "
+            f"Python {platform.python_version()}, kg {__version__}, pyoxigraph "
+            f"{pyoxigraph.__version__}, {ox.stdout.strip()}, Virtuoso {virtuoso.stdout}, "
+            f"httpx {httpx.__version__}")
 
 
 def median_ms(client: httpx.Client, url: str, params: dict[str, str],
@@ -61,49 +106,202 @@ def serve(tmp: Path, name: str, *args: str) -> tuple[subprocess.Popen[bytes], st
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", nargs="?", default="latency", choices=["latency", "push"])
     ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--triples", type=int, default=1_000_000)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp_name:
+    print(machine())
+    if args.what == "push":
+        push_bench(args.triples, args.json)
+    else:
+        latency(args.requests, args.json)
+    print(f"load at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+# -- latency ------------------------------------------------------------------------------
+
+@contextmanager
+def oxigraph_serve(tmp: Path) -> Iterator[str]:
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    proc = start([str(VENV / "oxigraph"), "serve", "--location", str(tmp / "ox"),
+                  "--bind", f"{HOST}:{port}", "--union-default-graph"],
+                 base + "/query?query=ASK%7B%7D", tmp / "ox.log")
+    try:
+        yield base
+    finally:
+        stop(proc)
+
+
+def latency(n: int, out: Path | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
         build(tmp / "loc")
-        port = free_port()
-        oxigraph = f"http://{HOST}:{port}"
-        procs = [start([str(VENV / "oxigraph"), "serve", "--location", str(tmp / "ox"),
-                        "--bind", f"{HOST}:{port}", "--union-default-graph"],
-                       oxigraph + "/query?query=ASK%7B%7D", tmp / "ox.log")]
-        push(Location(tmp / "loc").require_current().open(), oxigraph + "/store")
-        try:
-            servers = {}
-            local = ["--location", str(tmp / "loc"), "--workers", "2"]
-            for name, extra in (("local, cached", local), ("local, no cache", [*local, "--no-cache"]),
-                                ("backend, cached", ["--backend", oxigraph + "/query"]),
-                                ("backend, ttl 0", ["--backend", oxigraph + "/query",
-                                                    "--backend-ttl", "0"])):
-                proc, url = serve(tmp, name.replace(" ", "_").replace(",", ""), *extra)
-                procs.append(proc)
-                servers[name] = url
-            report(servers, oxigraph, args.requests, args.json)
-        finally:
-            for proc in procs:
-                stop(proc)
+        store = Location(tmp / "loc").require_current().open()
+        nquads = tmp / "all.nq"
+        nquads.write_bytes(export.dump(store, "nq"))
+        oxigraph = stack.enter_context(oxigraph_serve(tmp))
+        push(store, oxigraph + "/store")
+        virtuoso = stack.enter_context(_engines.virtuoso(nquads)).url
+        engines = {"oxigraph serve": oxigraph + "/query", "Virtuoso": virtuoso}
+        local = ["--location", str(tmp / "loc"), "--workers", "2"]
+        options = {"local, cached": local, "local, no cache": [*local, "--no-cache"]}
+        for name, url in engines.items():
+            options[f"{name}: backend, cached"] = ["--backend", url]
+            options[f"{name}: backend, ttl 0"] = ["--backend", url, "--backend-ttl", "0"]
+        servers = {}
+        for name, extra in options.items():
+            proc, url = serve(tmp, "".join(c if c.isalnum() else "_" for c in name), *extra)
+            stack.callback(stop, proc)
+            servers[name] = url
+        report(servers, engines, n, out)
 
 
-def report(servers: dict[str, str], oxigraph: str, n: int, out: Path | None) -> None:
+def rows(body: bytes) -> set[tuple[tuple[str, str], ...]]:
+    bindings = json.loads(body)["results"]["bindings"]
+    return {tuple(sorted((k, v["value"]) for k, v in b.items())) for b in bindings}
+
+
+def as_graph(ntriples: str, base: str) -> set:
+    """A page's triples, canonical, with the server's own URL (its document's) made equal."""
+    from _linking import canonical  # tests/_linking.py: graphs compared with blank nodes
+    text = ntriples.replace(base, "http://server.invalid")
+    return canonical(pyoxigraph.parse(text.encode(), format=RdfFormat.N_TRIPLES))
+
+
+def added(client: httpx.Client, servers: dict[str, str], engines: dict[str, str],
+          n: int) -> dict[str, dict[str, float]]:
+    """Per engine: SELECT and entity page straight to it and through kg (--backend-ttl 0),
+    after checking that the answers are the same."""
+    local_page = client.get(servers["local, no cache"] + "/id/region/beijing",
+                            params={"format": "nt"})
+    out = {}
+    for name, url in engines.items():
+        kg = servers[f"{name}: backend, ttl 0"]
+        direct = client.get(url, params={"query": SPARQL}, headers=JSON).content
+        through = client.get(kg + "/sparql", params={"query": SPARQL}, headers=JSON).content
+        assert rows(direct) == rows(through) and rows(direct), f"{name}: SELECT answers differ"
+        page = client.get(kg + "/id/region/beijing", params={"format": "nt"})
+        same = as_graph(page.text, kg) == as_graph(local_page.text,
+                                                   servers["local, no cache"])
+        assert same, f"{name}: the entity page differs from the local one"
+        neighbourhood = _NEIGHBOURHOOD.replace("<IRI>", f"<{ENTITY}>")
+        out[name] = {
+            "select direct": median_ms(client, url, {"query": SPARQL}, JSON, n),
+            "select via kg": median_ms(client, kg + "/sparql", {"query": SPARQL}, JSON, n),
+            "entity SELECT direct": median_ms(client, url, {"query": neighbourhood}, JSON, n),
+            "entity page via kg": median_ms(client, kg + "/id/region/beijing",
+                                            {"format": "ttl"}, {}, n),
+        }
+    return out
+
+
+def report(servers: dict[str, str], engines: dict[str, str], n: int, out: Path | None) -> None:
     results: dict[str, dict[str, float]] = {}
-    with httpx.Client(timeout=30) as client:
-        direct = median_ms(client, oxigraph + "/query", {"query": SPARQL}, JSON, n)
+    with httpx.Client(timeout=60) as client:
+        overhead = added(client, servers, engines, n)
         for case, (path, params, headers) in CASES.items():
             results[case] = {name: median_ms(client, url + path, params, headers, n)
                              for name, url in servers.items()}
-    print(f"oxigraph serve direct, sparql SELECT (plans): {direct:.2f} ms")
-    print("case | " + " | ".join(servers) + " (median ms)")
+    print(f"\nkg serve --backend ENGINE --backend-ttl 0 against ENGINE (median of {n}, ms)")
+    print("engine | SELECT direct | SELECT via kg | added | entity SELECT direct | "
+          "entity page via kg | added")
+    for name, r in overhead.items():
+        print(f"{name} | {r['select direct']:.2f} | {r['select via kg']:.2f} | "
+              f"{r['select via kg'] - r['select direct']:+.2f} | {r['entity SELECT direct']:.2f}"
+              f" | {r['entity page via kg']:.2f} | "
+              f"{r['entity page via kg'] - r['entity SELECT direct']:+.2f}")
+    print("\ncase | " + " | ".join(servers) + " (median ms)")
     for case, row in results.items():
         print(case + " | " + " | ".join(f"{v:.2f}" for v in row.values()))
     if out:
-        out.write_text(json.dumps({"oxigraph_direct_ms": direct, "cases": results}, indent=1))
+        out.write_text(json.dumps({"overhead": overhead, "cases": results}, indent=1))
+
+
+# -- push ---------------------------------------------------------------------------------
+
+def count(sparql_url: str, graph: str) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    r = httpx.get(sparql_url, params={"query": query}, headers=JSON, timeout=600)
+    r.raise_for_status()
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def graphs(sparql_url: str) -> set[str]:
+    r = httpx.get(sparql_url, params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                  headers=JSON, timeout=600)
+    r.raise_for_status()
+    return {b["g"]["value"] for b in r.json()["results"]["bindings"]}
+
+
+def timed_push(store: Path, gsp: str, build_id: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, sampled every 20 ms) of a process pushing ``store``."""
+    cmd = [sys.executable, __file__, "push-child", str(store), gsp, build_id]
+    began = time.perf_counter()
+    proc = subprocess.Popen(cmd)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, rss_tree(proc.pid))
+        time.sleep(0.02)
+    if proc.returncode:
+        raise SystemExit(f"push failed ({proc.returncode})")
+    return time.perf_counter() - began, peak / 2**20
+
+
+def push_child(store: str, gsp: str, build_id: str) -> None:
+    done = push(Store.read_only(store), gsp, build_id=build_id, auth=UserPassword("dba", "dba"),
+                timeout=600)
+    print(f"  pushed {sum(done.graphs.values()):,} triples in {done.requests} requests",
+          flush=True)
+
+
+def push_bench(triples: int, out: Path | None) -> None:
+    from bench_build import synth  # bench/out/synth-N.nt, made once
+    data = synth(triples)
+    with tempfile.TemporaryDirectory(prefix="kg-bench-push-") as tmp_name:
+        tmp = Path(tmp_name)
+        store = Store(str(tmp / "store"))
+        store.bulk_load(path=str(data), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(SYNTH_GRAPH))
+        store.flush()
+        n = len(store)
+        del store
+        tiny = tmp / "tiny.nq"
+        tiny.write_text('<http://example.org/s> <http://example.org/p> "1" <http://example.org/g> .\n')
+        with _engines.virtuoso(tiny, settings=BENCH_VIRTUOSO) as pushed, \
+                _engines.virtuoso(tiny, settings=BENCH_VIRTUOSO) as loaded:
+            assert loaded.folder is not None
+            folder = loaded.folder / "bulk"
+            folder.mkdir()
+            shutil.copy(data, folder / data.name)
+            print(f"{n:,} triples ({data.stat().st_size / 2**20:.0f} MiB of N-Triples); "
+                  f"load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            began = time.perf_counter()
+            _engines.isql(loaded.sql_port, f"ld_dir('{folder}', '{data.name}', '{SYNTH_GRAPH}'); "
+                                           "rdf_loader_run();", timeout=3600)
+            bulk_s = time.perf_counter() - began
+            assert count(loaded.url, SYNTH_GRAPH) == n, "the bulk loader did not load every triple"
+            gsp = pushed.url.removesuffix("/sparql") + "/sparql-graph-crud-auth"
+            push_s, push_mib = timed_push(tmp / "store", gsp, "bench-1")
+            assert count(pushed.url, SYNTH_GRAPH) == n, "the push did not load every triple"
+            again_s, again_mib = timed_push(tmp / "store", gsp, "bench-2")
+            ours = {g for g in graphs(pushed.url) if g.startswith(GRAPH_BASE)}
+            assert ours == {SYNTH_GRAPH} and count(pushed.url, SYNTH_GRAPH) == n, ours
+    print(f"\nVirtuoso bulk loader (ld_dir + rdf_loader_run) | {bulk_s:.1f} s | - ")
+    print(f"kg push, first (graph new: loaded in place) | {push_s:.1f} s | {push_mib:.0f} MiB "
+          f"| x{push_s / bulk_s:.2f} the bulk loader")
+    print(f"kg push, again (staged, then MOVEd) | {again_s:.1f} s | {again_mib:.0f} MiB "
+          f"| x{again_s / bulk_s:.2f}")
+    if out:
+        out.write_text(json.dumps({"triples": n, "bulk_s": bulk_s, "push_s": push_s,
+                                   "push_peak_mib": push_mib, "again_s": again_s,
+                                   "again_peak_mib": again_mib}, indent=1))
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["push-child"]:
+        push_child(*sys.argv[2:5])
+    else:
+        main()

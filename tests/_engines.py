@@ -149,6 +149,8 @@ class Engine:
     name: str
     url: str
     timings: dict[str, float] = field(default_factory=dict)
+    sql_port: int = 0  # Virtuoso's SQL port (isql-vt), for bench/bench_backend.py
+    folder: Path | None = None  # its temporary folder (Virtuoso reads files placed there)
 
 
 @contextmanager
@@ -169,7 +171,7 @@ def virtuoso(nquads: Path, start_timeout: float = 120.0,
     data = folder / "load"
     data.mkdir()
     shutil.copy(nquads, data / "all.nq")
-    engine = Engine("virtuoso", f"http://{HOST}:{http}/sparql")
+    engine = Engine("virtuoso", f"http://{HOST}:{http}/sparql", sql_port=sql, folder=folder)
     started = time.monotonic()
     proc = None
     try:  # up when its SPARQL endpoint answers ASK {} (its log goes to stdout.log as well)

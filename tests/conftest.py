@@ -95,7 +95,7 @@ def oxigraph_backend(curated_build: Build,
     """A real `oxigraph serve` (union default graph) holding the curated build, pushed over
     the Graph Store Protocol; its base URL (…/query, …/store)."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "store") as base:
-        sent = push(curated_build.open(), base + "/store")
+        sent = push(curated_build.open(), base + "/store").graphs
         assert sent and all(n > 0 for n in sent.values())
         yield base
 

@@ -114,7 +114,7 @@ def test_cli_push(curated_location: Path, tmp_path: Path) -> None:
         assert main(["push", base + "/store", "--location", str(curated_location)]) == 0
         result = remote.RemoteEndpoint(base + "/query").run("ASK { ?s ?p ?o }")
         assert bool(result.value)
-    assert main(["push", closed_port_url(), "--location", str(curated_location),
+    assert main(["push", closed_port_url().replace("/sparql", "/store"), "--location", str(curated_location),
                  "--timeout", "2"]) == 9
 
 

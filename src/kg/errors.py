@@ -200,3 +200,4 @@ class RemoteError(KgError):
 
     exit_code = ExitCode.REMOTE
     http_status = 502
+    status: int | None = None  # the endpoint's HTTP status, when it answered one

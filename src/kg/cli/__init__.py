@@ -22,12 +22,13 @@ from pathlib import Path
 from kg import __version__, settings
 from kg.errors import ExitCode, KgError
 
-COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "release", "project")
+COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "release", "project", "push")
 #: The module that registers each command: ``kg COMMAND`` imports that one alone (a quick
 #: start for quick commands: ``kg build`` with nothing changed). A command missing here
 #: loads every module, as ``kg --help`` does.
 COMMANDS = {"build": "build", "check": "build", "stats": "build", "release": "release",
-            "releases": "release", "diff": "release"}
+            "releases": "release", "diff": "release", "push": "push", "init": "project",
+            "coverage": "project"}
 
 
 class _Parser(argparse.ArgumentParser):

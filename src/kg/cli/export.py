@@ -1,4 +1,4 @@
-"""``kg export``, ``kg import``, ``kg import-divisions``, ``kg push``."""
+"""``kg export``, ``kg import``, ``kg import-divisions``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from kg.cli.progress import steps
 from kg.errors import UsageError
 from kg.gen import divisions
 from kg.rdf import export, formats
-from kg.remote.push import push
 
 _err = Console(stderr=True)
 
@@ -47,11 +46,6 @@ def register(sub: Any) -> None:
     p.add_argument("--from-package", action="store_true",
                    help="convert the installed cpca package's file instead of the shipped one")
     p.set_defaults(func=cmd_import_divisions)
-    p = sub.add_parser("push", help="PUT every named graph to a Graph Store Protocol endpoint")
-    add_location(p)
-    p.add_argument("url", help="GSP endpoint, e.g. http://127.0.0.1:7879/store")
-    p.add_argument("--timeout", type=float, default=settings.REMOTE_TIMEOUT_S)
-    p.set_defaults(func=cmd_push)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -99,11 +93,3 @@ def _import(args: argparse.Namespace, source: str, graph: str, fmt: str | None =
                f"build {report.build_id} (from {report.previous})")
     return 0
 
-
-def cmd_push(args: argparse.Namespace) -> int:
-    store = current(args).open()
-    sent = push(store, args.url, timeout=args.timeout)
-    for graph, n in sent.items():
-        _err.print(f"PUT {graph}: {n} triples")
-    _err.print(f"[green]pushed {len(sent)} graphs, {sum(sent.values())} triples to {args.url}")
-    return 0

@@ -56,6 +56,7 @@ class RemoteEndpoint:
             raise RemoteError(f"not an http(s) endpoint: {url!r}")
         self.url, self.timeout, self.max_bytes = url, timeout, max_bytes
         self.client = client  # shared connections (a server); None: a client per request
+        self.server = ""  # the Server header of the last answer (which engine this is)
 
     def query(self, text: str, accept: str = RESULTS_JSON,
               graphs: Mapping[str, list[str]] | None = None) -> bytes:
@@ -80,10 +81,14 @@ class RemoteEndpoint:
         finally:
             if client is not self.client:
                 client.close()
+        self.server = response.headers.get("server", "")
         if response.status_code >= 300:
             snippet = body[:300].decode("utf-8", "replace").strip()
             kind = refused if response.status_code == 400 else RemoteError
-            raise kind(f"{self.url}: HTTP {response.status_code}: {snippet}")
+            error = kind(f"{self.url}: HTTP {response.status_code}: {snippet}")
+            if isinstance(error, RemoteError):
+                error.status = response.status_code
+            raise error
         return body
 
     def _read(self, response: httpx.Response, deadline: float) -> bytes:

@@ -1,29 +1,355 @@
-"""``kg push``: the build's named graphs PUT to a Graph Store Protocol endpoint."""
+"""``kg push``: a build's named graphs onto another SPARQL server, switched in one update.
+
+1. **List** the remote's graphs under our graph base (:data:`kg.vocab.GRAPH_BASE`), with a
+   SELECT at its query endpoint.
+2. **Stage**: each graph of the build goes to ``<graph>?build=<id>`` with the Graph Store
+   Protocol, streamed from the store as N-Triples in chunks of at most ``chunk_bytes``
+   (the first PUT, the others POSTed), so the client never holds a graph.
+3. **Switch**: one SPARQL Update request MOVEs each staged graph onto its graph and DROPs
+   every other graph under our base (an older build's graph, a staging graph left by an
+   interrupted push). Graphs outside our base are never touched.
+
+An interrupted push stops before the switch: the previous build's graphs are still there
+and answer; its staging graphs stay until the next push drops them. Whether the switch is
+atomic is the engine's affair: Oxigraph (``oxigraph serve``, ``kg serve``) runs an update
+request in one transaction; Virtuoso runs its operations one after the other (a reader may
+see the graphs half switched while the request runs, and an operation that fails leaves
+the earlier ones done). docs/scaling.md says more.
+
+>>> staging("https://w3id.org/future-industries/graph/links", "20250101T000000Z")
+'https://w3id.org/future-industries/graph/links?build=20250101T000000Z'
+>>> siblings("http://127.0.0.1:8890/sparql-graph-crud-auth")
+('http://127.0.0.1:8890/sparql-auth', 'http://127.0.0.1:8890/sparql-auth')
+"""
 
 from __future__ import annotations
 
-from pyoxigraph import RdfFormat, Store, serialize
+import contextlib
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import quote
+
+import httpx
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from kg import settings
-from kg.remote.endpoint import N_TRIPLES, RemoteEndpoint
+from kg.errors import RemoteError, UsageError
+from kg.remote.endpoint import N_TRIPLES, RESULTS_JSON, RemoteEndpoint
 from kg.vocab import GRAPH_BASE
 
+# The Graph Store path of the servers docs/scaling.md names → their query and update paths.
+SIBLINGS = (
+    ("/sparql-graph-crud-auth", "/sparql-auth", "/sparql-auth"),  # Virtuoso, with Digest
+    ("/sparql-graph-crud", "/sparql", "/sparql"),  # Virtuoso
+    ("/rdf-graphs/service", "", "/statements"),  # GraphDB, RDF4J
+    ("/store", "/query", "/update"),  # Oxigraph, kg serve
+    ("/data", "/sparql", "/update"),  # Apache Jena Fuseki
+)
+COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+# every graph (a FILTER on ?g makes Virtuoso test each quad: 15 s on 1M; ours picked here)
+GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
-def push(store: Store, gsp_url: str, *, timeout: float = settings.REMOTE_TIMEOUT_S,
-         graphs: list[str] | None = None) -> dict[str, int]:
-    """PUT each named graph (N-Triples) to a Graph Store Protocol endpoint; graph → triples.
 
-    >>> push(Store(), "http://127.0.0.1:9/store")  # an empty store sends nothing
-    {}"""
-    endpoint = RemoteEndpoint(gsp_url, timeout=timeout)
-    sent: dict[str, int] = {}
-    for graph in store.named_graphs():
-        name = str(graph.value)
-        if graphs is not None and name.removeprefix(GRAPH_BASE) not in graphs:
-            continue
-        triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
-        body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-        endpoint.request("PUT", gsp_url, params={"graph": name}, content=body,
-                       headers={"Content-Type": N_TRIPLES})
-        sent[name] = len(triples)
-    return sent
+class Progress(Protocol):
+    """What a push tells as it goes (the CLI draws a bar or prints lines)."""
+
+    def begin(self, graphs: Mapping[str, int]) -> None:
+        """The graphs to send and their triples."""
+
+    def sent(self, graph: str, triples: int) -> None:
+        """``triples`` more of ``graph`` reached the server."""
+
+    def staged(self, graph: str, triples: int) -> None:
+        """All of ``graph`` is on the server, in its staging graph."""
+
+    def switching(self, moves: int, drops: int) -> None:
+        """The switch request is on its way."""
+
+
+class Quiet:
+    """A :class:`Progress` that says nothing."""
+
+    def begin(self, graphs: Mapping[str, int]) -> None:
+        pass
+
+    def sent(self, graph: str, triples: int) -> None:
+        pass
+
+    def staged(self, graph: str, triples: int) -> None:
+        pass
+
+    def switching(self, moves: int, drops: int) -> None:
+        pass
+
+
+@dataclass
+class Pushed:
+    """What a push did: graph → triples sent, the graphs it removed, requests made."""
+
+    graphs: dict[str, int] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    requests: int = 0
+
+
+@dataclass(frozen=True)
+class Target:
+    """The remote's Graph Store, query and update endpoints."""
+
+    gsp: str
+    query: str
+    update: str
+
+    @classmethod
+    def of(cls, gsp: str, query: str | None = None, update: str | None = None) -> Target:
+        """The endpoints, those not given found beside the Graph Store's (:data:`SIBLINGS`).
+
+        >>> Target.of("http://h/store").update
+        'http://h/update'
+        """
+        if query is None or update is None:
+            found_query, found_update = siblings(gsp)
+            query, update = query or found_query, update or found_update
+        return cls(gsp, query, update)
+
+
+def siblings(gsp: str) -> tuple[str, str]:
+    """The query and update endpoints beside a Graph Store endpoint.
+
+    >>> siblings("http://h/elsewhere")
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: cannot tell the query and update endpoints of http://h/elsewhere: ...
+    """
+    base = gsp.split("?", 1)[0].rstrip("/")
+    for path, query, update in SIBLINGS:
+        if base.endswith(path):
+            root = base[: -len(path)]
+            return root + query, root + update
+    raise UsageError(f"cannot tell the query and update endpoints of {gsp}: "
+                     "give --query-url and --update-url")
+
+
+def staging(graph: str, build_id: str) -> str:
+    """The graph a build's ``graph`` is loaded into before the switch."""
+    return f"{graph}?build={quote(build_id, safe='')}"
+
+
+def push(store: Store, gsp_url: str, *, build_id: str | None = None,
+         auth: httpx.Auth | None = None, query_url: str | None = None,
+         update_url: str | None = None, timeout: float = settings.REMOTE_TIMEOUT_S,
+         chunk_bytes: int = settings.PUSH_CHUNK_BYTES,
+         progress: Progress | None = None) -> Pushed:
+    """Make the remote hold exactly the store's named graphs under our graph base (module
+    docstring); RemoteError when a request fails, after dropping what this push staged (the
+    previous build then still answers).
+
+    >>> push(Store(), "http://127.0.0.1:9/store")
+    Traceback (most recent call last):
+      ...
+    kg.errors.RemoteError: http://127.0.0.1:9/query: ConnectError: ...
+    """
+    target = Target.of(gsp_url, query_url, update_url)
+    build_id = build_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    counts = {str(r["g"].value): int(r["n"].value) for r in store.query(COUNT)}  # type: ignore[union-attr]
+    with httpx.Client(auth=auth, timeout=timeout) as client:
+        run = _Push(store, target, build_id, client, timeout, chunk_bytes, progress or Quiet())
+        return run.all(counts)
+
+
+class _Push:
+    """One push: stage every graph, then switch (or, when it fails, drop what it staged)."""
+
+    def __init__(self, store: Store, target: Target, build_id: str, client: httpx.Client,
+                 timeout: float, chunk_bytes: int, progress: Progress) -> None:
+        self.store, self.target, self.build_id, self.progress = store, target, build_id, progress
+        self.chunk_bytes = chunk_bytes
+        self.gsp = RemoteEndpoint(target.gsp, timeout=timeout, client=client)
+        self.query = RemoteEndpoint(target.query, timeout=timeout, client=client)
+        self.update = RemoteEndpoint(target.update, timeout=settings.PUSH_SWITCH_TIMEOUT_S,
+                                     client=client)
+        self.made: list[str] = []  # graphs this push created (dropped again if it fails)
+        self._lock = threading.Lock()  # the senders count their requests
+        self.done = Pushed()
+
+    def all(self, counts: dict[str, int]) -> Pushed:
+        before = {g for g in listed(self.query.query(GRAPHS, RESULTS_JSON), self.target.query)
+                  if g.startswith(GRAPH_BASE)}
+        virtuoso = self.query.server.startswith("Virtuoso")
+        self.done.requests += 1
+        self.progress.begin(counts)
+        try:
+            for graph, triples in counts.items():
+                # a graph the remote lacks is loaded in place: nothing there to keep answering
+                into = staging(graph, self.build_id) if graph in before else graph
+                self.made.append(into)
+                self._stage(graph, into)
+                self.done.graphs[graph] = triples
+                self.progress.staged(graph, triples)
+            self.done.removed = sorted(before - counts.keys())
+            moves = {g: n for g, n in counts.items() if g in before}
+            self.progress.switching(len(moves), len(self.done.removed))
+            text = switch(self.build_id, moves, self.done.removed)
+            if text:
+                self._update(text, virtuoso)
+        except BaseException:
+            self._undo(virtuoso)
+            raise
+        return self.done
+
+    def _update(self, text: str, virtuoso: bool) -> None:
+        # Virtuoso: each row committed as it goes (one transaction times out on big graphs)
+        prologue = "DEFINE sql:log-enable 3\n" if virtuoso else ""
+        self.update.request("POST", self.target.update, data={"update": prologue + text})
+        self.done.requests += 1
+
+    def _undo(self, virtuoso: bool) -> None:
+        """Drop the graphs this push made (best effort: the next push drops what is left)."""
+        if self.made:
+            with contextlib.suppress(RemoteError):
+                self._update(" ;\n".join(f"DROP SILENT GRAPH {NamedNode(g)}"
+                                          for g in self.made), virtuoso)
+
+    def _stage(self, graph: str, into: str) -> None:
+        """Stream one graph into ``into``: the first chunk PUT, the others POSTed, up to
+        ``PUSH_SENDERS`` at a time (adding triples is the same in any order, and again)."""
+        first = True
+        pending: deque[Future[None]] = deque()
+
+        def send(chunk: bytes) -> None:
+            nonlocal first
+            chunks.size = self.chunk_bytes  # smaller after a 413
+            if first:  # before any POST: a PUT replaces what is there
+                self._sent(graph, chunk, into, "PUT")
+                first = False
+                return
+            while len(pending) >= settings.PUSH_SENDERS:
+                pending.popleft().result()
+            pending.append(pool.submit(self._sent, graph, chunk, into, "POST"))
+
+        chunks = Chunks(self.chunk_bytes, send)
+        with ThreadPoolExecutor(settings.PUSH_SENDERS, "kg-push") as pool:
+            try:
+                self.store.dump(chunks, RdfFormat.N_TRIPLES,  # type: ignore[arg-type]  # write()
+                                from_graph=NamedNode(graph))
+            except OSError:
+                chunks.reraise()
+                raise
+            chunks.close()
+            while pending:
+                pending.popleft().result()
+        if first:  # an empty graph: replace whatever is there by nothing
+            self._send(b"", into, "PUT")
+
+    def _sent(self, graph: str, chunk: bytes, into: str, method: str) -> None:
+        self._send(chunk, into, method)
+        self.progress.sent(graph, chunk.count(b"\n"))
+
+    def _send(self, chunk: bytes, into: str, method: str, tries: int = 3) -> None:
+        """One Graph Store request. A chunk the server finds too large (413) is sent in
+        halves, and later chunks are made no larger than what passed; a POST the server
+        fails (5xx: Virtuoso may call two concurrent ones a deadlock) is sent again."""
+        try:
+            self.gsp.request(method, self.target.gsp, params={"graph": into}, content=chunk,
+                             headers={"Content-Type": N_TRIPLES})
+        except RemoteError as exc:
+            half = chunk.rfind(b"\n", 0, len(chunk) // 2) + 1
+            if exc.status == 413 and half:
+                self.chunk_bytes = min(self.chunk_bytes, half)
+                self._send(chunk[:half], into, method)
+                self._send(chunk[half:], into, "POST")
+                return
+            if method == "POST" and (exc.status or 0) >= 500 and tries > 1:
+                self._send(chunk, into, method, tries - 1)
+                return
+            raise
+        with self._lock:
+            self.done.requests += 1
+
+
+def listed(body: bytes, url: str) -> set[str]:
+    """The IRIs bound to ``?g`` in SPARQL JSON results.
+
+    >>> sorted(listed(b'{"results": {"bindings": [{"g": {"value": "http://e/g"}}]}}', "u"))
+    ['http://e/g']
+    """
+    try:
+        return {row["g"]["value"] for row in json.loads(body)["results"]["bindings"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RemoteError(f"{url}: unreadable SPARQL results: {exc}") from None
+
+
+def switch(build_id: str, moves: Mapping[str, int], drops: list[str]) -> str:
+    """The one update request that puts the staged graphs in place (``moves``: graph →
+    triples) and drops the others (empty: nothing to do).
+
+    >>> print(switch("b1", {"http://e/g": 2, "http://e/empty": 0}, ["http://e/old?build=b0"]))
+    MOVE SILENT <http://e/g?build=b1> TO <http://e/g> ;
+    DROP SILENT GRAPH <http://e/empty> ;
+    DROP SILENT GRAPH <http://e/empty?build=b1> ;
+    DROP SILENT GRAPH <http://e/old?build=b0>
+    """
+    ops = []
+    for graph, triples in moves.items():
+        stage = NamedNode(staging(graph, build_id))
+        if triples:
+            ops.append(f"MOVE SILENT {stage} TO {NamedNode(graph)}")
+        else:  # nothing was staged (an engine may not keep an empty graph): clear it
+            ops += [f"DROP SILENT GRAPH {NamedNode(graph)}", f"DROP SILENT GRAPH {stage}"]
+    ops += [f"DROP SILENT GRAPH {NamedNode(g)}" for g in drops]
+    return " ;\n".join(ops)
+
+
+class Chunks:
+    """A binary file for ``Store.dump`` that passes what it is given on in chunks of whole
+    lines of at most ``size`` bytes (a longer line is a chunk of its own).
+
+    >>> got = []
+    >>> c = Chunks(8, got.append)
+    >>> c.write(b"a .\\nbb .\\ncc"), c.write(b"c .\\n" + b"x" * 10 + b"\\n")
+    (11, 15)
+    >>> c.close(); got
+    [b'a .\\n', b'bb .\\n', b'ccc .\\n', b'xxxxxxxxxx\\n']
+    """
+
+    def __init__(self, size: int, send: Callable[[bytes], None]) -> None:
+        self.size, self._send = max(size, 1), send
+        self._buf = bytearray()
+        self._error: BaseException | None = None
+
+    def write(self, data: bytes) -> int:
+        self.reraise()
+        self._buf += data
+        while len(self._buf) > self.size:
+            cut = self._buf.rfind(b"\n", 0, self.size) + 1 or self._buf.find(b"\n") + 1
+            if not cut:
+                break
+            self._emit(cut)
+        return len(data)
+
+    def flush(self) -> None:
+        self.reraise()
+
+    def close(self) -> None:
+        """Send what is left."""
+        if self._buf:
+            self._emit(len(self._buf))
+
+    def reraise(self) -> None:
+        """Raise again what sending raised (the store's writer sees only an OSError)."""
+        if self._error is not None:
+            raise self._error
+
+    def _emit(self, cut: int) -> None:
+        chunk = bytes(self._buf[:cut])
+        del self._buf[:cut]
+        try:
+            self._send(chunk)
+        except BaseException as exc:  # kept, raised again after the dump
+            self._error = exc
+            raise

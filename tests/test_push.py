@@ -1,0 +1,251 @@
+"""`kg push` onto real engines: Virtuoso (Digest, ~/.netrc), our own `kg serve --update-token`
+(a bearer token, a 413 halving the chunks) and `oxigraph serve` (an interrupted push).
+
+Two builds: ``bigger`` (the curated build plus a 1.4 MB graph, external/extra) and the curated
+one, smaller. Pushing one, then the other, must leave on the remote exactly the graphs of
+the last one pushed (our graphs, compared as isomorphic graphs), whatever was there before;
+no password or token may appear in any output, errors included.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, Store
+
+import _engines
+from _linking import canonical, clone_location
+from _server import Server, closed_port_url, oxigraph_server
+from kg import sparql
+from kg.build import ingest
+from kg.catalogue import answer, default_catalogue
+from kg.cli import main
+from kg.remote import auth
+from kg.remote.endpoint import RemoteEndpoint
+from kg.remote.push import GRAPHS, push
+from kg.store import Build, Location
+from kg.vocab import GRAPH_BASE
+
+PASSWORD = "dba"  # Virtuoso's fresh database: user dba, password dba
+TOKEN = "push-token-7f3a9c"
+EXTRA = GRAPH_BASE + "external/extra"
+
+
+@pytest.fixture(scope="module")
+def bigger(curated_location: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The curated build plus external/extra (10,000 triples, 1.4 MB of N-Triples)."""
+    loc = clone_location(curated_location, tmp_path_factory.mktemp("bigger") / "kg")
+    data = tmp_path_factory.mktemp("extra") / "extra.nt"
+    data.write_text("".join(f'<https://example.org/s{i}> <https://example.org/p> '
+                            f'"第{i}条 — a line long enough to make the graph weigh" .\n'
+                            for i in range(10_000)), "utf-8")
+    ingest.import_rdf(loc, str(data), "external/extra")
+    return Location(loc).require_current()
+
+
+def ours(store_or_url: Store | str) -> dict[str, set]:
+    """Our graphs (under GRAPH_BASE) and their canonical quads, of a build or an endpoint."""
+    if isinstance(store_or_url, Store):
+        names = [str(g.value) for g in store_or_url.named_graphs()]
+        return {g: canonical(q.triple for q in store_or_url.quads_for_pattern(
+            None, None, None, NamedNode(g))) for g in names if g.startswith(GRAPH_BASE)}
+    endpoint = RemoteEndpoint(store_or_url, timeout=60)
+    names = [str(r["g"].value) for r in endpoint.run(GRAPHS).value]  # type: ignore[union-attr]
+    return {g: canonical(endpoint.run(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> "
+                                      "{ ?s ?p ?o } }", row_cap=10**6).value)  # type: ignore[arg-type]
+            for g in names if g.startswith(GRAPH_BASE)}
+
+
+def rows(result: sparql.Result) -> set[tuple[tuple[str, str], ...]]:
+    """A SELECT's rows as a set of sorted (variable, term) pairs."""
+    return {tuple(sorted((k.value, str(r[k])) for k in result.value.variables if r[k]))  # type: ignore[union-attr]
+            for r in result.value}  # type: ignore[union-attr]
+
+
+def kg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`kg ARGS` in a child process (standard error not a terminal: plain lines)."""
+    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600, check=False)
+
+
+# -- Virtuoso: Digest, ~/.netrc, a smaller build removes the older graphs ----------------
+
+@pytest.fixture(scope="module")
+def virtuoso(curated_nquads: Path) -> Iterator[str]:
+    """A Virtuoso of this module's own, bulk-loaded with the curated build; its base URL."""
+    with _engines.virtuoso(curated_nquads) as engine:
+        yield engine.url.removesuffix("/sparql")
+
+
+def test_push_to_virtuoso_with_digest_then_a_smaller_build_from_netrc(
+        virtuoso: str, bigger: Build, curated_build: Build, curated_location: Path,
+        tmp_path: Path) -> None:
+    gsp = virtuoso + "/sparql-graph-crud-auth"
+    done = kg("push", gsp, "--location", str(bigger.path.parent.parent), "--user", "dba",
+              "--password-env", "VIRTUOSO_PW", env={"VIRTUOSO_PW": PASSWORD})
+    assert done.returncode == 0, done.stderr
+    assert ours(virtuoso + "/sparql") == ours(bigger.open())
+    assert EXTRA in done.stderr  # staged, and then in place
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".netrc").write_text(f"machine 127.0.0.1 login dba password {PASSWORD}\n")
+    (home / ".netrc").chmod(0o600)
+    done = kg("push", gsp, "--location", str(curated_location), env={"HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    assert "credentials from ~/.netrc" in done.stderr and f"removed {EXTRA}" in done.stderr
+    assert ours(virtuoso + "/sparql") == ours(curated_build.open())
+
+
+def test_without_credentials_virtuoso_refuses(virtuoso: str, curated_location: Path,
+                                              tmp_path: Path) -> None:
+    done = kg("push", virtuoso + "/sparql-graph-crud-auth", "--location",
+              str(curated_location), env={"HOME": str(tmp_path)})
+    assert done.returncode == 9 and "HTTP 401" in done.stderr
+
+
+@pytest.mark.parametrize("how", ["url", "option", "environment"])
+def test_the_password_appears_in_no_output(virtuoso: str, curated_location: Path,
+                                           tmp_path: Path, how: str) -> None:
+    """A wrong password (401 from Virtuoso) and a right one on a closed port: the password
+    is in neither the output nor the error, however it was given."""
+    secret = "wr0ng-S3cret-pw"
+    for base in (virtuoso, closed_port_url().removesuffix("/sparql")):
+        url = base + "/sparql-graph-crud-auth"
+        args, env = ["--location", str(curated_location)], {"HOME": str(tmp_path)}
+        if how == "url":
+            url = url.replace("://", f"://dba:{secret}@")
+        elif how == "option":
+            args += ["--user", "dba", "--password-env", "PW"]
+            env["PW"] = secret
+        else:
+            env |= {auth.ENV_USER: "dba", auth.ENV_PASSWORD: secret}
+        done = kg("push", url, *args, env=env)
+        assert done.returncode == 9, done.stderr
+        assert secret not in done.stdout + done.stderr
+        assert "127.0.0.1" in done.stderr  # the error still says where
+
+
+# -- our own server: its update token as a bearer token --------------------------------
+
+@pytest.fixture(scope="module")
+def own(curated_location: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`kg serve --update-token` on a copy of the curated build."""
+    loc = clone_location(curated_location, tmp_path_factory.mktemp("own") / "kg")
+    with Server(loc, "--update-token", TOKEN, "--workers", "1") as server:
+        yield server
+
+
+def test_push_to_our_own_server_with_its_token(own: Server, bigger: Build,
+                                               curated_build: Build,
+                                               curated_location: Path) -> None:
+    # $KG_UPDATE_TOKEN, as `kg serve` reads it; chunks of 4 MB get a 413 (its 1 MB cap):
+    # halved until they pass
+    done = kg("push", own.url + "/store", "--location", str(bigger.path.parent.parent),
+              "--chunk-bytes", "4000000", env={auth.ENV_SERVER_TOKEN: TOKEN})
+    assert done.returncode == 0, done.stderr
+    assert ours(own.url + "/sparql") == ours(bigger.open())
+    done = kg("push", own.url + "/store", "--location", str(curated_location),
+              "--token", TOKEN)
+    assert done.returncode == 0, done.stderr
+    assert ours(own.url + "/sparql") == ours(curated_build.open())
+
+
+def test_a_wrong_token_is_refused_and_not_shown(own: Server, curated_location: Path) -> None:
+    done = kg("push", own.url + "/store", "--location", str(curated_location),
+              env={auth.ENV_TOKEN: "not-the-token-x91"})
+    assert done.returncode == 9 and "HTTP 403" in done.stderr
+    assert "not-the-token-x91" not in done.stdout + done.stderr
+
+
+# -- an interrupted push leaves the previous build answering ----------------------------
+
+@pytest.fixture
+def previous(bigger: Build, tmp_path: Path) -> Iterator[str]:
+    """`oxigraph serve` holding the bigger build; its base URL."""
+    with oxigraph_server(tmp_path / "store") as base:
+        push(bigger.open(), base + "/store", build_id=bigger.id)
+        yield base
+
+
+def _interrupted(base: str, location: Path, how: signal.Signals) -> None:
+    """`kg push` of the curated build in small chunks, stopped by ``how`` once one graph
+    is staged."""
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "push", base + "/store", "--location",
+                             str(location), "--chunk-bytes", "2000"],
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("staged "):
+            proc.send_signal(how)
+            break
+    proc.communicate(timeout=60)
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_an_interrupted_push_leaves_the_previous_build_answering(
+        previous: str, bigger: Build, curated_build: Build, curated_location: Path,
+        how: signal.Signals) -> None:
+    before = ours(bigger.open())
+    _interrupted(previous, curated_location, how)
+    after = ours(previous + "/query")
+    staged = {g for g in after if "?build=" in g}
+    assert {g: q for g, q in after.items() if g not in staged} == before  # all there
+    if how == signal.SIGTERM:  # stopped cleanly: what it staged is dropped again
+        assert not staged
+        query = default_catalogue().get("regions-overview")
+        remote = answer(RemoteEndpoint(previous + "/query"), query, {})
+        assert rows(remote) == rows(answer(bigger.open(), query, {})) != set()
+    else:  # killed: its staging graphs stay until the next push
+        assert staged
+    assert main(["push", previous + "/store", "--location", str(curated_location)]) == 0
+    assert ours(previous + "/query") == ours(curated_build.open())
+
+
+# -- without servers: where credentials come from, the bar on a terminal ----------------
+
+def test_credentials_come_from_the_first_place_that_has_them(tmp_path: Path) -> None:
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine h login n-user password n-pw\n")
+    url = "http://u-user:u-pw@h/store"
+    env = {auth.ENV_TOKEN: "e-tok", auth.ENV_USER: "e-user", auth.ENV_PASSWORD: "e-pw",
+           auth.ENV_SERVER_TOKEN: "s-tok"}
+
+    def found(url: str, env: dict[str, str], **options: str) -> tuple[str | None, ...]:
+        c = auth.find(url, env=env, netrc_file=netrc, **options)
+        assert c.url == auth.split_userinfo(url)[0] and "@" not in c.url
+        return c.source, c.user, c.password, c.token
+
+    assert found(url, env, token="o-tok") == ("--token", None, None, "o-tok")
+    assert found(url, env, user="o", password="o-pw") == ("--user", "o", "o-pw", None)
+    assert found(url, env) == ("the URL", "u-user", "u-pw", None)
+    plain = "http://h/store"
+    assert found(plain, env) == ("$KG_PUSH_TOKEN", None, None, "e-tok")
+    del env[auth.ENV_TOKEN]
+    assert found(plain, env) == ("$KG_PUSH_USER", "e-user", "e-pw", None)
+    del env[auth.ENV_USER]
+    assert found(plain, env) == ("$KG_UPDATE_TOKEN", None, None, "s-tok")
+    assert found(plain, {}) == ("~/.netrc", "n-user", "n-pw", None)
+    assert found(plain, {}, user="n-user") == ("--user", "n-user", "n-pw", None)
+    assert found("http://other/store", {})[0] == "none"
+
+
+def test_a_bar_on_a_terminal() -> None:
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from kg.cli.push import Bar
+    out = io.StringIO()
+    with Progress(console=Console(file=out, force_terminal=True, width=100)) as progress:
+        bar = Bar(progress)
+        bar.begin({GRAPH_BASE + "links": 10, GRAPH_BASE + "ontology": 10})
+        bar.sent(GRAPH_BASE + "links", 10)
+        bar.switching(2, 0)
+    assert "50%" in out.getvalue() and "switching" in out.getvalue()
