@@ -49,7 +49,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from importlib.metadata import version
@@ -63,9 +62,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the servers' start-up is shared with the tests
 
 from _server import HOST, stop  # noqa: E402
-from bench_server import LUA, keep_working, ours  # noqa: E402
+from bench_server import LUA, keep_working, ours, server_args, workspace  # noqa: E402
 from kg import __version__  # noqa: E402
-from kg.build import build  # noqa: E402
 from kg.catalogue import Catalogue  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -256,20 +254,13 @@ def machine() -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=int, default=10)
+    ap = server_args(__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3,
                     help="each contender and scenario this many times, interleaved (medians)")
-    ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--runaway-timeout", type=float, default=5.0)
-    ap.add_argument("--location", type=Path, default=None, help="a built location to reuse")
     ap.add_argument("--contender", action="append", choices=list(CONTENDERS), default=None)
-    ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-fairness-"))
-    location = args.location or work / "kg"
-    if args.location is None:
-        build(location)
+    work, location = workspace("bench-fairness-", args.location)
     contenders = args.contender or list(CONTENDERS)
     servers = {c: ours(location, work, "--workers", "2", "--no-cache", *CONTENDERS[c])
                for c in contenders}

@@ -125,17 +125,30 @@ def runaway_load(base: str, stop_flag: threading.Event) -> None:
             client.get("/sparql", params={"query": RUNAWAY, "timeout": "5"})
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+def server_args(description: str) -> argparse.ArgumentParser:
+    """The options every server benchmark takes (wrk's duration and connections, a built
+    location to reuse, where to write the JSON figures)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--location", type=Path, default=None, help="a built location to reuse")
     ap.add_argument("--json", type=Path, default=None)
-    args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-server-"))
-    location = args.location or work / "kg"
-    if args.location is None:
+    return ap
+
+
+def workspace(prefix: str, reuse: Path | None) -> tuple[Path, Path]:
+    """A temporary folder and the built location to serve: ``reuse``, else a fresh curated
+    build in that folder."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    location = reuse or work / "kg"
+    if reuse is None:
         build(location)
+    return work, location
+
+
+def main() -> None:
+    args = server_args(__doc__ or "").parse_args()
+    work, location = workspace("bench-server-", args.location)
     mix = workload(location)
     results: dict[str, dict] = {}
     run = lambda base, paths: wrk(base, paths, args.seconds, args.connections, work)  # noqa: E731
