@@ -7,6 +7,7 @@ True
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -28,8 +29,8 @@ from kg.build import (
     manifest,
     reuse,
     rules,
+    shacl_checks,
     shacl_run,
-    shacl_sparql,
 )
 from kg.build.sources import Source, collect
 from kg.build.writer import Writer
@@ -171,7 +172,7 @@ def _run(
     with _timed(report, "evidence", on_step):
         located = _locate(store, sources, report)
     with _timed(report, "validate", on_step):
-        _validate(store, sources, report, reference)
+        _validate(store, sources, report, reference, cache and cache / "shapes")
     located.check()  # after the shapes: a missing quote or title is reported as such
     sink(store, [EVIDENCE_GRAPH])
     with _timed(report, "record", on_step):
@@ -252,20 +253,19 @@ def shown_path(path: Path) -> str:
     return file.relative_to(root).as_posix() if file.is_relative_to(root) else str(path)
 
 
-def _validate(store: Store, sources: list[Source], report: BuildReport, reference: bool) -> None:
+def _validate(store: Store, sources: list[Source], report: BuildReport, reference: bool,
+              cache: Path | None = None) -> None:
     """Every graph against the shapes compiled to SPARQL, optionally pySHACL as well.
 
     The compiled shapes run inside Oxigraph at any size; tests/test_shacl_sparql.py
     holds them to pySHACL's results. With ``reference`` (``kg check``), pySHACL also
     validates the ontology and curated files while they stay under
     ``settings.SHACL_MAX_TRIPLES``. When the shapes use a feature the compiler lacks, pySHACL
-    validates everything.
+    validates everything. The compiled checks are kept in ``cache`` under the shapes and
+    the subclass table they were compiled against.
     """
     shapes = settings.shapes_path()
-    try:
-        checks = shacl_sparql.compile_shapes(shapes, shacl_sparql.subclasses(store))
-    except shacl_sparql.Unsupported:
-        checks = None
+    checks = _checks(shapes, shacl_checks.subclasses(store), report, cache)
     found = (set(shacl_run.validate(store, checks, workers=settings.BUILD_THREADS))
              if checks is not None else set())
     by_pyshacl = _pyshacl_sources(sources, report, reference, compiled=checks is not None)
@@ -278,6 +278,27 @@ def _validate(store: Store, sources: list[Source], report: BuildReport, referenc
     errors = sorted((v for v in found if v.severity == "Violation"), key=str)
     if errors:
         raise ValidationError(_dedupe(errors))
+
+
+def _checks(shapes: Path, classes: dict[str, set[str]], report: BuildReport,
+            cache: Path | None) -> list[shacl_checks.Check] | None:
+    """The shapes compiled to SPARQL (None: a feature the compiler lacks), from ``cache``
+    when the same shapes were compiled against the same classes before."""
+    table = json.dumps(sorted((c, sorted(subs)) for c, subs in classes.items()))
+    key = shapes.read_bytes() + b"\n" + table.encode() + reuse.GRAPH_KEY_VERSION.encode()
+    data = reuse.kept(cache, key) if cache else None
+    if data is not None:
+        report.reused.append("shapes")
+        return [shacl_checks.Check(**c) for c in json.loads(data)]
+    from kg.build import shacl_sparql  # the compiler reads the shapes with rdflib
+
+    try:
+        checks = shacl_sparql.compile_shapes(shapes, classes)
+    except shacl_checks.Unsupported:
+        return None
+    if cache:
+        reuse.keep(cache, key, json.dumps([c.as_json() for c in checks]).encode())
+    return checks
 
 
 def _pyshacl_sources(

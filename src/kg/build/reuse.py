@@ -51,11 +51,12 @@ def fingerprint(paths: Iterable[Path], options: dict[str, object]) -> str:
     >>> a == fingerprint([], {"reference": False}), a == fingerprint([], {"reference": True})
     (True, False)
     """
-    root = settings.resources().root
+    project = settings.resources()
+    root = project.root
     files = {f.resolve() for p in paths
              for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])}
-    for folder in settings.INPUT_FOLDERS:
-        base = root / folder
+    for folder in settings.INPUT_FOLDERS:  # where kg.toml's [folders] put them
+        base: Path = getattr(project, folder)
         if base.is_dir():
             files.update(p.resolve() for p in base.rglob("*")
                          if p.is_file() and not p.name.startswith("."))

@@ -7,7 +7,7 @@ screen finds focus nodes runs its checks one by one, to say which failed and
 how. Grouped counts and SPARQL constraints always run on their own.
 
 >>> from pyoxigraph import Store
->>> from kg.build.shacl_sparql import Check
+>>> from kg.build.shacl_checks import Check
 >>> s = Store()
 >>> s.update('INSERT DATA { <http://e/t> a <http://e/T> }')
 >>> check = Check("SELECT DISTINCT * WHERE { ?this a <http://e/T> "
@@ -29,7 +29,7 @@ from typing import Any
 from pyoxigraph import NamedNode, QuerySolutions, Store
 
 from kg import settings
-from kg.build.shacl_sparql import Check
+from kg.build.shacl_checks import Check
 from kg.errors import Violation
 
 

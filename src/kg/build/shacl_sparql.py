@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Store
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg.build.shacl_checks import SUBCLASSES, Check, Unsupported, subclasses
 from kg.vocab import XSD, XSD_NUMERIC
+
+__all__ = ["SUBCLASSES", "Check", "Unsupported", "compile_shapes", "subclasses"]
 
 _SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _HANDLED = {
@@ -33,35 +34,6 @@ _HANDLED = {
     SH.qualifiedMinCount, SH.qualifiedMaxCount, SH["or"], SH["and"], SH.node, SH.sparql,
     SH.severity, RDF.type, SH.name, SH.description, RDFS.comment, RDFS.label,
 }
-
-
-class Unsupported(Exception):
-    """The shapes use a SHACL feature this compiler does not translate."""
-
-
-@dataclass(frozen=True)
-class Check:
-    """One compiled constraint: a query returning ``?this`` (and ``?value``) rows."""
-
-    query: str
-    path: str | None
-    message: str
-    shape: str
-    severity: str = "Violation"
-    targets: str = ""  # the shape's target pattern
-    screen: str | None = None  # an expression over ?this: true where the check fails
-
-
-SUBCLASSES = """SELECT ?sub ?c WHERE {
-  ?sub <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c FILTER(isIRI(?sub) && isIRI(?c)) }"""
-
-
-def subclasses(store: Store) -> dict[str, set[str]]:
-    """Each class with all its subclasses (itself included), from every graph."""
-    out: dict[str, set[str]] = {}
-    for row in store.query(SUBCLASSES, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        out.setdefault(str(row["c"].value), {str(row["c"].value)}).add(str(row["sub"].value))
-    return out
 
 
 def compile_shapes(shapes: Path, classes: dict[str, set[str]] | None = None) -> list[Check]:
