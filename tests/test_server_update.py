@@ -20,7 +20,9 @@ server, client = serve_fixtures("--workers", "2", location="location",
 
 
 def ask(client: httpx.Client) -> bool:
-    return bool(client.get("/sparql", params={"query": ASK}).json()["boolean"])
+    r = client.get("/sparql", params={"query": ASK})
+    assert r.status_code == 200, r.text
+    return bool(r.json()["boolean"])
 
 
 def test_update_needs_the_token(client: httpx.Client) -> None:
@@ -92,8 +94,9 @@ def post_update(client: httpx.Client, text: str, url: str = "/sparql", **params:
 
 
 def holds(client: httpx.Client, graph: str) -> bool:
-    return bool(client.get("/sparql", params={
-        "query": f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"}).json()["boolean"])
+    r = client.get("/sparql", params={"query": f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"})
+    assert r.status_code == 200, r.text
+    return bool(r.json()["boolean"])
 
 
 def test_update_relative_iris_resolve_against_the_endpoint(server: Server,

@@ -89,7 +89,9 @@ RESERVED_WORKERS = 1
 MAX_LONG_QUERIES = 2
 WARM_UP_TIMEOUT_S = 120.0  # a replacement worker opening the latest build before it serves
 # kg/engine/worker.py
-STORE_OPEN_ATTEMPTS = 6
+# how long a reader keeps trying to open a build's store while a write is being closed (on a
+# busy machine the 0.6 s it had was seen to run out: a read right after an update got a 503)
+STORE_OPEN_WAIT_S = 10.0
 # Query workers and the writer start in a network namespace of their own, with no network at
 # all (Linux, as root or with unprivileged user namespaces; elsewhere they run without, and
 # the server says so in its log and /health). kg serve --worker-network turns it off.

@@ -58,16 +58,18 @@ class WorkerState:
     def _open(self, build: Path) -> Store:
         """Open a build's store; a reader retries while a write is being closed."""
         path = str(build / "store")
-        for attempt in range(settings.STORE_OPEN_ATTEMPTS):
+        deadline = time.monotonic() + settings.STORE_OPEN_WAIT_S
+        pause = 0.02
+        while True:
             try:
                 if self.writer:
                     return Store(path)
                 return in_memory(Store.read_only(path), _size(build))
             except (OSError, RuntimeError):
-                if attempt == settings.STORE_OPEN_ATTEMPTS - 1:
+                if time.monotonic() + pause > deadline:
                     raise
-                time.sleep(0.02 * 2**attempt)
-        raise AssertionError("unreachable")
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def close(self) -> None:
         """Drop the open store (the writer does so after every write, see module doc)."""
