@@ -44,16 +44,17 @@ def test_timeout_can_only_be_lowered(client: httpx.Client) -> None:
 
 
 def test_others_served_while_a_runaway_runs(client: httpx.Client, server: Server) -> None:
-    """Short queries are answered while a runaway holds a worker, not after it: more than a
-    few come back before the runaway's own answer (its 503 at 4 s). Queued behind it, none
-    but the first could. No latency is measured: on a busy machine it says nothing."""
+    """Short queries are answered while a runaway holds a worker, not after it: five come
+    back before the runaway's own answer (its 503 at its limit, 15 s: on a busy machine the
+    fresh worker that takes a long query's place was seen to need more than 4 s to start).
+    Queued behind it, none but the first could. No latency is measured."""
     wait_for_workers(client)  # a worker stopped by an earlier test is back
     statuses: list[int] = []
     done = threading.Event()
 
     def runaway() -> None:
         with server.client() as c:
-            statuses.append(c.get("/sparql", params={"query": RUNAWAY, "timeout": "4"}).status_code)
+            statuses.append(c.get("/sparql", params={"query": RUNAWAY, "timeout": "15"}).status_code)
         done.set()
 
     thread = threading.Thread(target=runaway)
@@ -66,6 +67,8 @@ def test_others_served_while_a_runaway_runs(client: httpx.Client, server: Server
         if done.is_set():
             break
         beside += 1
+        if beside == 5:
+            break
     thread.join()
     assert statuses == [503]
     assert beside >= 5, f"only {beside} short queries answered beside the runaway"

@@ -46,6 +46,7 @@ from kg.engine.job import ADHOC, Job, Lane, Reply
 from kg.errors import QueryTimeout, QueryTooBig
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICKS = os.sysconf("SC_CLK_TCK")
 Target = Callable[[Connection, bool], None]  # a worker process's main function
 HELLO_TIMEOUT_S = 30.0  # for a new process's first word (whether it has a network)
 
@@ -237,8 +238,7 @@ class Pool:
                         long_after: float = settings.NICE_AFTER_S) -> Reply:
         """Send a job and wait for its reply; past ``long_after`` it is a long one (readers
         pass their ``slot``; the writer none, and is never moved out)."""
-        loop = asyncio.get_running_loop()
-        nice = loop.call_later(long_after, self._long, worker, slot)
+        watch = _LongWatch(self, worker, slot, long_after)
         try:
             limit = rss(worker.process.pid) + self.query_memory
             worker.conn.send(job)
@@ -261,7 +261,7 @@ class Pool:
             self._retire(worker)
             raise
         finally:
-            nice.cancel()
+            watch.cancel()
 
     def _long(self, worker: Worker, slot: Slot | None) -> None:
         """A long query: renice its worker and move it out of the pool, a replacement
@@ -382,6 +382,46 @@ def threads(pid: int | None) -> list[int]:
         return [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
     except (OSError, ValueError):
         return [pid]
+
+
+class _LongWatch:
+    """When a job becomes a long one: once its worker has spent ``after`` seconds of CPU on
+    it, not of wall time. On a machine whose cores other work keeps busy, a short query
+    may wait past ``after`` for a core; taken for a long one, it was lowered to SCHED_IDLE
+    and then got no CPU at all until its time limit (seen: a plain ASK answered 503 at
+    30 s beside two CPU-bound loops). Where CPU time cannot be read, wall time decides."""
+
+    def __init__(self, pool: Pool, worker: Worker, slot: Slot | None, after: float) -> None:
+        self.pool, self.worker, self.slot, self.after = pool, worker, slot, after
+        self.start = cpu_seconds(worker.process.pid)
+        self.loop = asyncio.get_running_loop()
+        self.handle = self.loop.call_later(after, self._check)
+
+    def _check(self) -> None:
+        now = cpu_seconds(self.worker.process.pid)
+        used = None if now is None or self.start is None else now - self.start
+        if used is None or used >= self.after:
+            self.pool._long(self.worker, self.slot)
+            return
+        wait = max(self.after - used, settings.WORKER_POLL_S)
+        self.handle = self.loop.call_later(wait, self._check)
+
+    def cancel(self) -> None:
+        self.handle.cancel()
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system, every thread) a process has used; None when unknown.
+
+    >>> (cpu_seconds(os.getpid()) or 0) > 0, cpu_seconds(None)
+    (True, None)
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def rss(pid: int | None) -> int:
