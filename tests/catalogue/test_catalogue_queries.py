@@ -21,6 +21,11 @@ EXTRA_CASES: dict[str, tuple[str, dict[str, str]]] = {
         "regions-targeting-sectors",
         {"sector1": "metaverse", "sector2": "humanoid-robot", "year": "2035"},
     ),
+    "regions-targeting-sectors.four-sectors-2035": (
+        "regions-targeting-sectors",
+        {"sector1": "metaverse", "sector2": "humanoid-robot",
+         "sectors": "gene-technology,future-health", "year": "2035"},
+    ),
     "region-sectors.zhejiang-zh": ("region-sectors", {"region": "zhejiang", "lang": "zh"}),
     "sector-regions.metaverse": ("sector-regions", {"sector": "metaverse"}),
     "search-labels.quantum": ("search-labels", {"text": "quantum"}),
