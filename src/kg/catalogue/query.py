@@ -153,10 +153,10 @@ class StoredQuery:
         >>> q.filled({}, Store()) is q  # no sectors listed: its blocks stay empty
         True
         >>> try:
-        ...     q.filled({"sectors": "6g,x> } ; DROP ALL"}, Store())
+        ...     q.filled({"sectors": "x> } ; DROP ALL"}, Store())
         ... except UsageError as exc:
-        ...     print(str(exc)[:80])
-        parameter 'sectors' (item 2): expected a sector slug such as 6g, or a full IRI, g
+        ...     print(str(exc)[:79])
+        parameter 'sectors' (item 1): expected a sector slug such as 6g, or a full IRI,
         """
         text, evidence = self.text, self.evidence
         for param in self.params:
