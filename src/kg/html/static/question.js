@@ -147,7 +147,8 @@ export function picker(select) {
     for (const group of select.querySelectorAll("optgroup")) {
       group.hidden = [...group.querySelectorAll("option")].every((o) => o.hidden);
     }
-    if (needle && firstShown && select.selectedOptions[0] && select.selectedOptions[0].hidden) {
+    const chosen = select.selectedOptions[0];
+    if (needle && firstShown && (!chosen || chosen.hidden || !chosen.value)) {  // the first match
       select.value = firstShown.value;
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }
