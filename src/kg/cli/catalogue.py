@@ -141,8 +141,9 @@ def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str],
     through :func:`kg.catalogue.answer`: one page, or (no page) every row up to the row cap.
 
     With ``--evidence``, each row also carries the facts it rests on (four columns, see
-    docs/queries-format.md "Evidence"). Federated questions answer their SERVICE blocks to allowed endpoints only
-    (settings.ALLOWED_SERVICES and ``--allow-service``), within ``--timeout``.
+    docs/queries-format.md "Evidence"). Federated questions answer their SERVICE blocks to
+    allowed endpoints only (settings.ALLOWED_SERVICES and ``--allow-service``), within
+    ``--timeout``.
     """
     target = (RemoteEndpoint(args.endpoint, timeout=args.timeout) if args.endpoint
               else current(args).open())
