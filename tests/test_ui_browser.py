@@ -451,3 +451,17 @@ def test_a_third_sector_added_in_the_form_narrows_the_answer(chromium: Any,
         assert rows.count() == 1 and "山东" in rows.first.inner_text()
         assert [s.input_value() for s in lists.locator("select").all()] == [
             "gene-technology", ""]
+
+
+def test_source_page_lists_its_many_facts_in_the_editor(page: Any) -> None:
+    """The source's page counts the facts derived from it; its link opens the SPARQL editor
+    with the query that lists them (every one of them: as many as the page counts)."""
+    page.goto("/id/source/article?lang=en")
+    counted = page.locator("a.list-all").last.locator("xpath=..").inner_text().split(":")[0]
+    page.locator("a.list-all").last.click()
+    page.wait_for_selector("#yasgui[data-ready=true]")
+    text = page.evaluate("() => window.kgYasgui.getTab().getQuery()")
+    assert "prov#wasDerivedFrom>" in text and "/id/source/article>" in text
+    answer = page.request.get("/sparql", params={"query": text},
+                              headers={"Accept": "application/sparql-results+json"})
+    assert str(len(answer.json()["results"]["bindings"])) == counted
