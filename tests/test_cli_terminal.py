@@ -106,3 +106,24 @@ def test_serve_says_where_and_exits_130_on_sigint(curated_location: Path,
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_query_evidence_csv(curated_location: Path) -> None:
+    """`kg query --evidence` adds the four evidence columns; each row's quotes are in the
+    source text and its evidence links point at spans of the source's reader page."""
+    import csv
+
+    done = kg("query", "regions-targeting-sectors", "--evidence", "--format", "csv",
+              "--location", str(curated_location))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert rows and list(rows[0])[-4:] == ["facts", "reasons", "quotes", "evidence"]
+    article = (ROOT / "sources" / "article.zh.txt").read_text("utf-8")
+    for row in rows:
+        quotes = row["quotes"].splitlines()
+        assert quotes and all(q in article for q in quotes), row
+        assert len(row["facts"].splitlines()) == len(quotes) == len(row["evidence"].splitlines())
+        assert all("/id/source/article#ev-" in e for e in row["evidence"].splitlines())
+    plain = kg("query", "regions-targeting-sectors", "--format", "csv",
+               "--location", str(curated_location))
+    assert "facts" not in plain.stdout.splitlines()[0]

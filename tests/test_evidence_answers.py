@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from html import unescape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from _server import Server
 from _ui import browser, have_chromium, pages
@@ -26,6 +26,7 @@ from kg.store import Location
 from kg.vocab import EVIDENCE_BASE, EVIDENCE_GRAPH, ID_BASE, RDF
 
 ARTICLE = ID_BASE + "source/article"
+PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 ARTICLE_TEXT = Path(__file__).resolve().parent.parent / "sources" / "article.zh.txt"
 CATALOGUE = Catalogue.load()
 WITH_EVIDENCE = [q.name for q in CATALOGUE.queries() if q.evidence]
@@ -185,6 +186,41 @@ def test_reader_highlights_exactly_the_annotated_spans(http: httpx.Client, store
     assert unescape(re.sub(r"<sup.*?</sup>|<[^>]+>", "", reader)) == text  # all the text
     assert page.count("none: the source does not give one") == 2  # no date, no URL
     assert "Redian新闻" in page
+
+
+def test_reader_page_is_light_and_links_every_span_to_its_facts(http: httpx.Client,
+                                                                 store: Store) -> None:
+    """The source's page lists no derived fact one by one (~255 KB before): it counts them
+    by kind, with a link to the SPARQL editor that lists them; each span's mark still
+    links to its facts' pages."""
+    for lang in ("zh", "en"):
+        r = http.get("/id/source/article", params={"lang": lang},
+                     headers={"Accept": "text/html"})
+        assert r.status_code == 200 and len(r.content) < 70_000, len(r.content)
+        reader = r.text.split('<div class="source-text" lang="zh">')[1].split("</div>")[0]
+        marks = re.findall(r'<mark id="(ev-[0-9a-f]{16})">', reader)
+        assert marks and len(re.findall(r"<sup>(.*?)</sup>", reader)) == len(marks)
+        facts = set(re.findall(r'<sup>.*?href="(/id/[^"?]+)\?lang=', reader))
+        derived = {q.subject.value[len(ID_BASE) - 4:] for q in store.quads_for_pattern(
+            None, PROV_DERIVED, NamedNode(ARTICLE)) if q.subject.value.startswith(ID_BASE)}
+        assert facts and facts <= derived | {"/id/" + f[4:] for f in facts}
+        assert "/id/evidence/" not in r.text.split("</div>", 1)[1]  # not listed one by one
+        listing = re.search(r'href="(/ui/sparql\?query=[^"]+)"', r.text)
+        assert listing and ("列出全部" if lang == "zh" else "list them all") in r.text
+        editor = http.get(unescape(listing.group(1)))
+        assert editor.status_code == 200
+
+
+def test_editorial_notes_in_the_page_language_only(http: httpx.Client, store: Store) -> None:
+    """The source's page shows its editor's note in the page's language, not both."""
+    notes = {q.object.language: q.object.value for q in store.quads_for_pattern(
+        NamedNode(ARTICLE), NamedNode("http://www.w3.org/2004/02/skos/core#editorialNote"),
+        None)}
+    assert set(notes) == {"zh", "en"}
+    for lang, other in (("zh", "en"), ("en", "zh")):
+        page = http.get("/id/source/article", params={"lang": lang},
+                        headers={"Accept": "text/html"}).text
+        assert escape(notes[lang]) in page and escape(notes[other]) not in page
 
 
 def test_annotations_are_linked_data(http: httpx.Client, store: Store) -> None:

@@ -101,3 +101,24 @@ def test_answers_come_in_pages_linked_to_the_next(served: Served) -> None:
 def test_bad_pages_are_refused(client: httpx.Client, params: dict[str, str], message: str) -> None:
     r = client.get("/queries/plans-timeline", params=params)
     assert r.status_code == 400 and message in r.text
+
+
+def test_a_list_of_sectors_over_http(client: httpx.Client) -> None:
+    """`sectors` takes several sectors, comma-separated or repeated (the form sends them
+    repeated): the same answer; a bad one is a 400 naming the item and the allowed values."""
+    base = {"sector1": "metaverse", "sector2": "humanoid-robot", "year": "2035",
+            "format": "json"}
+    def regions(params: Any) -> set[str]:
+        r = client.get("/queries/regions-targeting-sectors", params=params)
+        assert r.status_code == 200, r.text
+        return {b["region"]["value"].rsplit("/", 1)[1] for b in r.json()["results"]["bindings"]}
+    assert regions(base) == {"beijing", "shandong"}
+    joined = regions({**base, "sectors": "gene-technology,future-health"})
+    repeated = regions([*base.items(), ("sectors", "gene-technology"), ("sectors", "future-health")])
+    assert joined == repeated == {"shandong"}
+    r = client.get("/queries/regions-targeting-sectors",
+                   params={**base, "sectors": "future-health,} UNION { ?s ?p ?o"})
+    assert r.status_code == 400 and "(item 2)" in r.text and "6g" in r.text
+    r = client.get("/queries/regions-targeting-sectors",
+                   params=[("sector1", "6g"), ("sector1", "metaverse")])
+    assert r.status_code == 400 and "more than once" in r.text

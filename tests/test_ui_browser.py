@@ -425,3 +425,43 @@ def test_changed_form_marks_the_answer_stale_and_the_picker_filters(page: Any) -
     picker.locator("input.picker-filter").fill("humanoid")  # English
     assert page.locator("select[name=sector1] option:not([hidden])").all_inner_texts() == [
         "人形机器人"]
+
+
+def test_a_third_sector_added_in_the_form_narrows_the_answer(chromium: Any,
+                                                            server: Server) -> None:
+    """On a phone, in Chinese: metaverse and humanoid robots by 2035 (Beijing, Shandong);
+    another sector added with the form's button, gene technology chosen in it: Shandong."""
+    with opened(chromium, server, PHONE, "zh") as page:
+        page.goto("/ui/queries/regions-targeting-sectors?sector1=metaverse"
+                  "&sector2=humanoid-robot&year=2035")
+        page.wait_for_selector(".results.ready")
+        rows = page.locator("table.results-table tbody tr")
+        assert rows.count() == 2
+        lists = page.locator("fieldset[data-list=sectors]")
+        assert lists.locator("select").count() == 1
+        page.get_by_role("button", name="添加领域").click()
+        assert lists.locator("select").count() == 2
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        lists.locator("input.picker-filter").nth(1).fill("jiyinjishu")  # 基因技术, by pinyin
+        assert lists.locator("select").nth(1).input_value() == "gene-technology"
+        assert page.locator(".stale-note").is_visible()
+        page.locator("form.question button[type=submit]").click()
+        page.wait_for_selector(".results.ready")
+        assert query_of(page.url)["sectors"] == ["gene-technology"]  # (the empty one: "")
+        assert rows.count() == 1 and "山东" in rows.first.inner_text()
+        assert [s.input_value() for s in lists.locator("select").all()] == [
+            "gene-technology", ""]
+
+
+def test_source_page_lists_its_many_facts_in_the_editor(page: Any) -> None:
+    """The source's page counts the facts derived from it; its link opens the SPARQL editor
+    with the query that lists them (every one of them: as many as the page counts)."""
+    page.goto("/id/source/article?lang=en")
+    counted = page.locator("a.list-all").last.locator("xpath=..").inner_text().split(":")[0]
+    page.locator("a.list-all").last.click()
+    page.wait_for_selector("#yasgui[data-ready=true]")
+    text = page.evaluate("() => window.kgYasgui.getTab().getQuery()")
+    assert "prov#wasDerivedFrom>" in text and "/id/source/article>" in text
+    answer = page.request.get("/sparql", params={"query": text},
+                              headers={"Accept": "application/sparql-results+json"})
+    assert str(len(answer.json()["results"]["bindings"])) == counted

@@ -135,6 +135,8 @@ PAGE_TOKEN_MAX_CHARS = 4_000  # a page key (`after=`): a few ORDER BY values, ba
 MAX_STRING_CHARS = 10_000
 MAX_IRI_CHARS = 2_000
 MAX_LISTED_VALUES = 100
+INCOMING_LISTED = 12  # an entity page lists this many links of one kind, else counts them
+MAX_LIST_ITEMS = 20  # values of one list parameter (regions-targeting-sectors: sectors)
 MAX_CHOICES = 1_000_000  # regions or sectors read from a graph
 # kg/store.py
 KEEP_BUILDS = 2  # finished builds kept besides the current one and those a release names

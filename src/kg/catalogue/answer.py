@@ -72,6 +72,7 @@ def answer(
         query, params = federated(query, params, allowed_services, timeout)
         page = None
     bindings = query.bind(params, on)
+    query = query.filled(params, on)
     if page is None:
         result = on.run(query.text, substitutions=bindings, row_cap=row_cap)
     else:

@@ -2,10 +2,12 @@
 
 Syntax (after ``# param:``)::
 
-    NAME type=TYPE [required] [default=VALUE] [example=VALUE] — description
+    NAME type=TYPE [required] [list] [default=VALUE] [example=VALUE] — description
 
 Values with spaces are quoted (``default="quantum computing"``); ``--`` may
-stand for the dash.
+stand for the dash. A ``list`` parameter takes several values of its type,
+separated by commas (``metaverse,6g``), and is bound as the rows of the
+``VALUES ?NAME { … }`` blocks of its query (:mod:`kg.catalogue.query`).
 
 >>> p = parse_param('region type=region required default=shandong example=zhejiang — the region')
 >>> p.name, p.type, p.required, p.default, p.example, p.description
@@ -26,6 +28,7 @@ from typing import Any
 from kg import settings
 
 PARAM_TYPES = ("region", "sector", "year", "iri", "string", "integer", "lang")
+LIST_TYPES = ("region", "sector", "year", "iri", "integer")  # written as ASCII terms
 LANGS = settings.LANGS
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -33,6 +36,8 @@ YEAR = re.compile(r"^[0-9]{4}$")
 INTEGER = re.compile(r"^[+-]?[0-9]{1,15}$")
 IRI_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 REQUIRED = "required"
+LIST = "list"
+_ITEM_SEPARATOR = re.compile(r"[,\s]+")
 _DASH = re.compile(r"\s+(?:—|--)\s*")
 
 
@@ -46,6 +51,7 @@ class Param:
     default: str | None
     example: str | None
     description: str
+    many: bool = False  # a list: several values, bound as VALUES rows
 
     def to_json(self) -> dict[str, Any]:
         """The parameter as JSON-ready data.
@@ -60,6 +66,7 @@ class Param:
             "default": self.default,
             "example": self.example,
             "description": self.description,
+            "list": self.many,
         }
 
 
@@ -77,14 +84,31 @@ def parse_param(text: str) -> Param:
     if kind not in PARAM_TYPES:
         allowed = ", ".join(PARAM_TYPES)
         raise ValueError(f"unknown type {kind!r} for parameter {name!r}; allowed: {allowed}")
+    if LIST in options and kind not in LIST_TYPES:
+        raise ValueError(f"parameter {name!r}: type {kind} cannot be a list; "
+                         f"lists are of: {', '.join(LIST_TYPES)}")
     param = Param(
         name, kind, REQUIRED in options, options.get("default"), options.get("example"),
-        description,
+        description, LIST in options,
     )
     for value in (param.default, param.example):
         if value is not None:
-            check_form(param, value)
+            for item in items(param, value):
+                check_form(param, item)
     return param
+
+
+def items(param: Param, value: str) -> list[str]:
+    """The values a raw value holds: itself, or for a list the comma-separated items.
+
+    >>> items(Param("s", "sector", False, None, None, "", True), "6g, metaverse,,")
+    ['6g', 'metaverse']
+    >>> items(Param("s", "string", False, None, None, ""), "a, b")
+    ['a, b']
+    """
+    if not param.many:
+        return [value]
+    return [item for item in _ITEM_SEPARATOR.split(value) if item]
 
 
 def _split_description(text: str) -> tuple[str, str]:
@@ -96,14 +120,14 @@ def _options(name: str, tokens: list[str]) -> dict[str, str]:
     options: dict[str, str] = {}
     for token in tokens:
         key, eq, value = token.partition("=")
-        if token == REQUIRED:
-            options[REQUIRED] = ""
+        if token in (REQUIRED, LIST):
+            options[token] = ""
         elif eq and key in ("type", "default", "example") and key not in options:
             options[key] = value
         else:
             raise ValueError(
                 f"parameter {name!r}: unexpected {token!r}; "
-                "expected type=…, required, default=…, example=…"
+                "expected type=…, required, list, default=…, example=…"
             )
     return options
 

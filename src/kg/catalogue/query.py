@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,9 +31,10 @@ from pyoxigraph import Store, Variable
 from kg import sparql
 from kg.catalogue import header as hdr
 from kg.catalogue.params import Param, parse_param
-from kg.catalogue.values import convert
+from kg.catalogue.values import convert, convert_list
 from kg.errors import CatalogueError, UsageError
 from kg.sparql import Queryable, Term
+from kg.sparql.syntax import fill_values
 from kg.vocab import DATA_LICENSE
 
 VIEWS: dict[str, tuple[str, ...]] = {
@@ -119,7 +121,8 @@ class StoredQuery:
         return sparql.guard(self.text, frozenset(self.services))
 
     def bind(self, raw: Mapping[str, str], store: Store | Queryable) -> dict[Variable, Term]:
-        """Validate raw parameters (defaults applied) into pyoxigraph substitutions."""
+        """Validate raw parameters (defaults applied) into pyoxigraph substitutions
+        (list parameters are not substitutions: see :meth:`filled`)."""
         unknown = sorted(set(raw) - {p.name for p in self.params})
         if unknown:
             declared = ", ".join(p.name for p in self.params) or "none"
@@ -134,8 +137,41 @@ class StoredQuery:
                 if param.required:
                     raise UsageError(_missing(self.name, param))
                 continue
-            bound[Variable(param.name)] = convert(param, value, store)
+            if not param.many:
+                bound[Variable(param.name)] = convert(param, value, store)
         return bound
+
+    def filled(self, raw: Mapping[str, str], store: Store | Queryable) -> StoredQuery:
+        """The query with each list parameter's values (defaults applied, each checked as
+        one value is) written as the rows of its ``VALUES ?NAME { … }`` blocks, in its text
+        and its evidence pattern; no rows when it has no value. The terms are written from
+        parsed RDF terms (:func:`kg.sparql.syntax.fill_values`), never from the request.
+
+        >>> from kg.catalogue import Catalogue
+        >>> from kg.errors import UsageError
+        >>> q = Catalogue.load().get("regions-targeting-sectors")
+        >>> q.filled({}, Store()) is q  # no sectors listed: its blocks stay empty
+        True
+        >>> try:
+        ...     q.filled({"sectors": "x> } ; DROP ALL"}, Store())
+        ... except UsageError as exc:
+        ...     print(str(exc)[:79])
+        parameter 'sectors' (item 1): expected a sector slug such as 6g, or a full IRI,
+        """
+        text, evidence = self.text, self.evidence
+        for param in self.params:
+            if not param.many:
+                continue
+            value = raw.get(param.name) or param.default or ""
+            if not value and param.required:
+                raise UsageError(_missing(self.name, param))
+            terms = convert_list(param, value, store) if value else []
+            text = fill_values(text, param.name, terms)
+            if f"?{param.name}" in evidence:
+                evidence = fill_values(evidence, param.name, terms, whole=False)
+        if text == self.text:
+            return self
+        return dataclasses.replace(self, text=text, evidence=evidence)
 
     def to_json(self) -> dict[str, Any]:
         """The query's description as JSON-ready data (its URL is /queries/NAME)."""

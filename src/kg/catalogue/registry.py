@@ -30,7 +30,7 @@ from kg.catalogue.query import QUERY_NAME, StoredQuery
 from kg.catalogue.services import check_services, service_params
 from kg.errors import CatalogueError, KgError, NotFoundError
 from kg.sparql import Term
-from kg.sparql.syntax import analyse, syntax_error
+from kg.sparql.syntax import analyse, syntax_error, values_blocks
 
 _POSITION = re.compile(r"^line (\d+), column (\d+): ")
 
@@ -104,8 +104,12 @@ def check_sparql(query: StoredQuery) -> None:
                              "opens the WHERE group and sorts by plain variables it projects, "
                              "and no ORDER BY, GROUP BY, aggregate or LIMIT outside it")
     targets = service_params(query)  # replaced before running, never substituted
+    for param in query.params:
+        if param.many and not values_blocks(query.text, param.name):
+            raise CatalogueError(str(query.path), None, f"list parameter {param.name!r} must "
+                                 f"be the variable of a VALUES ?{param.name} {{ … }} block")
     dummy: dict[Variable, Term] = {Variable(p.name): Literal("x") for p in query.params
-                                   if p.name not in targets}
+                                   if p.name not in targets and not p.many}
     try:
         parsed = Store().query(query.text, substitutions=dummy if form == "select" else None)
     except SyntaxError as exc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store, Variable
 
 from kg import settings
-from kg.catalogue.params import SLUG, Param, check_form
+from kg.catalogue.params import SLUG, Param, check_form, items
 from kg.errors import UsageError
 from kg.sparql import Queryable, Term, queryable
 from kg.vocab import FI, ID_BASE, PREFIXES, XSD
@@ -49,6 +49,35 @@ def convert(param: Param, raw: str, store: Store | Queryable) -> Term:
     if param.type == "iri":
         return iri(param, raw)
     return _entity(param, raw, store)
+
+
+def convert_list(param: Param, raw: str, store: Store | Queryable) -> list[Term]:
+    """The RDF terms of a list parameter's comma-separated values, each checked as
+    :func:`convert` checks one (duplicates once, in the order given); UsageError names
+    the item that is refused and what is allowed.
+
+    >>> many = Param("years", "year", False, None, None, "", True)
+    >>> [t.value for t in convert_list(many, "2025,2030, 2025", Store())]
+    ['2025', '2030']
+    >>> convert_list(many, "2025,} ; DROP ALL", Store())
+    Traceback (most recent call last):
+      ...
+    kg.errors.UsageError: parameter 'years' (item 2): expected a 4-digit year such as 2025, got '}'
+    """
+    values = items(param, raw)
+    if len(values) > settings.MAX_LIST_ITEMS:
+        raise UsageError(f"parameter {param.name!r}: {len(values)} values, at most "
+                         f"{settings.MAX_LIST_ITEMS}")
+    terms: list[Term] = []
+    for number, value in enumerate(values, start=1):
+        try:
+            term = convert(param, value, store)
+        except UsageError as exc:
+            where = f"parameter {param.name!r}"
+            raise UsageError(str(exc).replace(where, f"{where} (item {number})", 1)) from None
+        if term not in terms:
+            terms.append(term)
+    return terms
 
 
 def iri(param: Param, raw: str) -> NamedNode:

@@ -49,6 +49,8 @@ def register(sub: Any) -> None:
     p.add_argument("--offset", default=None, metavar="N",
                    help="rows to skip: the page that starts there (default 0)")
     p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
+    p.add_argument("--evidence", action="store_true",
+                   help="add the facts, reasons, quotes and evidence links of each row")
     p.add_argument("--endpoint", default=None, help="run on a remote SPARQL endpoint URL instead")
     add_remote(p)
     p.set_defaults(func=cmd_query)
@@ -138,14 +140,16 @@ def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str],
     """Answer the question where the options say (the current build, or ``--endpoint``),
     through :func:`kg.catalogue.answer`: one page, or (no page) every row up to the row cap.
 
-    Federated questions answer their SERVICE blocks to allowed endpoints only
-    (settings.ALLOWED_SERVICES and ``--allow-service``), within ``--timeout``.
+    With ``--evidence``, each row also carries the facts it rests on (four columns, see
+    docs/queries-format.md "Evidence"). Federated questions answer their SERVICE blocks to
+    allowed endpoints only (settings.ALLOWED_SERVICES and ``--allow-service``), within
+    ``--timeout``.
     """
     target = (RemoteEndpoint(args.endpoint, timeout=args.timeout) if args.endpoint
               else current(args).open())
     allowed = settings.ALLOWED_SERVICES | frozenset(args.allow_service)
     return answer(target, query, raw, page=page, allowed_services=allowed,
-                  timeout=args.timeout)
+                  timeout=args.timeout, evidence=getattr(args, "evidence", False))
 
 
 def parse_params(items: list[str]) -> dict[str, str]:

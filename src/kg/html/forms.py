@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from html import escape
 
 from kg.catalogue import Param, StoredQuery
+from kg.catalogue.params import items
 from kg.html import i18n
 
 
@@ -108,7 +109,8 @@ def _option(choice: Choice, value: str, lang: str) -> str:
 
 def _select(param: Param, value: str, options: list[Choice], lang: str,
             groups: Mapping[str, str]) -> str:
-    empty = f'<option value="">{escape(i18n.text("any", lang))}</option>'
+    nothing = i18n.text("no_sector" if param.many else "any", lang)
+    empty = f'<option value="">{escape(nothing)}</option>'
     items = [] if param.required else [empty]
     known = {c.value for c in options}
     if value and value not in known:
@@ -145,9 +147,38 @@ def _datalist(param: Param, options: list[Choice], lang: str) -> str:
     return f'<datalist id="list-{escape(param.name)}">{items}</datalist>'
 
 
+def _many(param: Param, value: str, choices: Mapping[str, list[Choice]], lang: str,
+          query: str) -> str:
+    """A list parameter: a drop-down per value given and an empty one, each named after the
+    parameter (the form sends them all; the server joins them), and a button (shown by the
+    page's script) that adds another drop-down."""
+    groups = {c.iri: c.label(lang) for c in choices.get("domain", [])}
+    options = list(choices.get(param.type, []))
+    values = [*items(param, value), ""]
+    name = i18n.first([f"param_{param.name}", f"type_{param.type}"], lang, param.name)
+    selects = "".join(
+        '<div class="many-item">' + _select(param, v, options, lang, groups).replace(
+            "<select ", f'<select aria-label="{escape(name)} {n}" ', 1) + "</div>"
+        for n, v in enumerate(values, start=1))
+    add = (f'<button type="button" class="add-item" hidden data-for="{escape(param.name)}">'
+           f'+ {escape(i18n.text("js_add_sector", lang))}</button>')
+    return (f'<fieldset class="field many" data-list="{escape(param.name)}"><legend>'
+            f"{caption(param, lang, query)}</legend>{selects}{add}</fieldset>")
+
+
 def field(param: Param, value: str, choices: Mapping[str, list[Choice]], lang: str,
           query: str = "") -> str:
-    """One labelled form field for a parameter (sectors grouped by their domain)."""
+    """One labelled form field for a parameter (sectors grouped by their domain; a list
+    parameter as several drop-downs).
+
+    >>> from kg.catalogue import Catalogue
+    >>> many = Catalogue.load().get("regions-targeting-sectors").param("sectors")
+    >>> html = field(many, "6g,metaverse", {}, "zh")
+    >>> html.count('<select aria-label="更多领域 '), '添加领域' in html
+    (3, True)
+    """
+    if param.many:
+        return _many(param, value, choices, lang, query)
     if param.type in ("region", "sector"):
         groups = {c.iri: c.label(lang) for c in choices.get("domain", [])}
         control = _select(param, value, list(choices.get(param.type, [])), lang, groups)

@@ -23,13 +23,26 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from kg import settings
 from kg.html import i18n, reader
 from kg.html.shell import STATIC, Alternate, render
 from kg.html.view import View
 from kg.rdf.jsonld import shorten
-from kg.vocab import BASE, DATA_LICENSE, DATA_LICENSE_NAME, FI, ONTOLOGY_IRI, RDF, RDFS, SKOS
+from kg.vocab import (
+    BASE,
+    DATA_LICENSE,
+    DATA_LICENSE_NAME,
+    FI,
+    ID_BASE,
+    ONTOLOGY_IRI,
+    RDF,
+    RDFS,
+    SKOS,
+)
 
 HIDDEN = {RDF.type.value, RDFS.label.value, SKOS.prefLabel.value, SKOS.altLabel.value}
+# notes said in both languages: the page shows the one in its language (else the other)
+ONE_LANGUAGE = {SKOS.editorialNote.value}
 STYLE = f'<link rel="stylesheet" href="{STATIC}style.css">'
 LINKABLE = ("http://", "https://")  # the only schemes an IRI in the data may link to
 
@@ -124,8 +137,24 @@ def _table(groups: list[tuple[str, dict[str, str], list[str]]], view: View, cls:
     return f'<table class="facts {cls}">{rows}</table>'
 
 
+def in_language(facts: list[tuple[Any, ...]], lang: str) -> list[tuple[Any, ...]]:
+    """The facts, with the notes of :data:`ONE_LANGUAGE` in one language only: the page's
+    when the entity has one in it, else all of them (the other language).
+
+    >>> note = SKOS.editorialNote.value
+    >>> facts = [(note, {}, ("literal", "Inferred.", "en"), {}, False),
+    ...          (note, {}, ("literal", "推断。", "zh"), {}, False)]
+    >>> [f[2][1] for f in in_language(facts, "zh")], len(in_language(facts[:1], "zh"))
+    (['推断。'], 1)
+    """
+    said = {f[0] for f in facts if f[0] in ONE_LANGUAGE and f[2][0] == "literal"
+            and f[2][2] == lang}
+    return [f for f in facts if f[0] not in said or f[2][0] != "literal" or f[2][2] == lang]
+
+
 def _facts(facts: list[tuple[Any, ...]], view: View) -> tuple[str, str]:
     """The main facts table and the inferred alignments (non-fi: properties) table."""
+    facts = in_language(facts, view.lang)
     def order(f: tuple[Any, ...]) -> tuple[int, str, int]:
         own = 0 if f[0].startswith(FI.base) else 1
         lang = f[2][2] if f[2][0] == "literal" else ""
@@ -156,7 +185,35 @@ def _incoming(data: dict[str, Any], view: View) -> str:
             if s not in shown and (p.startswith(FI.base) or s not in own)]
     kept.sort(key=lambda r: (not r[2].startswith(FI.base), label_in(r[3], view.lang, r[2])))
     rows = [(p, pl, link(s, sl, view)) for s, sl, p, pl in kept]
-    return _table(_grouped(rows), view) if rows else ""
+    groups = [(p, pl, values if len(values) <= settings.INCOMING_LISTED
+               else [_counted(data["iri"], p, [s for s, _sl, q, _pl in kept if q == p], view)])
+              for p, pl, values in _grouped(rows)]
+    return _table(groups, view) if rows else ""
+
+
+def _counted(iri: str, pred: str, subjects: list[str], view: View) -> str:
+    """Many links of one property: how many of each kind (the IRI's path: plan, target…),
+    and a link to the SPARQL editor with the query that lists them all.
+
+    >>> html = _counted(ID_BASE + "source/a", "http://e/p", [ID_BASE + "plan/x",
+    ...                 ID_BASE + "plan/y", ID_BASE + "target/z"], View("en", True))
+    >>> html.split("<a")[0]
+    '3: Plans 2 · Targets 1 — '
+    """
+    kinds: dict[str, int] = {}
+    for subject in subjects:
+        kind = subject[len(ID_BASE):].split("/")[0] if subject.startswith(ID_BASE) else ""
+        kinds[kind] = kinds.get(kind, 0) + 1
+    def word(kind: str) -> str:
+        return i18n.first(["kind_" + kind.replace("-", "_")], view.lang, kind or "…")
+
+    counts = " · ".join(f"{escape(word(kind))} {n}"
+                        for kind, n in sorted(kinds.items(), key=lambda kn: (-kn[1], kn[0])))
+    label = f'OPTIONAL {{ ?s <{RDFS.label.value}> ?label FILTER(LANG(?label) = "{view.lang}") }}'
+    query = f"SELECT ?s ?label WHERE {{\n  ?s <{pred}> <{iri}> .\n  {label}\n}}\nORDER BY ?s\n"
+    href = view.href("/ui/sparql", query=query)
+    return (f"{len(subjects)}: {counts} — "
+            f'<a class="list-all" href="{escape(href)}">{escape(view.word("list_in_editor"))}</a>')
 
 
 def _quotes(data: dict[str, Any], view: View) -> str:

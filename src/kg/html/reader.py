@@ -4,8 +4,8 @@
 They render the plain data :mod:`kg.engine.reading` adds to an entity's description.
 
 >>> print(marked("abcdef", [[1, 3, ["ev-1"], [["http://e/f", "F"]]]]).replace("<sup", "\\n<sup"))
-a<mark id="ev-1" class="span">bc
-<sup class="note"><a href="#about-ev-1" aria-label="1">1</a></sup></mark>def
+a<mark id="ev-1">bc
+<sup>1</sup></mark>def
 >>> spans = [Span(0, 4, ("a",), ()), Span(2, 6, ("b",), ()), Span(1, 3, ("c",), ())]
 >>> [(n.start, n.end, n.first, [(c.start, c.end) for c in n.children]) for n in nest(spans)]
 [(0, 4, True, [(1, 3), (3, 4)]), (4, 6, False, [])]
@@ -127,12 +127,26 @@ def facts_section(facts: list[dict[str, Any]], types: set[str], view: View) -> s
     return "".join(parts) + "</section>"
 
 
-def marked(text: str, spans: list[list[Any]]) -> str:
+def marked(text: str, spans: list[list[Any]], view: View | None = None) -> str:
     """The text escaped, each span in a ``<mark id="ev-…">`` (one per distinct span; a
-    span crossing another is continued in a ``<mark>`` without id) with a note link to
-    its facts; the other annotations of a span are empty anchors inside its mark."""
+    span crossing another is continued in a ``<mark class="cont">`` without id) ending in
+    its number, a link to its fact (``18``; ``18a``, ``18b`` … for several); the other
+    annotations of a span are empty anchors inside its mark. Compact: no notes list, so
+    that the page of a long source stays small.
+
+    >>> print(marked("ab<c", [[1, 4, ["ev-1"], [[ID_BASE + "plan/p", "P"]]]], View("en")))
+    a<mark id="ev-1">b&lt;c<sup><a href="/id/plan/p">1</a></sup></mark>
+    """
+    v = view or View()
     parsed = [Span(s, e, tuple(a), tuple((f[0], f[1]) for f in fs)) for s, e, a, fs in spans]
-    numbers = {i: i + 1 for i in range(len(parsed))}
+
+    def links(number: int, facts: tuple[tuple[str, str], ...]) -> str:
+        out = []
+        for k, (iri, _label) in enumerate(facts):
+            mark = f"{number}{chr(ord('a') + k) if len(facts) > 1 and k < 26 else ''}"
+            href = v.href("/id/" + iri[len(ID_BASE):]) if iri.startswith(ID_BASE) else ""
+            out.append(f'<a href="{escape(href)}">{mark}</a>' if href else mark)
+        return f"<sup>{' '.join(out)}</sup>" if out else ""
 
     def render(start: int, end: int, nodes: list[Any]) -> str:
         out, at = [], start
@@ -143,11 +157,10 @@ def marked(text: str, spans: list[list[Any]]) -> str:
             if node.first:
                 first, *others = span.anchors
                 extra = "".join(f'<span id="{escape(a)}"></span>' for a in others)
-                note = (f'<sup class="note"><a href="#about-{escape(first)}" '
-                        f'aria-label="{numbers[node.span]}">{numbers[node.span]}</a></sup>')
-                out.append(f'<mark id="{escape(first)}" class="span">{extra}{inner}{note}</mark>')
+                note = links(node.span + 1, span.facts)
+                out.append(f'<mark id="{escape(first)}">{extra}{inner}{note}</mark>')
             else:
-                out.append(f'<mark class="span cont">{inner}</mark>')
+                out.append(f'<mark class="cont">{inner}</mark>')
             at = node.end
         out.append(escape(text[at:end]))
         return "".join(out)
@@ -173,19 +186,8 @@ def reader(data: dict[str, Any], view: View) -> str:
     if not read["has_text"]:
         return head + f'<p class="note">{escape(view.word("reader_none"))}</p>'
     spans = read["spans"]
-    notes = "".join(
-        f'<li id="about-{escape(anchors[0])}"><a href="#{escape(anchors[0])}">↑</a> '
-        + " · ".join(_fact_link(iri, label, view) for iri, label in facts) + "</li>"
-        for _s, _e, anchors, facts in spans)
     return (head + f'<section class="reader"><h2>{escape(view.word("reader"))}</h2>'
             f'<p class="description">{escape(view.word("reader_intro"))} '
             f'({len(spans)} {escape(view.word("spans"))})</p>'
-            f'<div class="source-text" lang="zh">{marked(read["text"], spans)}</div>'
-            f'<ol class="span-notes">{notes}</ol></section>')
-
-
-def _fact_link(iri: str, label: str, view: View) -> str:
-    text = escape(label or iri)
-    if not iri.startswith(ID_BASE):
-        return text
-    return f'<a href="{escape(view.href("/id/" + iri[len(ID_BASE):]))}">{text}</a>'
+            f'<div class="source-text" lang="zh">{marked(read["text"], spans, view)}</div>'
+            "</section>")

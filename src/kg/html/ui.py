@@ -8,6 +8,7 @@ the download links give, and drawn in the browser.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from html import escape
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 
 from kg import settings
 from kg.catalogue import Catalogue, Param, StoredQuery
-from kg.catalogue.params import check_form
+from kg.catalogue.params import check_form, items
 from kg.html import examples, forms, i18n
 from kg.html.forms import Choice
 from kg.html.pages import licence, target
@@ -252,7 +253,11 @@ def words(lang: str) -> str:
 
 def problem(ctx: View, param: Param, value: str, found: Mapping[str, list[Choice]]) -> str:
     """What is wrong with a value given in the URL, in the page's language, with the values
-    allowed ("" when it is fine or empty: the catalogue's own checks stay the judge)."""
+    allowed ("" when it is fine or empty: the catalogue's own checks stay the judge); a
+    list's values one by one."""
+    if param.many:
+        one = dataclasses.replace(param, many=False)
+        return "".join(problem(ctx, one, item, found) for item in items(param, value))
     if not value or (param.type in ("lang", "string")
                      and len(value) <= settings.MAX_STRING_CHARS):
         return ""

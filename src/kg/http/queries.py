@@ -59,14 +59,17 @@ async def listing(request: Request) -> Response:
     return ok(body, "application/json", snapshot(request), variant, request)
 
 
-def _raw_params(request: Request, declared: set[str]) -> dict[str, str]:
+def _raw_params(request: Request, declared: set[str],
+                lists: frozenset[str] = frozenset()) -> dict[str, str]:
+    """The parameters of the URL; a list parameter may be given more than once (its
+    values joined with commas: ``sectors=a&sectors=b`` is ``sectors=a,b``)."""
     raw: dict[str, str] = {}
     for key, value in request.query_params.multi_items():
         if key in RESERVED and key not in declared:
             continue
-        if key in raw:
+        if key in raw and key not in lists:
             raise HttpError(400, f"parameter {key!r} given more than once")
-        raw[key] = value
+        raw[key] = ",".join(v for v in (raw.get(key, ""), value) if v)
     return raw
 
 
@@ -80,7 +83,7 @@ async def run(request: Request) -> Response:
     """GET /queries/NAME: the query's results, content-negotiated or ``?format=``."""
     query = stored_query(request)
     declared = {p.name for p in query.params}
-    raw = _raw_params(request, declared)
+    raw = _raw_params(request, declared, frozenset(p.name for p in query.params if p.many))
     media = _media(request, query.form, declared)
     rt = engine(request)
     page = _page(request, query, declared, rt.config.row_cap)

@@ -60,7 +60,11 @@ async def question(request: Request) -> Response:
     except NotFoundError as exc:
         return Response(ui.not_found(v, str(exc), cat), 404, media_type=formats.HTML)
     found = await graphdata.choices(request)
-    return respond(request, v, ui.question(v, query, dict(request.query_params), found))
+    raw = dict(request.query_params)
+    for param in query.params:  # a list's drop-downs each send a value: joined
+        if param.many:
+            raw[param.name] = ",".join(v for v in request.query_params.getlist(param.name) if v)
+    return respond(request, v, ui.question(v, query, raw, found))
 
 
 async def search(request: Request) -> Response:

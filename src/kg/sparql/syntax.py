@@ -1742,6 +1742,48 @@ def substitute(text: str, bindings: Mapping[Any, Any]) -> str:
     return out
 
 
+def values_blocks(text: str, name: str) -> list[tuple[int, int]]:
+    """The (start, end) of the data of each ``VALUES ?name { … }`` block (one variable),
+    at any depth, in order: what :func:`fill_values` replaces.
+
+    >>> values_blocks('SELECT * { VALUES ?x { 1 } VALUES (?x) { (2) } VALUES $x {} }', "x")
+    [(22, 25), (58, 58)]
+    """
+    tokens = tokenize(text)
+    found = []
+    for i, tok in enumerate(tokens[:-2]):
+        if (tok.sym == "VALUES" and tokens[i + 1].sym == "var"
+                and tokens[i + 1].text[1:] == name and tokens[i + 2].sym == "{"):
+            close = next(t for t in tokens[i + 3:] if t.sym == "}")
+            found.append((tokens[i + 2].end, close.start))
+    return found
+
+
+def fill_values(text: str, name: str, terms: Sequence[Any], *, whole: bool = True) -> str:
+    """The query with the data of every ``VALUES ?name { … }`` block replaced by the
+    given terms (pyoxigraph ``NamedNode`` or ``Literal``, written in their N-Triples form,
+    never taken from a user's text): one row each, no row for no terms. ``whole``: the
+    text is a whole query (checked to parse afterwards), else a part of one.
+
+    >>> from pyoxigraph import NamedNode
+    >>> fill_values('SELECT * { VALUES ?x { } ?x ?p ?o }', "x",
+    ...             [NamedNode("http://e/a"), NamedNode("http://e/b")])
+    'SELECT * { VALUES ?x { <http://e/a> <http://e/b> } ?x ?p ?o }'
+    >>> fill_values('SELECT * { ?x ?p ?o }', "x", [])
+    Traceback (most recent call last):
+      ...
+    kg.errors.QueryError: no VALUES ?x { … } block to fill
+    """
+    spans = values_blocks(text, name)
+    if not spans:
+        raise QueryError(f"no VALUES ?{name} {{ … }} block to fill")
+    data = " " + "".join(_term_text(term)[0] + " " for term in terms)
+    out = rewrite(text, [(start, end, data) for start, end in spans])
+    if whole:
+        analyse(out)
+    return out
+
+
 # ------------------------------------------------------------------ engine errors
 
 _ENGINE_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.S)

@@ -1,7 +1,8 @@
 // The SPARQL editor: YASGUI (vendored, see vendor/yasgui/README.md) on this server's
 // endpoint, with the packaged queries as examples that load into the current tab.
-// ?example=NAME opens with that example loaded. Nothing is fetched from other sites:
-// the class and property autocompleters (an online vocabulary service) are turned off.
+// ?example=NAME opens with that example loaded, ?query=TEXT with that text. Nothing is
+// fetched from other sites: the class and property autocompleters (an online vocabulary
+// service) are turned off.
 
 import { word } from "./ui.js";
 
@@ -63,8 +64,9 @@ function main() {
     button.addEventListener("click", () => load(button.dataset.example)));
   current();
   labelled(root);
-  const asked = new URLSearchParams(location.search).get("example");
-  if (asked) load(asked);
+  const asked = new URLSearchParams(location.search);
+  if (asked.get("example")) load(asked.get("example"));
+  else if (asked.get("query")) current().setQuery(asked.get("query"));  // a page's "list them all"
   root.dataset.ready = "true";
 }
 

@@ -1,7 +1,7 @@
 // A question's page: fetch its results from the API, draw them in the query's view,
 // then as a table. The API URL (with the form's values) is in the page; every word shown
-// comes from the page's word table (ui.js `word`). Also: the sector picker's filter, and
-// the old answer marked stale as soon as the form changes.
+// comes from the page's word table (ui.js `word`). Also: the sector picker's filter, more
+// sectors for a list parameter, and the old answer marked stale as soon as the form changes.
 
 import { fetchResults, renderTable, el, word, loadLabels } from "./ui.js";
 import { EVIDENCE_COLUMNS, evidenceCell } from "./evidence.js";
@@ -98,6 +98,7 @@ function watchForm(section) {
   const form = document.querySelector("form.question");
   if (!form) return;
   for (const select of form.querySelectorAll("select[data-picker]")) picker(select);
+  for (const list of form.querySelectorAll("fieldset[data-list]")) addable(list);
   const mark = (event) => {
     if (!section || event.target.classList.contains("picker-filter")) return;
     if (section.classList.contains("stale")) return;
@@ -106,6 +107,27 @@ function watchForm(section) {
   };
   form.addEventListener("change", mark);
   form.addEventListener("input", mark);
+}
+
+/** A list parameter's drop-downs (one per value, the form sends them all): its button adds
+ *  another, empty, with its own filter. */
+export function addable(list) {
+  const button = list.querySelector(".add-item");
+  if (!button) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const items = list.querySelectorAll(".many-item");
+    const item = items[items.length - 1].cloneNode(true);
+    for (const filter of item.querySelectorAll(".picker-filter")) filter.remove();
+    const select = item.querySelector("select");
+    for (const option of select.querySelectorAll("option, optgroup")) option.hidden = false;
+    select.value = "";
+    const label = select.getAttribute("aria-label") || "";
+    select.setAttribute("aria-label", label.replace(/\d+$/, String(items.length + 1)));
+    button.before(item);
+    if (select.dataset.picker) picker(select);
+    select.focus();
+  });
 }
 
 /** A select of sectors filtered as you type: characters, pinyin (with or without spaces) or
@@ -125,7 +147,8 @@ export function picker(select) {
     for (const group of select.querySelectorAll("optgroup")) {
       group.hidden = [...group.querySelectorAll("option")].every((o) => o.hidden);
     }
-    if (needle && firstShown && select.selectedOptions[0] && select.selectedOptions[0].hidden) {
+    const chosen = select.selectedOptions[0];
+    if (needle && firstShown && (!chosen || chosen.hidden || !chosen.value)) {  // the first match
       select.value = firstShown.value;
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }
