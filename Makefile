@@ -4,7 +4,7 @@
 
 BIND ?= 127.0.0.1:7878
 LOCATION ?= var/kg
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto  # one pytest worker per core (pytest-xdist); PYTEST_ARGS= runs serially
 
 .PHONY: setup setup-test build serve test lint typecheck docs bench clean
 
