@@ -89,17 +89,26 @@ def test_no_build_is_not_found(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_query_pages(capsys: pytest.CaptureFixture[str], curated_location: Path) -> None:
+    """region-sector-matrix is paged by key: each page names the next by its token
+    (``--after``); following them gives the answer by offset, row for row."""
     base = ["query", "region-sector-matrix", "--location", str(curated_location), "--format",
             "csv"]
     code, out, err = run(capsys, *base)
     whole = list(csv.DictReader(io.StringIO(run(capsys, *base, "--limit", "all")[1])))
     assert code == ExitCode.OK and len(whole) == 107  # the largest curated answer
     assert list(csv.DictReader(io.StringIO(out))) == whole[:100]  # a page of 100 by default
-    assert "more rows: 1-100 shown; next page: --offset 100" in err
+    assert "more rows: 1-100 shown; next page: --after " in err
     code, out, err = run(capsys, *base, "--limit", "5", "--offset", "100")
-    assert list(csv.DictReader(io.StringIO(out))) == whole[100:105] and "--offset 105" in err
+    assert list(csv.DictReader(io.StringIO(out))) == whole[100:105] and "--limit 5" in err
+    code, out, err = run(capsys, *base, *err.split("next page: ")[1].split(" (")[0].split())
+    assert list(csv.DictReader(io.StringIO(out))) == whole[105:] and err == ""
     code, out, err = run(capsys, *base, "--offset", "105")
     assert list(csv.DictReader(io.StringIO(out))) == whole[105:] and err == ""
+    code, out, err = run(capsys, "query", "plans-timeline", "--location",
+                         str(curated_location), "--limit", "2", "--format", "csv")
+    assert "next page: --offset 2 --limit 2" in err  # not paged by key
+    code, _, err = run(capsys, *base, "--after", "nonsense")
+    assert code == ExitCode.USAGE and "not a page token" in err
     code, _, err = run(capsys, *base, "--limit", "ten")
     assert code == ExitCode.USAGE and "limit must be a whole number" in err
     code, _, err = run(capsys, *base, "--offset", "-1")

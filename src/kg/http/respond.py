@@ -31,6 +31,7 @@ from kg.http import negotiate
 
 LOG = logging.getLogger("uvicorn.error")  # the server's log (its level: kg serve --log-level)
 TIMEOUT_HEADER = "x-kg-timeout"
+AFTER_HEADER = "X-KG-After"  # the next page's token (kg.catalogue.paging.Key)
 _NUMBER = re.compile(r"^\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 Render = Callable[[Any], bytes]
 
@@ -143,12 +144,18 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def headers_for(etag: str | None, truncated: bool, vary: str = "Accept") -> dict[str, str]:
+def headers_for(etag: str | None, truncated: bool, vary: str = "Accept",
+                after: str | None = None) -> dict[str, str]:
+    """The headers of a read: caching, ``X-KG-Truncated`` when more rows follow, and
+    ``X-KG-After`` (:data:`AFTER_HEADER`), the ``after`` token of the next page when the
+    answer is paged by key."""
     out = {"Cache-Control": "no-cache", "Vary": vary}
     if etag:
         out["ETag"] = etag
     if truncated:
         out["X-KG-Truncated"] = "true"
+    if after:
+        out[AFTER_HEADER] = after
     return out
 
 
@@ -221,9 +228,10 @@ async def serve_read(
         if not reply.ok:
             raise HttpError(reply.status, reply.message)
         body = render(reply.data) if render else reply.body
-        entry = Entry(body, reply.media_type or media_type, reply.truncated)
+        entry = Entry(body, reply.media_type or media_type, reply.truncated, reply.after)
         rt.cache.put(key, entry)
-    return Response(entry.body, 200, headers_for(etag, entry.truncated), entry.media_type)
+    return Response(entry.body, 200, headers_for(etag, entry.truncated, after=entry.after),
+                    entry.media_type)
 
 
 def ok(body: bytes, media_type: str, snap: Snapshot, variant: Hashable,

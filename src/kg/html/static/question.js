@@ -33,7 +33,7 @@ async function main() {
     section.classList.add("ready");
     return;
   }
-  const { data, truncated, next } = results;
+  const { data, truncated, next, after } = results;
   const count = data.results.bindings.length;
   const offset = Number(section.dataset.offset || 0), limit = Number(section.dataset.limit);
   const rowsText = lang === "zh" ? `${count} 行` : `${count} row${count === 1 ? "" : "s"}`;
@@ -41,7 +41,7 @@ async function main() {
     : ` (${offset + 1}–${offset + count})`) : "";
   const cut = truncated && !next ? (lang === "zh" ? "(已截断)" : " (truncated)") : "";
   status.textContent = rowsText + range + cut;
-  if (offset || next) status.after(pager(offset, limit, next, lang));
+  if (offset || next) status.after(pager(offset, limit, next, lang, after));
   if (VIEWS[view] && count) {
     try {
       await VIEWS[view].draw(section.querySelector(".chart"), data, options, lang);
@@ -61,8 +61,8 @@ async function main() {
 }
 
 /** Links to the previous and next pages of the answer and to all its rows (this page's URL
- *  with another offset or limit). */
-export function pager(offset, limit, next, lang) {
+ *  with another offset or limit; the next page by its `after` token when the server gave one). */
+export function pager(offset, limit, next, lang, after = null) {
   const link = (changes, text, rel) => {
     const url = new URL(location.href);
     for (const [key, value] of Object.entries(changes)) {
@@ -72,9 +72,9 @@ export function pager(offset, limit, next, lang) {
   };
   const zh = lang === "zh", step = limit > 0 ? limit : 0;
   return el("nav", { class: "pages", "aria-label": zh ? "分页" : "pages" },
-    offset > 0 && step ? link({ offset: offset > step ? offset - step : null }, zh ? "← 上一页" : "← previous", "prev") : null,
-    next && step ? link({ offset: offset + step, limit: step }, zh ? "下一页 →" : "next →", "next") : null,
-    link({ offset: null, limit: "all" }, zh ? "全部行" : "all rows", "all"));
+    offset > 0 && step ? link({ offset: offset > step ? offset - step : null, after: null }, zh ? "← 上一页" : "← previous", "prev") : null,
+    next && step ? link({ offset: offset + step, limit: step, after }, zh ? "下一页 →" : "next →", "next") : null,
+    link({ offset: null, limit: "all", after: null }, zh ? "全部行" : "all rows", "all"));
 }
 
 main();
