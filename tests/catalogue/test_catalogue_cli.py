@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +115,25 @@ def test_query_pages(capsys: pytest.CaptureFixture[str], curated_location: Path)
     assert code == ExitCode.USAGE and "limit must be a whole number" in err
     code, _, err = run(capsys, *base, "--offset", "-1")
     assert code == ExitCode.USAGE and "offset must be a whole number" in err
+
+
+HEAVY = ("starlette", "uvicorn", "rdflib", "owlready2", "pyshacl", "httpx", "rich.console",
+         "kg.build", "kg.engine", "kg.http", "kg.html", "kg.gen", "kg.remote")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_kg_query_imports_only_what_it_answers_with(curated_location: Path, fmt: str) -> None:
+    """``kg query NAME`` in a script (output to a pipe) answers without importing the server,
+    rdflib, owlready2, an HTTP client, rich's console or the build pipeline (a quick start:
+    docs/benchmarks.md), and reads no question but the one asked for."""
+    code = ("import sys; from kg.cli import main; "
+            f"code = main(['query', 'regions-overview', '--location', {str(curated_location)!r},"
+            f" '--format', {fmt!r}]); "
+            "print('|'.join(sorted(m for m in sys.modules)), file=sys.stderr); sys.exit(code)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "Shanxi" in run.stdout
+    loaded = set(run.stderr.strip().splitlines()[-1].split("|"))
+    heavy = sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY))
+    assert heavy == []

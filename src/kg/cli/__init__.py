@@ -26,7 +26,9 @@ COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "release")
 #: start for quick commands: ``kg build`` with nothing changed). A command missing here
 #: loads every module, as ``kg --help`` does.
 COMMANDS = {"build": "build", "check": "build", "stats": "build", "release": "release",
-            "releases": "release", "diff": "release"}
+            "releases": "release", "diff": "release", "sparql": "query",
+            "queries": "catalogue", "query": "catalogue", "federated": "catalogue",
+            "docs": "catalogue"}
 
 
 class _Parser(argparse.ArgumentParser):

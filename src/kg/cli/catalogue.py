@@ -19,11 +19,7 @@ from kg import settings
 from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, Paged, StoredQuery, answer
 from kg.cli.build import add_location, current
 from kg.cli.query import emit
-from kg.cli.table import show
 from kg.errors import UsageError
-from kg.gen import ontology_doc
-from kg.gen import queries_doc as catalogue_docs
-from kg.remote.endpoint import RemoteEndpoint
 from kg.sparql import Result
 
 FORMATS = ["table", "json", "csv", "tsv", "xml"]
@@ -94,6 +90,8 @@ def cmd_federated(args: argparse.Namespace) -> int:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
+    from kg.cli.table import show
+
     catalogue = Catalogue.load()
     if args.format == "json":
         print(json.dumps(catalogue.to_json(), indent=2, ensure_ascii=False))
@@ -108,7 +106,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}; use one of {', '.join(FORMATS)}")
-    query = Catalogue.load().get(args.name)
+    query = Catalogue.question(args.name)
     raw = parse_params(args.param)
     if args.lang and query.param("lang") is not None:
         raw.setdefault("lang", args.lang)
@@ -149,8 +147,12 @@ def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str],
     Federated questions answer their SERVICE blocks to allowed endpoints only
     (settings.ALLOWED_SERVICES and ``--allow-service``), within ``--timeout``.
     """
-    target = (RemoteEndpoint(args.endpoint, timeout=args.timeout) if args.endpoint
-              else current(args).open())
+    if args.endpoint:
+        from kg.remote.endpoint import RemoteEndpoint  # an HTTP client, when asked for
+
+        target: Any = RemoteEndpoint(args.endpoint, timeout=args.timeout)
+    else:
+        target = current(args).open()
     allowed = settings.ALLOWED_SERVICES | frozenset(args.allow_service)
     return answer(target, query, raw, page=page, allowed_services=allowed,
                   timeout=args.timeout)
@@ -179,6 +181,9 @@ def describe(query: StoredQuery) -> str:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    from kg.gen import ontology_doc
+    from kg.gen import queries_doc as catalogue_docs
+
     for generated in (catalogue_docs, ontology_doc):
         if args.check:
             generated.check()
