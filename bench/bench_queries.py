@@ -9,7 +9,7 @@ process (steadier than wall time on a busy machine). ``direct`` is pyoxigraph al
 query and substitutions (no wrapper), so the wrapper's cost shows; ``--all`` also times
 every row up to the row cap (``limit=all``); ``--later N`` also times the page that starts
 at row N, reached as a client reaches it: by the ``after`` token of the page before it for
-a question paged by key (checked equal, row for row, to the page by OFFSET first), by
+a question paged by key (the pages before it followed from the first) (checked equal, row for row, to the page by OFFSET first), by
 OFFSET otherwise.
 
     python bench/bench_queries.py                       # curated + 1M synthetic
@@ -103,8 +103,14 @@ def bench_later(store: Store, query: StoredQuery, repeat: int, page: Page,
                 start: int) -> dict[str, Any]:
     """The page starting at row ``start``: by key when the question is paged so (its rows
     first checked equal to OFFSET's), else by OFFSET; nothing when the answer is shorter."""
-    before = answer(store, query, {}, page=Page(page.size, start - page.size))
-    later = before.next_page if isinstance(before, Paged) else None
+    later: Page | None = Page(page.size)
+    if query.paging == "key":  # its pages followed from the first, as a client follows them
+        while later is not None and later.offset < start:
+            shown = answer(store, query, {}, page=later)
+            later = shown.next_page if isinstance(shown, Paged) else None
+    else:
+        before = answer(store, query, {}, page=Page(page.size, start - page.size))
+        later = before.next_page if isinstance(before, Paged) else None
     if later is None:
         return {}
     by_offset = Page(page.size, start)
