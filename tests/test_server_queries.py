@@ -71,9 +71,22 @@ def bindings(r: httpx.Response) -> list[dict[str, Any]]:
     return found
 
 
+def follow(client: httpx.Client, response: httpx.Response) -> list[httpx.Response]:
+    """A response and every page after it, by their Link rel=next headers."""
+    seen = [response]
+    while "link" in seen[-1].headers:
+        link = seen[-1].headers["link"]
+        assert link.endswith('>; rel="next"') and seen[-1].headers["x-kg-truncated"] == "true"
+        seen.append(client.get(link[1:link.index(">")],
+                               headers={"Accept": "application/sparql-results+json"}))
+    return seen
+
+
 def test_answers_come_in_pages_linked_to_the_next(served: Served) -> None:
     """Pages of 100 by default, or ``limit``; the backend server asks its backend for one
-    page at a time (test_server_backend compares the whole answer with the local one)."""
+    page at a time (test_server_backend compares the whole answer with the local one).
+    region-sector-matrix is paged by key: its next page is linked by an ``after`` token
+    (also in X-KG-After), and the pages it links are the pages by offset, row for row."""
     client, json_ = served.client, {"Accept": "application/sparql-results+json"}
     whole = bindings(client.get("/queries/region-sector-matrix", params={"limit": "all"},
                                 headers=json_))
@@ -81,16 +94,45 @@ def test_answers_come_in_pages_linked_to_the_next(served: Served) -> None:
     for size, params in ((100, {}), (60, {"limit": "60"})):
         first = client.get("/queries/region-sector-matrix", params=params, headers=json_)
         assert bindings(first) == whole[:size] and first.headers["x-kg-truncated"] == "true"
-        link = first.headers["link"]
-        assert link == f'</queries/region-sector-matrix?offset={size}&limit={size}>; rel="next"'
-        last = client.get(link[1:link.index(">")], headers=json_)
-        assert bindings(last) == whole[size:]
-        assert "link" not in last.headers and "x-kg-truncated" not in last.headers
+        token = first.headers["x-kg-after"]
+        assert first.headers["link"] == (f'</queries/region-sector-matrix?limit={size}'
+                                         f'&after={token}>; rel="next"')
+        again = client.get("/queries/region-sector-matrix", params=params, headers=json_)
+        assert again.headers["link"] == first.headers["link"]  # from the cache, as linked
+        last = follow(client, first)[1:]
+        assert len(last) == 1 and bindings(last[0]) == whole[size:]
+        assert "link" not in last[0].headers and "x-kg-truncated" not in last[0].headers
     middle = client.get("/queries/region-sector-matrix",
                         params={"lang": "en", "limit": "3", "offset": "50", "format": "json"})
     assert bindings(middle) == whole[50:53]
+    # its 3 rows are one region's: rows before offset 50 may be that region's too, so the
+    # next page goes by offset (a token would not know how many of them to skip)
     assert middle.headers["link"] == ('</queries/region-sector-matrix?lang=en&format=json'
                                       '&offset=53&limit=3>; rel="next"')
+    wider = client.get("/queries/region-sector-matrix", params={"limit": "30", "offset": "50"},
+                       headers=json_)
+    assert "&after=" in wider.headers["link"]  # 30 rows span regions: the next goes by key
+    assert [row for r in follow(client, wider) for row in bindings(r)] == whole[50:]
+    small = follow(client, client.get("/queries/region-sector-matrix",
+                                      params={"limit": "7"}, headers=json_))
+    assert [row for r in small for row in bindings(r)] == whole and len(small) == 16
+    by_offset = client.get("/queries/plans-timeline", params={"limit": "2"}, headers=json_)
+    assert "offset=2&limit=2" in by_offset.headers["link"]  # not paged by key
+    assert "x-kg-after" not in by_offset.headers
+
+
+def test_a_page_token_is_checked(client: httpx.Client) -> None:
+    """A token that is not one, or one for another question, is a 400 that says to start
+    again; an offset that contradicts the token too."""
+    first = client.get("/queries/region-sector-matrix", params={"limit": "5"})
+    token = first.headers["x-kg-after"]
+    for name, params in (("region-sector-matrix", {"after": "nonsense!"}),
+                         ("region-sector-matrix", {"after": token[:-4] + "AAAA"}),
+                         ("region-sector-matrix", {"after": token, "offset": "3"}),
+                         ("plans-timeline", {"after": token})):
+        r = client.get(f"/queries/{name}", params=params)
+        assert r.status_code == 400, (name, params, r.text)
+        assert "after" in r.text or "offset" in r.text
 
 
 @pytest.mark.parametrize(("params", "message"), [

@@ -29,6 +29,7 @@ from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, RdfForm
 from _sparql_fuzz import BYTES, B, Choices, corpus, service_clause
 from kg.errors import KgError, QueryError
 from kg.settings import MAX_NESTING
+from kg.sparql import syntax
 from kg.sparql.syntax import (
     MAX_DEPTH,
     _analyse,
@@ -973,3 +974,37 @@ def test_syntax_error_messages() -> None:
     message = str(_engine_error("SELECT * { ?s ?p ?o FILTER(?o = TRUE) }"))  # we read TRUE
     assert message.startswith("line 1, column ") and "\\u" not in message and "[" not in message
     assert "'" not in message or "expected" in message
+
+
+@pytest.mark.parametrize("text", [
+    "PREFIX e: <http://e/> SELECT * { ?s e:北京 ?o }",
+    "PREFIX 北京: <http://e/> SELECT ?名 { ?名 北京:市 \"北京\"@zh }",
+    "SELECT * { ?s <http://e/p> _:b·1 }",
+    "SELECT ?é { ?é ?p ?o }",
+    "SELECT * { ?s e:a×b ?o }",  # × is no name character
+    "SELECT * { ?s e:a.é ?o }",
+    "SELECT * { ?s e:a.× ?o }",
+    "SELECT × { }",
+    "SELECT ?x·y { }",
+    "SELECT ?·y { }",
+    "ASK { ?s e:\u00b7x ?o }",
+    "ASK { ?s e:x\u00b7 ?o . } # 註釋 ✓",
+    "SELECT * { ?s ?p \"北京\" } LIMIT 5",
+    "SELECTé * { }",
+    "ASK { ?s ?p e\u2040:x }",
+])
+def test_the_quick_terminals_read_as_the_grammar_does(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tokenizer reads with wide name classes (quick to compile) and again with the
+    grammar's own for a name holding a non-ASCII character: tokens and errors are those
+    of the grammar's classes alone."""
+    def read() -> object:
+        try:
+            return syntax.tokenize(text)
+        except QueryError as exc:
+            return str(exc)
+
+    quick = read()
+    monkeypatch.setattr(syntax, "_WIDE", syntax._exact())
+    assert quick == read()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,6 +91,8 @@ def test_no_build_is_not_found(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_query_pages(capsys: pytest.CaptureFixture[str], curated_location: Path) -> None:
+    """region-sector-matrix is paged by key: each page names the next by its token
+    (``--after``); following them gives the answer by offset, row for row."""
     base = ["query", "region-sector-matrix", "--location", str(curated_location), "--format",
             "csv"]
     code, out, err = run(capsys, *base)
@@ -97,12 +101,41 @@ def test_query_pages(capsys: pytest.CaptureFixture[str], curated_location: Path)
     # sector links of its plan: issue 16)
     assert code == ExitCode.OK and len(whole) == 102
     assert list(csv.DictReader(io.StringIO(out))) == whole[:100]  # a page of 100 by default
-    assert "more rows: 1-100 shown; next page: --offset 100" in err
+    assert "more rows: 1-100 shown; next page: --after " in err
     code, out, err = run(capsys, *base, "--limit", "1", "--offset", "100")
-    assert list(csv.DictReader(io.StringIO(out))) == whole[100:101] and "--offset 101" in err
+    assert list(csv.DictReader(io.StringIO(out))) == whole[100:101] and "--limit 1" in err
+    code, out, err = run(capsys, *base, *err.split("next page: ")[1].split(" (")[0].split())
+    assert list(csv.DictReader(io.StringIO(out))) == whole[101:] and err == ""
     code, out, err = run(capsys, *base, "--offset", "101")
     assert list(csv.DictReader(io.StringIO(out))) == whole[101:] and err == ""
+    code, out, err = run(capsys, "query", "plans-timeline", "--location",
+                         str(curated_location), "--limit", "2", "--format", "csv")
+    assert "next page: --offset 2 --limit 2" in err  # not paged by key
+    code, _, err = run(capsys, *base, "--after", "nonsense")
+    assert code == ExitCode.USAGE and "not a page token" in err
     code, _, err = run(capsys, *base, "--limit", "ten")
     assert code == ExitCode.USAGE and "limit must be a whole number" in err
     code, _, err = run(capsys, *base, "--offset", "-1")
     assert code == ExitCode.USAGE and "offset must be a whole number" in err
+
+
+HEAVY = ("starlette", "uvicorn", "rdflib", "owlready2", "pyshacl", "httpx", "rich.console",
+         "kg.build", "kg.engine", "kg.http", "kg.html", "kg.gen", "kg.remote")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_kg_query_imports_only_what_it_answers_with(curated_location: Path, fmt: str) -> None:
+    """``kg query NAME`` in a script (output to a pipe) answers without importing the server,
+    rdflib, owlready2, an HTTP client, rich's console or the build pipeline (a quick start:
+    docs/benchmarks.md), and reads no question but the one asked for."""
+    code = ("import sys; from kg.cli import main; "
+            f"code = main(['query', 'regions-overview', '--location', {str(curated_location)!r},"
+            f" '--format', {fmt!r}]); "
+            "print('|'.join(sorted(m for m in sys.modules)), file=sys.stderr); sys.exit(code)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "Shanxi" in run.stdout
+    loaded = set(run.stderr.strip().splitlines()[-1].split("|"))
+    heavy = sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY))
+    assert heavy == []

@@ -38,7 +38,6 @@ from kg.catalogue.query import StoredQuery
 from kg.catalogue.registry import Catalogue, default_catalogue
 from kg.catalogue.services import service_params
 from kg.errors import UsageError
-from kg.remote.federation import resolve
 from kg.sparql import Queryable, Result, queryable
 from kg.sparql.syntax import tokenize
 
@@ -104,6 +103,8 @@ def federated(query: StoredQuery, raw_params: Mapping[str, str], allowed: frozen
     Only the parameters naming a SERVICE target are bound here (type iri, no graph
     needed); the others are bound by whatever runs the rest.
     """
+    from kg.remote.federation import resolve  # HTTP clients, for these questions only
+
     declared = [p.name for p in query.params]
     unknown = sorted(set(raw_params) - set(declared))
     if unknown:

@@ -282,12 +282,15 @@ class Page:
             return query
         found = analyse(query.text)
         driver = keyed(found) if query.paging == "key" else None
+        if self.after is not None and (driver is None
+                                       or self.after.question != digest(query.text)):
+            raise UsageError(f"after: the token is not for this version of question "
+                             f"{query.name!r} (start again from the first page)")
         if driver is None:
             return dataclasses.replace(query, text=self.text(query.text))
         assert driver.order is not None
         names = tuple(name for name, _ in driver.order)
-        if self.after is not None and (self.after.question != digest(query.text)
-                                       or self.after.names != names):
+        if self.after is not None and self.after.names != names:
             raise UsageError(f"after: the token is not for this version of question "
                              f"{query.name!r} (start again from the first page)")
         return dataclasses.replace(query, text=self.keyed_text(query.text, driver, found))
@@ -323,7 +326,11 @@ class Page:
         value = parse_query_results(body, QueryResultsFormat.JSON)
         return Paged("select", value, more, self, after)
 
-    def _next_key(self, rows: list[dict[str, Any]], driver: Driver, question: str) -> Key:
+    def _next_key(self, rows: list[dict[str, Any]], driver: Driver,
+                  question: str) -> Key | None:
+        """The key of the next page; None when this page, asked for by offset, holds only
+        rows with one key (rows before it may share it, uncounted: the next page goes
+        by offset too)."""
         assert driver.order is not None
         names = tuple(name for name, _ in driver.order)
         solutions = parse_query_results(
@@ -338,8 +345,11 @@ class Page:
             if key != last:
                 break
             seen += 1
-        if seen == len(keys) and self.after is not None and self.after.values == last:
-            seen += self.after.seen
+        if seen == len(keys) and self.offset > 0:
+            if self.after is None:
+                return None
+            if self.after.values == last:
+                seen += self.after.seen
         return Key(self.offset + self.size, question, names, last, seen)
 
 

@@ -52,6 +52,26 @@ class Catalogue:
             check_sparql(query)
         return cls(queries)
 
+    @classmethod
+    def question(cls, name: str, folder: Path | None = None) -> StoredQuery:
+        """One question of a folder, read and checked alone (``kg query NAME`` asks for
+        one: the other files are not read); NotFoundError lists the names.
+
+        >>> Catalogue.question("plans-timeline").paging
+        'offset'
+        >>> Catalogue.question("no-such-question")
+        Traceback (most recent call last):
+          ...
+        kg.errors.NotFoundError: no packaged query 'no-such-question'; ...
+        """
+        folder = Path(folder) if folder else settings.resources().queries
+        path = folder / f"{name}.rq"
+        if not (QUERY_NAME.match(name) and path.is_file()):
+            return cls.load(folder).get(name)  # the error, with every name
+        query = StoredQuery.from_file(path)
+        check_sparql(query)
+        return query
+
     def names(self) -> list[str]:
         """The query names, sorted."""
         return list(self._queries)

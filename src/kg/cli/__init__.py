@@ -28,7 +28,8 @@ COMMAND_MODULES = ("build", "query", "catalogue", "serve", "export", "release", 
 #: loads every module, as ``kg --help`` does.
 COMMANDS = {"build": "build", "check": "build", "stats": "build", "release": "release",
             "releases": "release", "diff": "release", "push": "push", "init": "project",
-            "coverage": "project"}
+            "coverage": "project", "sparql": "query", "queries": "catalogue",
+            "query": "catalogue", "federated": "catalogue", "docs": "catalogue"}
 
 
 class _Parser(argparse.ArgumentParser):

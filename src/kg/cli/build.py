@@ -7,19 +7,23 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 from kg import settings
-from kg.build import reuse
-from kg.cli.progress import BUILD_STAGES, CHECK_STAGES, steps
-from kg.cli.table import show
 from kg.rdf.jsonld import shorten
 from kg.store import Build, Location
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from kg.build import BuildReport
 
-_err = Console(stderr=True)
+# rich, the build's modules and the progress display are imported by the commands that
+# use them: ``add_location`` and ``current`` serve ``kg query`` too, which starts quickly.
+
+
+def _err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def register(sub: Any) -> None:
@@ -81,10 +85,13 @@ def current(args: argparse.Namespace) -> Build:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import reuse
+    from kg.cli.progress import BUILD_STAGES, steps
+
     loc = location(args)
     same = None if args.force else reuse.unchanged(loc, args.sources or None, args.pyshacl)
     if same is not None:  # before the pipeline is even imported
-        _err.print(f"[green]unchanged[/green]: build {same} is current at {loc} "
+        _err().print(f"[green]unchanged[/green]: build {same} is current at {loc} "
                    "(kg build --force builds anyway)")
         return 0
     from kg.build import build
@@ -93,7 +100,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = build(loc, args.sources or None, on_step=step, reference=args.pyshacl,
                        force=args.force)
     if report.unchanged:  # made current meanwhile, by another build
-        _err.print(f"[green]unchanged[/green]: build {report.build_id} is current at {loc}")
+        _err().print(f"[green]unchanged[/green]: build {report.build_id} is current at {loc}")
         return 0
     _summary(report, f"built {report.build_id} at {loc}")
     return 0
@@ -101,6 +108,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from kg.build import check
+    from kg.cli.progress import CHECK_STAGES, steps
 
     with steps("checking", CHECK_STAGES) as step:
         report = check(args.sources or None, on_step=step)
@@ -109,6 +117,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from kg.cli.table import show
+
     manifest = current(args).manifest()
     if args.format == "json":
         print(json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -123,4 +133,4 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def _summary(report: BuildReport, headline: str) -> None:
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
     reused = f"; reused: {', '.join(report.reused)}" if report.reused else ""
-    _err.print(f"[green]{headline}[/green]: {report.triples} triples ({timings}){reused}")
+    _err().print(f"[green]{headline}[/green]: {report.triples} triples ({timings}){reused}")

@@ -19,11 +19,7 @@ from kg import settings
 from kg.catalogue import DEFAULT_PAGE_SIZE, Catalogue, Page, Paged, StoredQuery, answer
 from kg.cli.build import add_location, current
 from kg.cli.query import emit
-from kg.cli.table import show
 from kg.errors import UsageError
-from kg.gen import ontology_doc
-from kg.gen import queries_doc as catalogue_docs
-from kg.remote.endpoint import RemoteEndpoint
 from kg.sparql import Result
 
 FORMATS = ["table", "json", "csv", "tsv", "xml"]
@@ -48,6 +44,9 @@ def register(sub: Any) -> None:
                         "the row cap")
     p.add_argument("--offset", default=None, metavar="N",
                    help="rows to skip: the page that starts there (default 0)")
+    p.add_argument("--after", default=None, metavar="TOKEN",
+                   help="the page after the one that printed this token (questions paged "
+                        "by key: faster than --offset far into a long answer)")
     p.add_argument("--show", action="store_true", help="print the SPARQL and its parameters")
     p.add_argument("--evidence", action="store_true",
                    help="add the facts, reasons, quotes and evidence links of each row")
@@ -93,6 +92,8 @@ def cmd_federated(args: argparse.Namespace) -> int:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
+    from kg.cli.table import show
+
     catalogue = Catalogue.load()
     if args.format == "json":
         print(json.dumps(catalogue.to_json(), indent=2, ensure_ascii=False))
@@ -107,11 +108,11 @@ def cmd_queries(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}; use one of {', '.join(FORMATS)}")
-    query = Catalogue.load().get(args.name)
+    query = Catalogue.question(args.name)
     raw = parse_params(args.param)
     if args.lang and query.param("lang") is not None:
         raw.setdefault("lang", args.lang)
-    page = Page.parse(args.limit, args.offset)
+    page = Page.parse(args.limit, args.offset, args.after)
     page = page.capped(settings.DEFAULT_ROW_CAP) if page else None
     if args.show:
         print(describe(query))
@@ -127,11 +128,16 @@ def more_rows(result: Result) -> str:
     >>> from pyoxigraph import Store
     >>> more_rows(Page(100, 200).cut(Result("select", Store().query("SELECT * {}"))))
     'more rows: 201-300 shown; next page: --offset 300 (every row: --limit all)'
+
+    A question paged by key names its next page by the token of where it starts
+    (``--after TOKEN``), which the command-line takes as the server does.
     """
     if not isinstance(result, Paged):
         return "warning: results truncated at the row cap"
     first, last = result.page.offset + 1, result.page.offset + result.page.size
-    return (f"more rows: {first}-{last} shown; next page: --offset {last} "
+    step = f"--after {result.after.token()}" if result.after else f"--offset {last}"
+    size = "" if result.page.size == DEFAULT_PAGE_SIZE else f" --limit {result.page.size}"
+    return (f"more rows: {first}-{last} shown; next page: {step}{size} "
             "(every row: --limit all)")
 
 
@@ -145,8 +151,12 @@ def execute(args: argparse.Namespace, query: StoredQuery, raw: dict[str, str],
     allowed endpoints only (settings.ALLOWED_SERVICES and ``--allow-service``), within
     ``--timeout``.
     """
-    target = (RemoteEndpoint(args.endpoint, timeout=args.timeout) if args.endpoint
-              else current(args).open())
+    if args.endpoint:
+        from kg.remote.endpoint import RemoteEndpoint  # an HTTP client, when asked for
+
+        target: Any = RemoteEndpoint(args.endpoint, timeout=args.timeout)
+    else:
+        target = current(args).open()
     allowed = settings.ALLOWED_SERVICES | frozenset(args.allow_service)
     return answer(target, query, raw, page=page, allowed_services=allowed,
                   timeout=args.timeout, evidence=getattr(args, "evidence", False))
@@ -175,6 +185,9 @@ def describe(query: StoredQuery) -> str:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    from kg.gen import ontology_doc
+    from kg.gen import queries_doc as catalogue_docs
+
     for generated in (catalogue_docs, ontology_doc):
         if args.check:
             generated.check()

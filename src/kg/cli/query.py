@@ -11,7 +11,6 @@ from pyoxigraph import QuerySolutions
 
 from kg import sparql
 from kg.cli.build import add_location, current
-from kg.cli.table import show
 from kg.errors import UsageError
 from kg.rdf.jsonld import shorten
 
@@ -70,6 +69,8 @@ def print_table(result: sparql.Result) -> None:
     if result.kind == "graph":
         sys.stdout.write(result.serialize("ttl").decode("utf-8"))
         return
+    from kg.cli.table import show  # rich, for tables only
+
     assert isinstance(result.value, QuerySolutions)
     names = [v.value for v in result.value.variables]
     show(names, [[short(row[n]) for n in names] for row in result.value])

@@ -12,16 +12,28 @@ regions-targeting-sectors  Regions that target both
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def show(headers: Sequence[str], rows: Sequence[Sequence[str]],
          console: Console | None = None, title: str | None = None) -> None:
-    """Print a table: rich and wrapped on a terminal, :func:`plain` otherwise."""
+    """Print a table: rich and wrapped on a terminal, :func:`plain` otherwise (a pipe or a
+    file is told without importing rich's console: ``kg query`` in a script starts
+    sooner)."""
+    if console is None and _piped():
+        print(plain(headers, rows, title), flush=True)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
     out = console or Console()
     if not out.is_terminal:
         print(plain(headers, rows, title), flush=True)
@@ -51,6 +63,17 @@ def plain(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | No
     text = ["  ".join(_pad(cell, w) for cell, w in zip(line, widths, strict=True)).rstrip()
             for line in lines]
     return "\n".join([title, *text] if title else text)
+
+
+def _piped() -> bool:
+    """Standard output is no terminal, and no variable tells rich to treat it as one."""
+    if any(os.environ.get(name) for name in ("FORCE_TERMINAL", "TTY_COMPATIBLE",
+                                             "TTY_INTERACTIVE")):
+        return False
+    try:
+        return not sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
 
 
 def _pad(cell: str, width: int) -> str:

@@ -27,6 +27,7 @@ class Entry:
     body: bytes
     media_type: str
     truncated: bool = False
+    after: str | None = None  # the next page's token (kg.catalogue.paging.Key), if any
 
 
 class LruCache:

@@ -38,6 +38,7 @@ class Reply:
     truncated: bool = False
     data: Any = None
     message: str = ""
+    after: str | None = None  # the next page's token, when the answer is paged by key
 
     @property
     def ok(self) -> bool:

@@ -34,7 +34,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode, Store
 
 from kg import settings
-from kg.catalogue import Catalogue, Page, allowed, answer
+from kg.catalogue import Catalogue, Page, Paged, allowed, answer
 from kg.catalogue.answer import federated
 from kg.engine import describe, reading
 from kg.engine.backend import Backend, Dataset, LocalBackend, RemoteBackend
@@ -113,7 +113,10 @@ def run_stored(backend: Backend, args: dict[str, Any], state: State) -> Reply:
                     allowed_services=frozenset(args.get("services", ())),
                     timeout=float(args.get("remote_timeout", settings.REMOTE_TIMEOUT_S)),
                     evidence=bool(args.get("evidence")))
-    return serialize(result, args["format"], args)
+    reply = serialize(result, args["format"], args)
+    if isinstance(result, Paged) and result.after is not None:
+        reply.after = result.after.token()
+    return reply
 
 
 def answer_services(args: dict[str, Any], catalogue: Catalogue) -> dict[str, Any] | Reply:

@@ -36,8 +36,10 @@ full IRI, and the values allowed are those in the graph.
 
 Answers come a page at a time: {page_size} rows by default, the next page with
 `kg query … --offset N` or `/queries/NAME?offset=N` (the response links it: `Link: <…>;
-rel="next"`), another size with `--limit N` / `limit=N`, every row up to the row cap with
-`--limit all` / `limit=all` ([queries-format.md](queries-format.md#pages)).
+rel="next"`; a question paged by key links it by an `after` token, `--after TOKEN` /
+`after=TOKEN`, as quick as the first), another size with `--limit N` / `limit=N`,
+every row up to the row cap with `--limit all` / `limit=all`
+([queries-format.md](queries-format.md#pages)).
 
 | question | 问题 | parameters | view |
 |---|---|---|---|

@@ -283,8 +283,9 @@ def problem(ctx: View, param: Param, value: str, found: Mapping[str, list[Choice
 
 
 def paging(query: StoredQuery, raw: Mapping[str, str]) -> dict[str, str]:
-    """The page a question's page asks the API for: ``limit`` and ``offset`` from its own
-    URL, else :data:`kg.settings.UI_PAGE_SIZE` rows from the start; nothing for answers not paged.
+    """The page a question's page asks the API for: ``limit``, ``offset`` and ``after`` (the
+    token of a page by key) from its own URL, else :data:`kg.settings.UI_PAGE_SIZE` rows
+    from the start; nothing for answers not paged.
 
     >>> paging(Catalogue.load().get("plans-timeline"), {"offset": "500", "lang": "zh"})
     {'limit': '500', 'offset': '500'}
@@ -292,7 +293,7 @@ def paging(query: StoredQuery, raw: Mapping[str, str]) -> dict[str, str]:
     if query.federated or query.form != "select":
         return {}
     page = {"limit": raw.get("limit") or str(settings.UI_PAGE_SIZE)}
-    return page | ({"offset": raw["offset"]} if raw.get("offset") else {})
+    return page | {k: raw[k] for k in ("offset", "after") if raw.get(k)}
 
 
 def _results(ctx: View, query: StoredQuery, values: dict[str, str],

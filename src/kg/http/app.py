@@ -40,7 +40,7 @@ from kg.http.respond import Served, adhoc, catalogue, engine, error, ok, served,
 from kg.rdf import export
 from kg.vocab import GRAPH_BASE
 
-EXPOSED = ["ETag", "Link", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
+EXPOSED = ["ETag", "Link", "X-KG-After", "X-KG-Build", "X-KG-Truncated"]  # Link: the next page
 
 
 Headers = list[tuple[bytes, bytes]]

@@ -16,7 +16,7 @@ from typing import Any
 
 from kg import settings
 from kg.catalogue import DEFAULT_PAGE_SIZE, Param, StoredQuery
-from kg.catalogue.paging import LIMIT_PATTERN, OFFSET_PATTERN
+from kg.catalogue.paging import AFTER_PATTERN, LIMIT_PATTERN, OFFSET_PATTERN
 from kg.http import negotiate
 from kg.rdf import formats
 from kg.settings import LANGS
@@ -131,6 +131,9 @@ _PAGE = [
      "allowEmptyValue": True},
     {**_param("offset", {"type": "string", "pattern": OFFSET_PATTERN},
               "rows to skip (default 0)"), "allowEmptyValue": True},
+    {**_param("after", {"type": "string", "pattern": AFTER_PATTERN},
+              "the page that starts after the one that gave this token (its Link rel=next "
+              "and X-KG-After header, for questions paged by key)"), "allowEmptyValue": True},
 ]
 
 

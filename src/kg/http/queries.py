@@ -6,7 +6,10 @@ binding (in the worker, against the build's graph), so an unknown name is a
 
 A SELECT answer comes a page at a time (``limit``, default 100, or ``all`` for every
 row up to the row cap; ``offset``): when more rows follow, the response says
-``X-KG-Truncated: true`` and links the next page (``Link: <…>; rel="next"``).
+``X-KG-Truncated: true`` and links the next page (``Link: <…>; rel="next"``). A question
+paged by key (``# paging: key``) links it with ``after=TOKEN`` (also in the ``X-KG-After``
+header) instead of an offset: that page starts where this one ends without the rows
+before it being evaluated again.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from kg.catalogue import Catalogue, Page, StoredQuery
 from kg.engine.engines import Engine
 from kg.http import negotiate
 from kg.http.respond import (
+    AFTER_HEADER,
     HttpError,
     catalogue,
     engine,
@@ -36,7 +40,7 @@ from kg.http.respond import (
     stored_query,
 )
 
-RESERVED = ("format", "timeout", "limit", "offset", "evidence")  # options, unless declared
+RESERVED = ("format", "timeout", "limit", "offset", "after", "evidence")  # options, unless declared
 
 
 def digest(cat: Catalogue) -> str:
@@ -93,14 +97,15 @@ async def run(request: Request) -> Response:
                             "evidence": _evidence(request, query, declared)}
     variant: tuple[Any, ...] = ("stored", query.name, tuple(sorted(raw.items())),
                                 args["context"], served(request).catalogue_digest,
-                                page and (page.size, page.offset), args["evidence"])
+                                page and tuple(page.to_json()), args["evidence"])
     timeout = requested_timeout(request) if "timeout" not in declared else None
     if query.federated:  # part of the answer comes from elsewhere: see federated()
         args |= federated(rt, rt.timeout(timeout))
         variant += (rt.window(),)
     response = await serve_read(request, variant, "stored", args, media, timeout=timeout)
     if page is not None and response.headers.get("X-KG-Truncated") == "true":
-        response.headers["Link"] = f'<{next_page(request, page)}>; rel="next"'
+        after = response.headers.get(AFTER_HEADER)
+        response.headers["Link"] = f'<{next_page(request, page, after)}>; rel="next"'
     return response
 
 
@@ -117,26 +122,36 @@ def _evidence(request: Request, query: StoredQuery, declared: set[str]) -> bool:
 
 
 def _page(request: Request, query: StoredQuery, declared: set[str], row_cap: int) -> Page | None:
-    """The page asked for (``limit``, ``offset``); None for every row up to the row cap.
+    """The page asked for (``limit``, ``offset``, ``after``); None for every row up to the
+    row cap.
 
     Federated questions and graph answers are not paged."""
     if query.federated or query.form != "select":
         return None
-    option = {k: request.query_params.get(k) for k in ("limit", "offset") if k not in declared}
-    page = Page.parse(option.get("limit"), option.get("offset"))
+    option = {k: request.query_params.get(k) for k in ("limit", "offset", "after")
+              if k not in declared}
+    page = Page.parse(option.get("limit"), option.get("offset"), option.get("after"))
     return page.capped(row_cap) if page else None
 
 
-def next_page(request: Request, page: Page) -> str:
-    """The URL (path and query) of the page after ``page``, the request's other values kept.
+def next_page(request: Request, page: Page, after: str | None = None) -> str:
+    """The URL (path and query) of the page after ``page``, the request's other values kept:
+    by its ``after`` token when the answer gave one, else by offset.
 
     >>> from starlette.requests import Request
     >>> scope = {"type": "http", "path": "/queries/x", "query_string": b"lang=zh&offset=5",
     ...          "headers": []}
     >>> next_page(Request(scope), Page(10, 5))
     '/queries/x?lang=zh&offset=15&limit=10'
+    >>> next_page(Request(scope), Page(10, 5), "TOKEN")
+    '/queries/x?lang=zh&limit=10&after=TOKEN'
     """
-    url = request.url.include_query_params(offset=page.next().offset, limit=page.size)
+    if after:
+        url = request.url.remove_query_params("offset").include_query_params(
+            limit=page.size, after=after)
+    else:
+        url = request.url.remove_query_params("after").include_query_params(
+            offset=page.next().offset, limit=page.size)
     return f"{url.path}?{url.query}"
 
 

@@ -32,6 +32,7 @@ from kg.rdf import formats
 
 LOG = logging.getLogger("uvicorn.error")  # the server's log (its level: kg serve --log-level)
 TIMEOUT_HEADER = "x-kg-timeout"
+AFTER_HEADER = "X-KG-After"  # the next page's token (kg.catalogue.paging.Key)
 _NUMBER = re.compile(r"^\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 Render = Callable[[Any], bytes]
 
@@ -145,9 +146,11 @@ def matches(if_none_match: str | None, etag: str) -> bool:
 
 
 def headers_for(etag: str | None, truncated: bool, vary: str = "Accept",
-                media: str = "") -> dict[str, str]:
-    """Headers of a read: revalidate, vary by Accept (and, for an HTML page, whose language
-    may come from the browser's, by Accept-Language)."""
+                media: str = "", after: str | None = None) -> dict[str, str]:
+    """The headers of a read: caching, vary by Accept (and, for an HTML page, whose language
+    may come from the browser's, by Accept-Language), ``X-KG-Truncated`` when more rows
+    follow, and ``X-KG-After`` (:data:`AFTER_HEADER`), the ``after`` token of the next page
+    when the answer is paged by key."""
     if media == formats.HTML:
         vary = f"{vary}, Accept-Language"
     out = {"Cache-Control": "no-cache", "Vary": vary}
@@ -155,6 +158,8 @@ def headers_for(etag: str | None, truncated: bool, vary: str = "Accept",
         out["ETag"] = etag
     if truncated:
         out["X-KG-Truncated"] = "true"
+    if after:
+        out[AFTER_HEADER] = after
     return out
 
 
@@ -227,9 +232,10 @@ async def serve_read(
         if not reply.ok:
             raise HttpError(reply.status, reply.message)
         body = render(reply.data) if render else reply.body
-        entry = Entry(body, reply.media_type or media_type, reply.truncated)
+        entry = Entry(body, reply.media_type or media_type, reply.truncated, reply.after)
         rt.cache.put(key, entry)
-    return Response(entry.body, 200, headers_for(etag, entry.truncated, media=media_type),
+    return Response(entry.body, 200, headers_for(etag, entry.truncated, media=media_type,
+                                                 after=entry.after),
                     entry.media_type)
 
 

@@ -83,51 +83,105 @@ _U = _B + "_"  # PN_CHARS_U [165]
 _VC = _U + "0-9\u00b7\u0300-\u036f\u203f\u2040"  # VARNAME continuation [166]
 _C = _VC + "\\-"  # PN_CHARS [167]
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"  # PLX, PERCENT, HEX, PN_LOCAL_ESC [170..173]
-# Dots may not end a name: a run of dots is taken only when a name character follows.
-_PN_PREFIX = rf"[{_B}](?:[{_C}]|\.++(?=[{_C}]))*+"
-_PN_LOCAL = rf"(?:[{_U}:0-9]|{_PLX})(?:[{_C}:]|{_PLX}|\.++(?=[{_C}:]|{_PLX}))*+"
 _ECHAR = r"\\[tbnrf\"'\\]"
 _IRIREF = r'<[^<>"{}|^`\\\x00-\x20]*+>'
-_TOKEN_RULES = (
-    ("COMMENT", r"\#[^\r\n]*+"),
-    ("IRIREF", _IRIREF),
-    ("PNAME", rf"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?"),
-    ("WORD", r"[A-Za-z][A-Za-z0-9_]*+"),
-    ("VAR", rf"[?$][{_U}0-9][{_VC}]*+"),
-    ("NUMBER", r"[+-]?(?:[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+"
-               r"|[0-9]*\.[0-9]+|[0-9]+)"),
-    ("STRING_LITERAL_LONG1", rf"'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}))*+'''"),
-    ("STRING_LITERAL_LONG2", rf'"""(?:(?:""|")?(?:[^"\\]|{_ECHAR}))*+"""'),
-    ("STRING_LITERAL1", rf"'(?:[^'\\\n\r]|{_ECHAR})*+'"),
-    ("STRING_LITERAL2", rf'"(?:[^"\\\n\r]|{_ECHAR})*+"'),
-    ("BLANK_NODE_LABEL", rf"_:[{_U}0-9](?:[{_C}]|\.++(?=[{_C}]))*+"),
-    ("LANGTAG", r"@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?"),
-    ("NIL", r"\([ \t\r\n]*+\)"),
-    ("ANON", r"\[[ \t\r\n]*+\]"),
-    # '<<' only where no IRIREF starts at its second '<' (then it is '<' and an IRI)
-    ("PUNCT", r"<<\(|\)>>|<<(?![^<>\"{}|^`\\\x00-\x20]*+>)|>>|\^\^|\|\||&&|!=|<=|>="
-              r"|\{\||\|\}|[{}()\[\].,;*/+\-!=<>?^|~]"),
-    ("EOF", r"\Z"),
-)
+_NAMED = frozenset({"PNAME", "VAR", "BLANK_NODE_LABEL"})  # the rules with name characters
 
 
-def _master(skip_pname: bool) -> re.Pattern[str]:
-    rules = [f"(?P<{name}>{rx})" for name, rx in _TOKEN_RULES
-             if not (skip_pname and name == "PNAME")]
-    return re.compile(r"[ \t\r\n]*+(?:" + "|".join(rules) + ")")
+def _wide(chars: str) -> str:
+    r"""A character class holding the ASCII characters of ``[chars]`` and every non-ASCII
+    character, written as the ASCII characters it leaves out (Python compiles a class in
+    time proportional to the code points it lists: the grammar's classes take ~150 ms
+    to compile, these ~1 ms).
+
+    >>> _wide("A-Za-z_0-9")
+    '[^\\x00-\\x2f\\x3a-\\x40\\x5b-\\x5e\\x60\\x7b-\\x7f]'
+    >>> bool(re.fullmatch(_wide("a"), "é")), bool(re.fullmatch(_wide("a"), "b"))
+    (True, False)
+    """
+    ascii_part = re.compile("[" + re.sub(r"[^\x00-\x7f](?:-[^\x00-\x7f])?", "", chars) + "]")
+    runs: list[list[int]] = []
+    for code in range(128):
+        if ascii_part.fullmatch(chr(code)):
+            continue
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "[^" + "".join(f"\\x{a:02x}" if a == b else f"\\x{a:02x}-\\x{b:02x}"
+                          for a, b in runs) + "]"
 
 
-_MASTER = _master(skip_pname=False)
-_MASTER_NO_PNAME = _master(skip_pname=True)  # inside a run of name characters with no ':'
+def _token_rules(wide: bool) -> tuple[tuple[str, str], ...]:
+    """The terminals, each a named regex; ``wide``: name characters include every
+    non-ASCII character (a name so read that holds one is read again exactly)."""
+    def cls(chars: str) -> str:
+        return _wide(chars) if wide else f"[{chars}]"
+
+    # Dots may not end a name: a run of dots is taken only when a name character follows.
+    pn_prefix = rf"{cls(_B)}(?:{cls(_C)}|\.++(?={cls(_C)}))*+"
+    pn_local = (rf"(?:{cls(_U + ':0-9')}|{_PLX})(?:{cls(_C + ':')}|{_PLX}"
+                rf"|\.++(?={cls(_C + ':')}|{_PLX}))*+")
+    return (
+        ("COMMENT", r"\#[^\r\n]*+"),
+        ("IRIREF", _IRIREF),
+        ("PNAME", rf"(?:{pn_prefix})?:(?:{pn_local})?"),
+        ("WORD", r"[A-Za-z][A-Za-z0-9_]*+"),
+        ("VAR", rf"[?$]{cls(_U + '0-9')}{cls(_VC)}*+"),
+        ("NUMBER", r"[+-]?(?:[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+"
+                   r"|[0-9]*\.[0-9]+|[0-9]+)"),
+        ("STRING_LITERAL_LONG1", rf"'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}))*+'''"),
+        ("STRING_LITERAL_LONG2", rf'"""(?:(?:""|")?(?:[^"\\]|{_ECHAR}))*+"""'),
+        ("STRING_LITERAL1", rf"'(?:[^'\\\n\r]|{_ECHAR})*+'"),
+        ("STRING_LITERAL2", rf'"(?:[^"\\\n\r]|{_ECHAR})*+"'),
+        ("BLANK_NODE_LABEL", rf"_:{cls(_U + '0-9')}(?:{cls(_C)}|\.++(?={cls(_C)}))*+"),
+        ("LANGTAG", r"@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?"),
+        ("NIL", r"\([ \t\r\n]*+\)"),
+        ("ANON", r"\[[ \t\r\n]*+\]"),
+        # '<<' only where no IRIREF starts at its second '<' (then it is '<' and an IRI)
+        ("PUNCT", r"<<\(|\)>>|<<(?![^<>\"{}|^`\\\x00-\x20]*+>)|>>|\^\^|\|\||&&|!=|<=|>="
+                  r"|\{\||\|\}|[{}()\[\].,;*/+\-!=<>?^|~]"),
+        ("EOF", r"\Z"),
+    )
 
 
-def _group_names(rx: re.Pattern[str]) -> list[str]:
-    """Rule names by group number (0, which never matches alone, stands for EOF)."""
-    return ["EOF", *sorted(rx.groupindex, key=rx.groupindex.__getitem__)]
+@dataclass(frozen=True)
+class _Terminals:
+    """The compiled terminals: ``master`` reads any token, ``no_pname`` any but a prefixed
+    name (inside a run of name characters known to hold no ':'), ``name_run`` such a run;
+    ``groups``: rule names by group number (0, which never matches alone, stands for EOF).
+    """
+
+    master: re.Pattern[str]
+    no_pname: re.Pattern[str]
+    name_run: re.Pattern[str]
+    groups: Mapping[re.Pattern[str], list[str]]
+
+    @classmethod
+    def compile(cls, wide: bool) -> _Terminals:
+        def master(skip_pname: bool) -> re.Pattern[str]:
+            rules = [f"(?P<{name}>{rx})" for name, rx in _token_rules(wide)
+                     if not (skip_pname and name == "PNAME")]
+            return re.compile(r"[ \t\r\n]*+(?:" + "|".join(rules) + ")")
+
+        one, other = master(False), master(True)
+        run = re.compile(f"(?:{_wide(_C) if wide else f'[{_C}]'}|\\.)*+")
+        groups = {rx: ["EOF", *sorted(rx.groupindex, key=rx.groupindex.__getitem__)]
+                  for rx in (one, other)}
+        return cls(one, other, run, groups)
 
 
-_GROUPS = {True: _group_names(_MASTER), False: _group_names(_MASTER_NO_PNAME)}  # is _MASTER
-_NAME_RUN = re.compile(rf"[{_C}.]*+")
+# Text is read with the wide terminals, quick to compile; a name that holds a non-ASCII
+# character is read again with the grammar's own (compiled when first needed). Both read
+# an ASCII name alike, and the wide reading of a name is never shorter.
+_WIDE = _Terminals.compile(wide=True)
+
+
+@functools.cache
+def _exact() -> _Terminals:
+    return _Terminals.compile(wide=False)
+
+
 _WS = re.compile(r"[ \t\r\n]*+")
 _DOT_RUN = re.compile(r"\\.|(\.+)")  # group 1: a run of unescaped dots
 _CODEPOINT = re.compile(r"(?<!\\)(\\++)(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
@@ -289,11 +343,18 @@ class _Lexer:
     def run(self) -> list[Token]:
         text, pos, raw = self.text, 0, self.raw
         while True:
-            m = (_MASTER if pos >= self.no_colon else _MASTER_NO_PNAME).match(text, pos)
+            m = self._match(_WIDE, pos)
             if m is None:
                 raise self._unexpected(self._run_end(pos, _WS))
             index = m.lastindex or 0
-            group = _GROUPS[m.re is _MASTER][index]
+            group = _WIDE.groups[m.re][index]
+            if group in _NAMED and not text[m.start(index):m.end(index)].isascii():
+                exact = _exact()
+                m = self._match(exact, pos)
+                if m is None:
+                    raise self._unexpected(self._run_end(pos, _WS))
+                index = m.lastindex or 0
+                group = exact.groups[m.re][index]
             start, pos = m.span(index)
             if group == "PUNCT":
                 raw.append(("PUNCT", start, pos, text[start:pos]))
@@ -353,7 +414,15 @@ class _Lexer:
         self.raw.append(("KEYWORD", start, end, upper))
         return end
 
-    def _run_end(self, at: int, rx: re.Pattern[str] = _NAME_RUN) -> int:
+    def _match(self, terminals: _Terminals, pos: int) -> re.Match[str] | None:
+        rx = terminals.master if pos >= self.no_colon else terminals.no_pname
+        return rx.match(self.text, pos)
+
+    def _run_end(self, at: int, rx: re.Pattern[str] | None = None) -> int:
+        """Where the run of name characters and dots (or of ``rx``) from ``at`` ends."""
+        if rx is None:
+            end = self._run_end(at, _WIDE.name_run)
+            return end if self.text[at:end].isascii() else self._run_end(at, _exact().name_run)
         m = rx.match(self.text, at)
         return at if m is None else m.end()
 

@@ -67,13 +67,13 @@ async function main() {
     section.classList.add("ready");
     return;
   }
-  const { data, truncated, next } = results;
+  const { data, truncated, next, after } = results;
   await names;
   const count = data.results.bindings.length;
   const offset = Number(section.dataset.offset || 0), limit = Number(section.dataset.limit);
   status.textContent = statusText(count, offset, next, truncated);
   if (!count) section.classList.add("empty");
-  if (offset || next) status.after(pager(offset, limit, next));
+  if (offset || next) status.after(pager(offset, limit, next, after));
   if (VIEWS[view] && count) {
     try {
       await VIEWS[view].draw(section.querySelector(".chart"), data, options, lang);
@@ -156,8 +156,8 @@ export function picker(select) {
 }
 
 /** Links to the previous and next pages of the answer and to all its rows (this page's URL
- *  with another offset or limit). */
-export function pager(offset, limit, next) {
+ *  with another offset or limit; the next page by its `after` token when the server gave one). */
+export function pager(offset, limit, next, after = null) {
   const link = (changes, text, rel) => {
     const url = new URL(location.href);
     for (const [key, value] of Object.entries(changes)) {
@@ -167,9 +167,9 @@ export function pager(offset, limit, next) {
   };
   const step = limit > 0 ? limit : 0;
   return el("nav", { class: "pages", "aria-label": word("js_pages") },
-    offset > 0 && step ? link({ offset: offset > step ? offset - step : null }, word("js_prev"), "prev") : null,
-    next && step ? link({ offset: offset + step, limit: step }, word("js_next"), "next") : null,
-    link({ offset: null, limit: "all" }, word("js_all_rows"), "all"));
+    offset > 0 && step ? link({ offset: offset > step ? offset - step : null, after: null }, word("js_prev"), "prev") : null,
+    next && step ? link({ offset: offset + step, limit: step, after }, word("js_next"), "next") : null,
+    link({ offset: null, limit: "all", after: null }, word("js_all_rows"), "all"));
 }
 
 main();

@@ -53,7 +53,8 @@ export function shortIri(iri) {
 }
 
 /** Fetch SPARQL JSON results (or, for a graph, its text); a failed request throws an Error
- *  with the server's message. `next` says whether a next page follows (Link rel="next"). */
+ *  with the server's message. `next` says whether a next page follows (Link rel="next"),
+ *  `after` is its token when the answer is paged by key (X-KG-After). */
 export async function fetchResults(url) {
   const response = await fetch(url, { headers: { Accept: "application/sparql-results+json" } });
   if (!response.ok) {
@@ -64,10 +65,11 @@ export async function fetchResults(url) {
   }
   const truncated = response.headers.get("X-KG-Truncated") === "true";
   const next = /rel="next"/.test(response.headers.get("Link") || "");
+  const after = response.headers.get("X-KG-After");  // the next page's token, if paged by key
   if (!(response.headers.get("Content-Type") || "").includes("sparql-results+json")) {
     return { text: await response.text(), truncated, next };  // a graph (CONSTRUCT, DESCRIBE)
   }
-  return { data: await response.json(), truncated, next };
+  return { data: await response.json(), truncated, next, after };
 }
 
 let LABELS = { names: {}, broader: {} };
