@@ -12,6 +12,7 @@ Every failure a user can cause is a :class:`KgError` subclass that carries its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -73,6 +74,18 @@ class Violation:
         return f"{self.severity}: <{self.focus}>{path}: {self.message}"
 
 
+def _listed(items: Sequence[object], shown: int = 50) -> str:
+    """The first ``shown`` items, indented one per line, and how many more there are.
+
+    >>> print(_listed(["a", "b", "c"], shown=2))
+      a
+      b
+      … and 1 more
+    """
+    lines = "\n".join(f"  {item}" for item in items[:shown])
+    return lines + (f"\n  … and {len(items) - shown} more" if len(items) > shown else "")
+
+
 class ValidationError(KgError):
     """The data do not conform to the SHACL shapes."""
 
@@ -81,9 +94,7 @@ class ValidationError(KgError):
 
     def __init__(self, violations: list[Violation]) -> None:
         self.violations = violations
-        lines = "\n".join(f"  {v}" for v in violations[:50])
-        more = f"\n  … and {len(violations) - 50} more" if len(violations) > 50 else ""
-        super().__init__(f"{len(violations)} SHACL violation(s):\n{lines}{more}")
+        super().__init__(f"{len(violations)} SHACL violation(s):\n{_listed(violations)}")
 
 
 class EvidenceError(KgError):
@@ -100,10 +111,8 @@ class EvidenceError(KgError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems[:50])
-        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{len(problems)} {noun} with the sources' texts:\n{lines}{more}")
+        super().__init__(f"{len(problems)} {noun} with the sources' texts:\n{_listed(problems)}")
 
 
 class InconsistencyError(KgError):
