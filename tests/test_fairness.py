@@ -10,7 +10,9 @@ measures latencies).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +22,11 @@ import httpx
 import pytest
 
 from _server import Server, children, serve_fixtures, wait_for_workers
+from kg import settings
+from kg.engine import worker
+from kg.engine.job import ADHOC, Job
+from kg.engine.pool import Pool
+from kg.store import Build
 
 # A four-way cartesian product of every triple, counted: never finishes here.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -157,3 +164,27 @@ def test_bug_a_long_query_past_the_places_kept_a_pool_worker(server: Server,
     pool = [pid for child in children(server.proc.pid) for pid in children(child)]
     lowered = {pid for pid in pool if any(t[1] == SCHED_IDLE for t in thread_priorities(pid))}
     assert len(lowered) == now["out_of_pool"] and len(pool) - len(lowered) == 2, (pool, lowered)
+
+
+def test_bug_opening_a_build_counted_as_part_of_the_query(curated_build: Build,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job's CPU time was counted from when it was sent, so a worker that first opened a
+    new build (a small one is copied into memory: ~0.1 s of CPU for the curated one) could
+    be taken for a long query, lowered to SCHED_IDLE and, beside busy cores, starved to its
+    time limit (a 503 right after a build switch in a loaded suite run). It now counts from
+    when the worker says the query began (pool.Worker.began)."""
+    monkeypatch.setattr(settings, "ADHOC_LONG_AFTER_S", 0.03)  # read by the parent's watch
+
+    async def ping_on_a_fresh_worker() -> tuple[bool, int, float]:
+        pool = Pool(1, functools.partial(worker.serve, isolate=False), [worker.__name__])
+        await pool.start()
+        try:
+            (only,) = pool._live
+            reply = await pool.run(Job("ping", str(curated_build.path), 0), 120, ADHOC)
+            return reply.ok, pool.replaced, only.began.value
+        finally:
+            await pool.close()
+
+    ok, replaced, began = asyncio.run(ping_on_a_fresh_worker())
+    assert ok and began > 0  # the worker said when the query began
+    assert replaced == 0  # not taken for a long query (it was: the open's CPU counted)

@@ -42,23 +42,27 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from kg import settings
-from kg.engine.job import ADHOC, Job, Lane, Reply
+from kg.engine.job import ADHOC, Job, Lane, Reply, cpu_seconds
 from kg.errors import QueryTimeout, QueryTooBig
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
-_TICKS = os.sysconf("SC_CLK_TCK")
-Target = Callable[[Connection, bool], None]  # a worker process's main function
+# a worker process's main function: (pipe end, writer?, where it writes the CPU time at
+# which its current job's query began: kg.engine.worker.run_job) -> None
+Target = Callable[[Connection, bool, Any], None]
 HELLO_TIMEOUT_S = 30.0  # for a new process's first word (whether it has a network)
 
 
 class Worker:
     """One worker process and the parent's end of its pipe. Its first word on the pipe says
-    whether it is cut off from the network (``isolated``: :mod:`kg.engine.worker`)."""
+    whether it is cut off from the network (``isolated``: :mod:`kg.engine.worker`). In
+    ``began`` (shared memory) it writes its CPU time when a job's store is open and the
+    query begins; the parent sets it to -1 as it sends a job (see :class:`_LongWatch`)."""
 
     def __init__(self, ctx: Any, target: Target, writer: bool) -> None:
         parent, child = ctx.Pipe()
-        self.process = ctx.Process(target=target, args=(child, writer), daemon=True,
-                                   name="kg-worker")
+        self.began: Any = ctx.RawValue("d", -1.0)
+        self.process = ctx.Process(target=target, args=(child, writer, self.began),
+                                   daemon=True, name="kg-worker")
         self.process.start()
         child.close()
         self.conn: Connection = parent
@@ -386,21 +390,28 @@ def threads(pid: int | None) -> list[int]:
 
 class _LongWatch:
     """When a job becomes a long one: once its worker has spent ``after`` seconds of CPU on
-    it, not of wall time. On a machine whose cores other work keeps busy, a short query
-    may wait past ``after`` for a core; taken for a long one, it was lowered to SCHED_IDLE
-    and then got no CPU at all until its time limit (seen: a plain ASK answered 503 at
-    30 s beside two CPU-bound loops). Where CPU time cannot be read, wall time decides."""
+    its query, not of wall time. On a machine whose cores other work keeps busy, a short
+    query may wait past ``after`` for a core; taken for a long one, it was lowered to
+    SCHED_IDLE and then got no CPU at all until its time limit (seen: a plain ASK answered
+    503 at 30 s beside two CPU-bound loops). Opening the job's store (a new build or
+    revision: a small one is copied into memory) is not the query's: the count starts when
+    the worker says the query began (``Worker.began``). Where CPU time cannot be read, wall
+    time decides."""
 
     def __init__(self, pool: Pool, worker: Worker, slot: Slot | None, after: float) -> None:
         self.pool, self.worker, self.slot, self.after = pool, worker, slot, after
-        self.start = cpu_seconds(worker.process.pid)
+        worker.began.value = -1.0  # not begun: the worker sets it (kg.engine.worker.run_job)
+        self.readable = cpu_seconds(worker.process.pid) is not None
         self.loop = asyncio.get_running_loop()
         self.handle = self.loop.call_later(after, self._check)
 
     def _check(self) -> None:
-        now = cpu_seconds(self.worker.process.pid)
-        used = None if now is None or self.start is None else now - self.start
-        if used is None or used >= self.after:
+        if not self.readable:
+            self.pool._long(self.worker, self.slot)
+            return
+        began, now = self.worker.began.value, cpu_seconds(self.worker.process.pid)
+        used = 0.0 if began < 0 or now is None else now - began
+        if used >= self.after:
             self.pool._long(self.worker, self.slot)
             return
         wait = max(self.after - used, settings.WORKER_POLL_S)
@@ -408,20 +419,6 @@ class _LongWatch:
 
     def cancel(self) -> None:
         self.handle.cancel()
-
-
-def cpu_seconds(pid: int | None) -> float | None:
-    """CPU time (user + system, every thread) a process has used; None when unknown.
-
-    >>> (cpu_seconds(os.getpid()) or 0) > 0, cpu_seconds(None)
-    (True, None)
-    """
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def rss(pid: int | None) -> int:

@@ -26,13 +26,14 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Store
 
 from kg import settings
 from kg.catalogue import Catalogue
 from kg.engine.backend import LocalBackend
-from kg.engine.job import Job, Reply
+from kg.engine.job import Job, Reply, cpu_seconds
 from kg.engine.tasks import handle
 from kg.store import MANIFEST
 
@@ -142,7 +143,7 @@ def without_network() -> bool:
     return False
 
 
-def serve(conn: Connection, writer: bool, queries: Path | None = None,
+def serve(conn: Connection, writer: bool, began: Any = None, queries: Path | None = None,
           isolate: bool = settings.ISOLATE_WORKERS) -> None:
     """A worker's main loop, on a thread with a deep stack (see
     :data:`kg.settings.STACK_BYTES`); first, with ``isolate``, out of the network
@@ -155,27 +156,31 @@ def serve(conn: Connection, writer: bool, queries: Path | None = None,
     if not writer:  # the catalogue now, not in the first question's time (a replaced worker);
         with contextlib.suppress(Exception):  # a failure is the first question's to report
             state.catalogue()
-    loop = threading.Thread(target=_loop, args=(conn, state), name="kg-worker")
+    loop = threading.Thread(target=_loop, args=(conn, state, began), name="kg-worker")
     loop.start()
     loop.join()
 
 
-def _loop(conn: Connection, state: WorkerState) -> None:
+def _loop(conn: Connection, state: WorkerState, began: Any) -> None:
     """Receive a job, send its reply, until the pipe closes."""
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(run_job(state, job))
+        conn.send(run_job(state, job, began))
 
 
-def run_job(state: WorkerState, job: Job) -> Reply:
-    """Run one job on its build; every failure becomes an error reply."""
+def run_job(state: WorkerState, job: Job, began: Any = None) -> Reply:
+    """Run one job on its build; every failure becomes an error reply. Once the build's
+    store is open, the worker's CPU time goes into ``began`` (shared with the server,
+    :class:`kg.engine.pool.Worker`): a query is long by the CPU it uses after that."""
     try:
         store = state.store_for(job)
     except (OSError, RuntimeError) as exc:
         return Reply(status=503, message=f"build not available, retry: {exc}")
+    if began is not None:
+        began.value = cpu_seconds(os.getpid()) or 0.0
     try:
         return handle(job.task, LocalBackend(store), job.args, state)
     finally:
