@@ -163,3 +163,14 @@ def test_http_releases_and_version_iri(client: httpx.Client) -> None:
     assert any(t.subject == iri and t.predicate == owl_version and t.object == iri
                for t in triples)
     assert client.get("/release/9.9").status_code == 404
+
+
+def test_bug_http_diff_had_no_limits(released: Path) -> None:
+    """/releases/diff compared two builds in a thread of the server process: no time limit
+    and no memory cap, on a public path. It now runs in a worker, under the server's caps:
+    with --query-memory 1 (MB) it is stopped with a 503, and the server goes on answering."""
+    with Server(released, "--workers", "1", "--query-memory", "1") as srv, \
+            srv.client() as c:
+        stopped = c.get("/releases/diff", params={"from": "1.0", "to": "1.1", "format": "md"})
+        assert stopped.status_code == 503 and "memory" in stopped.text
+        assert c.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True

@@ -62,6 +62,7 @@ HEALTH_TIMEOUT_S = 2.0  # /health's question to a backend
 UI_PAGE_SIZE = 500  # rows a question's page asks for: its charts want the whole picture
 FEDERATED_SHARE = 0.8  # of a request's time limit, for the SERVICE requests of a question
 DUMP_TIMEOUT_S = 300.0  # making one dump file
+DIFF_TIMEOUT_S = 120.0  # /releases/diff: comparing two builds (in a worker, then stopped)
 MEMO_ENTRIES = 64  # small per-build facts a server keeps (VoID figures, choices)
 FIGURE_ROWS = 10_000_000  # rows of one VoID figure query (classes, links)
 GRAPH_CAP = 1_000_000  # triples in one Graph Store Protocol GET

@@ -43,8 +43,9 @@ from kg.engine.job import Reply
 from kg.engine.journal import journal
 from kg.engine.output import rdf_reply, serialize
 from kg.errors import KgError, RemoteError, Unavailable, UsageError
-from kg.rdf import export, formats
+from kg.rdf import diff, export, formats
 from kg.sparql import guard_update
+from kg.store import Location
 from kg.vocab import FI
 
 
@@ -265,6 +266,13 @@ def write_dumps(backend: LocalBackend, args: dict[str, Any], _state: Any) -> Rep
     return Reply(data=[dataclasses.asdict(d) for d in made])
 
 
+def compare_builds(_backend: LocalBackend, args: dict[str, Any], _state: Any) -> Reply:
+    """What changed between two builds of a location (:func:`kg.rdf.diff.compare`): in a
+    worker, so that the server's time limit and memory cap stop a huge one."""
+    found = diff.compare(Location(args["location"]), args["old"], args["new"])
+    return Reply(data=found)
+
+
 TASKS: dict[str, Task] = {
     "query": Task(run_query),
     "stored": Task(run_stored),
@@ -277,6 +285,7 @@ TASKS: dict[str, Task] = {
     "graph_write": Task(graph_write, local_only=True),
     "graph_get": Task(graph_get, local_only=True),
     "dumps": Task(write_dumps, local_only=True),
+    "diff": Task(compare_builds, local_only=True),
 }
 
 __all__ = ["TASKS", "RemoteBackend", "State", "Task", "answer_services", "handle"]

@@ -10,7 +10,8 @@
   (``text/markdown``) or as a patch in TriG or N-Quads (graphs ``diff:added`` and
   ``diff:removed``), by Accept or ``format=`` (html, md, trig, nq).
 
-A diff is computed in a thread, one at a time, and kept (builds never change).
+A diff is computed in a worker (within ``settings.DIFF_TIMEOUT_S`` and the workers' memory
+cap, like any ad-hoc work), one at a time, and kept (builds never change).
 """
 
 from __future__ import annotations
@@ -20,16 +21,16 @@ import weakref
 from typing import Any
 from urllib.parse import urlencode
 
-from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from kg import settings
 from kg.engine.describe import term
+from kg.engine.job import ADHOC
 from kg.errors import NotFoundError, Unavailable, UsageError
 from kg.html.releases import diff_page, releases_page
 from kg.http import described, negotiate
-from kg.http.respond import engine, media_type, ok, snapshot
+from kg.http.respond import HttpError, engine, media_type, ok, snapshot
 from kg.rdf import diff, formats
 from kg.rdf.dcat import release_iri, release_triples
 from kg.store import Location, Release
@@ -128,7 +129,12 @@ async def _comparison(request: Request, old: str, new: str) -> diff.Comparison:
     key = ("diff", *ids, old, new)
     async with _DIFFING.setdefault(asyncio.get_running_loop(), asyncio.Lock()):
         if key not in rt.memo:
-            rt.remember(key, await to_thread.run_sync(diff.compare, loc, ids[0], ids[1]))
+            args = {"location": str(loc.root), "old": ids[0], "new": ids[1]}
+            reply = await rt.run(snapshot(request), "diff", args, settings.DIFF_TIMEOUT_S,
+                                 ADHOC)
+            if not reply.ok:
+                raise HttpError(reply.status, reply.message)
+            rt.remember(key, reply.data)
     found: diff.Comparison = rt.memo[key]
     return diff.Comparison(old, new, found.old_build, found.new_build, found.diff,
                            found.entities)
