@@ -155,3 +155,19 @@ def test_bug_region_and_sector_documented_as_any_string(client: httpx.Client) ->
         assert r.status_code == 200, (region, r.text)
     sectors = _params(doc, "/queries/sector-regions")["sector"]["schema"]["enum"]
     assert "6g" in sectors
+
+
+def test_bug_list_parameter_documented_as_one_string(client: httpx.Client) -> None:
+    """``sectors`` takes several values (repeated, or comma-separated) but was documented
+    as one string from the sector list, so a client following the document could send only
+    one; it is an array of such strings now, sent as repeated parameters."""
+    doc = _doc(client)
+    sectors = _params(doc, "/queries/regions-targeting-sectors")["sectors"]
+    assert sectors["schema"]["type"] == "array" and sectors["explode"] is True
+    assert "6g" in sectors["schema"]["items"]["enum"]
+    example = sectors["schema"]["example"]
+    assert isinstance(example, list) and example
+    r = client.get("/queries/regions-targeting-sectors",
+                   params=[("sectors", v) for v in example] + [("sectors", "6g")],
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text

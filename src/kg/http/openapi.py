@@ -114,9 +114,14 @@ def _param_schema(param: Param, choices: Choices, service: bool) -> dict[str, An
 def _query_param(param: Param, choices: Choices, service: bool = False) -> dict[str, Any]:
     """One declared parameter; an empty value means "use the default" (as forms send it)."""
     required = param.required and not param.default
-    out = _param(param.name, _param_schema(param, choices, service),
-                 param.description or param.type, required=required)
-    return out | ({} if required else {"allowEmptyValue": True})
+    schema = _param_schema(param, choices, service)
+    if param.many:  # a list: repeated (sectors=a&sectors=b; one value may hold a,b too)
+        example = schema.pop("example", None)
+        schema = {"type": "array", "items": schema} | (
+            {"example": example.split(",")} if example else {})
+    out = _param(param.name, schema, param.description or param.type, required=required)
+    listed = {"style": "form", "explode": True} if param.many else {}
+    return out | listed | ({} if required else {"allowEmptyValue": True})
 
 
 def _format(offers: list[str]) -> dict[str, Any]:
