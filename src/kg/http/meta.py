@@ -37,6 +37,7 @@ from kg.rdf import formats
 from kg.rdf.dcat import CATALOGUE_DESCRIPTION, CATALOGUE_TITLE, dcat_triples
 from kg.rdf.export import CHECKSUMS, DumpInfo
 from kg.rdf.void import DESCRIPTION, TITLE, void_triples
+from kg.store import Location
 from kg.vocab import DATASET_IRI
 
 _MAKING_DUMPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
@@ -101,16 +102,18 @@ CATALOGUE_PAGE = {"title": CATALOGUE_TITLE, "intro": CATALOGUE_DESCRIPTION,
 
 
 async def dcat_catalogue(request: Request) -> Response:
-    """GET /catalog: the DCAT catalogue of the dumps (made first, when they are not yet)
-    and of the SPARQL service, in the negotiated format (or a page)."""
+    """GET /catalog: the DCAT catalogue of the dumps (made first, when they are not yet),
+    of the SPARQL service and of the releases (``kg release``), in the negotiated format (or a page)."""
     media, snap = _media(request), snapshot(request)
     manifest = engine(request).manifest(snap)
     if manifest is None:
         raise Unavailable.needs_local("the build manifest (DCAT catalogue)")
     _folder, made = await dumps_made(request)
-    triples = dcat_triples(_base(request), snap.build_id, manifest, made)
-    return described.answer(request, triples, media, ("catalog", _base(request)),
-                            CATALOGUE_PAGE, _base(request) + "catalog")
+    releases = Location(engine(request).config.location).releases()  # local: it has dumps
+    triples = dcat_triples(_base(request), snap.build_id, manifest, made, releases)
+    variant = ("catalog", _base(request), tuple(r.version for r in releases))
+    return described.answer(request, triples, media, variant, CATALOGUE_PAGE,
+                            _base(request) + "catalog")
 
 
 async def dumps_made(request: Request) -> tuple[Path, list[DumpInfo]]:

@@ -53,8 +53,10 @@ SERVICE_TITLE = {"zh": "未来产业知识图谱 SPARQL 端点",
 
 
 def dcat_triples(base_url: str, build: str, manifest: dict[str, Any],
-                 dumps: Sequence[DumpInfo] = ()) -> list[Triple]:
-    """A dcat:Catalog with one dataset, one distribution per dump and the SPARQL service.
+                 dumps: Sequence[DumpInfo] = (), releases: Sequence[Any] = ()) -> list[Triple]:
+    """A dcat:Catalog with one dataset, one distribution per dump, the SPARQL service and
+    the dataset's releases (:func:`release_triples`), each a ``dcat:Dataset`` of the
+    catalogue too.
 
     ``base_url`` is where this server answers (``…/``), ``dumps`` the files made (their
     size and SHA-256), ``manifest`` the build's (its time is the dataset's ``modified``).
@@ -85,6 +87,8 @@ def dcat_triples(base_url: str, build: str, manifest: dict[str, Any],
         out += [Triple(DATASET, DCTERMS.modified, stamp), Triple(cat, DCTERMS.modified, stamp)]
     for made in sorted(dumps, key=lambda d: d.filename):
         out += distribution(base_url, made)
+    out += release_triples(releases)
+    out += [Triple(cat, DCAT.dataset, release_iri(r.version)) for r in releases]
     return list(dict.fromkeys(out))  # each once (the licence and the types recur)
 
 
@@ -160,8 +164,14 @@ def release_triples(releases: Sequence[Any]) -> list[Triple]:
             Triple(node, DCTERMS.identifier, Literal(r.version)),
             Triple(node, DCTERMS.title, Literal(f"{TITLE['en']} {r.version}", language="en")),
             Triple(node, DCTERMS.title, Literal(f"{TITLE['zh']} {r.version}", language="zh")),
+            Triple(node, DCTERMS.description, Literal(
+                f"Release {r.version} of the dataset: build {r.build}, as it was made.",
+                language="en")),
+            Triple(node, DCTERMS.description, Literal(
+                f"数据集的发布版本 {r.version}:构建 {r.build},保持原样。", language="zh")),
             Triple(node, DCTERMS.issued, Literal(r.time, datatype=XSD.dateTime)),
             Triple(node, PROV.wasGeneratedBy, NamedNode(BUILD_BASE + r.build)),
+            Triple(NamedNode(BUILD_BASE + r.build), RDF.type, PROV.Activity),
             *licence(node),
         ]
         if r.previous:
