@@ -103,7 +103,8 @@ CATALOGUE_PAGE = {"title": CATALOGUE_TITLE, "intro": CATALOGUE_DESCRIPTION,
 
 async def dcat_catalogue(request: Request) -> Response:
     """GET /catalog: the DCAT catalogue of the dumps (made first, when they are not yet),
-    of the SPARQL service and of the releases (``kg release``), in the negotiated format (or a page)."""
+    of the SPARQL service and of the releases (``kg release``), in the negotiated format
+    (or a page)."""
     media, snap = _media(request), snapshot(request)
     manifest = engine(request).manifest(snap)
     if manifest is None:
