@@ -23,6 +23,7 @@ from kg import settings
 from kg.build import (
     consistency,
     coverage,
+    entailment,
     evidence,
     hermit,
     load,
@@ -345,24 +346,32 @@ def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink
     """Rules and HermiT (in a Java subprocess meanwhile; its judgement of the same input
     taken from ``cache`` when there); the inferred graph goes to the writer before the
     usual culprits are named (literals: in the graphs HermiT reads; the shapes check the
-    datatypes of every graph)."""
+    datatypes of every graph). When the rules' closure of the data is a model of the
+    ontology (:mod:`kg.build.entailment`), HermiT judges the ontology alone (its judgement
+    kept under the ontology's files, so a changed fact needs no JVM) and the closure is
+    what the data entail."""
     checked = _hermit_graphs(sources, report)
-    data = _dump(store, checked)
+    ontology = graph_for("ontology")
+    decided = entailment.judge(store, checked, ontology)  # None: HermiT judges the data too
+    judged = checked if decided is None else [g for g in checked if g == ontology]
+    if decided is not None:
+        report.hermit = f"ontology; rules: {report.hermit.removeprefix('ontology+')}"
+    data = _dump(store, judged)
     checksums: dict[str, list[str]] = {}
     for s in report.sources:
         checksums.setdefault(s["graph"], []).append(s["sha256"])
-    key = reuse.hermit_key(store, checked, graph_for("ontology"), checksums)
+    key = reuse.hermit_key(store, judged, ontology, checksums)
     known = reuse.remembered(cache, key) if cache else None
     if known is not None:
         report.reused.append("hermit")
 
     def judge() -> list[hermit.Triple]:
         if known is not None:
-            return known
+            return known + (decided or [])
         found = hermit.reason_ntriples(data)
         if cache:
             reuse.remember(cache, key, found)
-        return found
+        return found + (decided or [])
 
     with ThreadPoolExecutor(1, thread_name_prefix="hermit") as pool:
         hermit_run = pool.submit(judge)
