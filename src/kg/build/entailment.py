@@ -210,7 +210,10 @@ class _Reader:
     def typed(self, prop: str, is_range: bool, o: Any) -> None:
         """A domain or range: a named class, a datatype, or a union of named classes."""
         prof = self.profile
-        is_data = prop in prof.datas and prop not in prof.objects
+        if (prop in prof.datas) == (prop in prof.objects):  # an annotation property's
+            raise Outside(f"<{prop}>: a domain or range, but not of an object or a datatype "
+                          "property (exactly one)")  # domain means nothing in OWL 2 DL
+        is_data = prop in prof.datas
         if isinstance(o, BlankNode) and not (is_range and is_data):
             prof.unions.append((prop, is_range, tuple(self.union(o))))
         elif isinstance(o, BlankNode):
@@ -222,8 +225,6 @@ class _Reader:
                 prof.datatype.setdefault(o.value, set()).add(prop)
         elif _reserved(o) and o != OWL.Thing:
             raise Outside(f"<{prop}>: a domain or range {o}")
-        elif is_range and prop not in prof.objects:
-            raise Outside(f"<{prop}>: a range, but neither an object nor a datatype property")
         elif o != OWL.Thing:
             (prof.range if is_range else prof.domain).setdefault(o.value, set()).add(prop)
 
