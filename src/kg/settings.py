@@ -202,6 +202,9 @@ class Project(Resources):
     base: str = ""
     licence: str = ""
     languages: tuple[str, ...] = LANGS
+    description: dict[str, str] = field(default_factory=dict)  # by language
+    publisher: str = ""  # who publishes the dataset (a name)
+    licence_name: str = ""  # the licence as people name it ("CC BY 4.0")
 
     @property
     def file(self) -> Path:
@@ -263,11 +266,24 @@ def load_project(root: Path) -> Project:
         folders[key] = value
     if "location" in doc.get("store", {}):
         folders["store"] = str(doc["store"]["location"])
-    title = meta.get("title", {})
     return Project(root=root, folders=folders, name=str(meta.get("name", root.name)),
-                   title=dict(title) if isinstance(title, dict) else {"en": str(title)},
+                   title=_by_language(meta.get("title", {})),
                    base=str(meta.get("base", "")), licence=str(meta.get("licence", "")),
-                   languages=tuple(meta.get("languages", LANGS)))
+                   languages=tuple(meta.get("languages", LANGS)),
+                   description=_by_language(meta.get("description", {})),
+                   publisher=str(meta.get("publisher", "")),
+                   licence_name=str(meta.get("licence_name", "")))
+
+
+def _by_language(value: Any) -> dict[str, str]:
+    """A text of kg.toml by language: a table (``{ zh = "…", en = "…" }``) or one string
+    (English).
+
+    >>> _by_language("A"), _by_language({"zh": "甲", "en": "A"})
+    ({'en': 'A'}, {'zh': '甲', 'en': 'A'})
+    """
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) \
+        else {"en": str(value)} if value else {}
 
 
 def _toml_line(message: str) -> int | None:
