@@ -128,6 +128,9 @@ INPUT_FILES = ("kg.toml",)
 HERMIT_CACHE_ENTRIES = 8
 # kg/build/pipeline.py
 HERMIT_MAX_TRIPLES = 60_000  # above this, HermiT sees the ontology and curated files only
+# Sources up to this size (all files) reach the on-disk store in one load once the build is
+# done (a load costs a few synced files, ~0.1 s on a busy disk); larger ones while it runs
+WRITE_AT_END_BYTES = 20_000_000
 SHACL_MAX_TRIPLES = 50_000  # above this, the shapes run as SPARQL inside Oxigraph
 # kg/catalogue/paging.py, values.py
 DEFAULT_PAGE_SIZE = 100  # rows of a question's page

@@ -107,13 +107,17 @@ def build(
         build_id = manifest.new_build_id()
         build_dir = loc.new_build_dir(build_id)
         with _discard_on_error(build_dir), Writer(build_dir / "store") as writer:
-            for source in sources:
+            whole = _Whole(build_dir) if _small(sources) else None
+            for source in sources if whole is None else []:
                 writer.load(source.path, source.format, source.graph)
-            sink = _Sink(writer, build_dir)
-            report = _run(Store(), sources, on_step, build_id, reference, sink,
+            memory = Store()
+            sink = _Sink(writer, build_dir) if whole is None else whole
+            report = _run(memory, sources, on_step, build_id, reference, sink,
                           cache=loc.root / "cache")
             report.inputs = inputs
             with _timed(report, "write", on_step):
+                if whole is not None:
+                    writer.load(whole.file(memory), RdfFormat.N_QUADS, remove=True)
                 writer.close()
             manifest.write(build_dir / MANIFEST, report.as_manifest())
         loc.publish(build_dir)
@@ -135,6 +139,37 @@ class _Sink:
             self.writer.load(path, RdfFormat.N_TRIPLES, graph, remove=True)
         if GRAPH.inferred in graphs:  # the big loads are done: compact while validation runs
             self.writer.optimize()
+
+
+def _small(sources: list[Source]) -> bool:
+    """Are the sources small enough to be written in one load once the build is done?"""
+    return sum(s.path.stat().st_size for s in sources) <= settings.WRITE_AT_END_BYTES
+
+
+class _Whole:
+    """A small build's sink: the inferred graph is kept (the pipeline then drops it from
+    memory) and the whole dataset goes to the writer at the end, in one load (each load
+    is a few synced files: one instead of one per source and per derived graph)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.inferred = folder, b""
+
+    def __call__(self, store: Store, graphs: list[NamedNode]) -> None:
+        if GRAPH.inferred in graphs:
+            self.inferred = _quads_of(store, GRAPH.inferred)
+
+    def file(self, store: Store) -> Path:
+        """Everything built (the memory store and the inferred graph) as one N-Quads file."""
+        path = self.folder / "built.nq"
+        with path.open("wb") as fh:
+            store.dump(fh, format=RdfFormat.N_QUADS)
+            fh.write(self.inferred)
+        return path
+
+
+def _quads_of(store: Store, graph: NamedNode) -> bytes:
+    return serialize(store.quads_for_pattern(None, None, None, graph),
+                     format=RdfFormat.N_QUADS) or b""
 
 
 def _no_sink(_store: Store, _graphs: list[NamedNode]) -> None:
