@@ -386,28 +386,7 @@ def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink
     kept under the ontology's files, so a changed fact needs no JVM) and the closure is
     what the data entail."""
     checked = _hermit_graphs(sources, report)
-    ontology = graph_for("ontology")
-    decided = entailment.judge(store, checked, ontology)  # None: HermiT judges the data too
-    judged = checked if decided is None else [g for g in checked if g == ontology]
-    if decided is not None:
-        report.hermit = f"ontology; rules: {report.hermit.removeprefix('ontology+')}"
-    data = _dump(store, judged)
-    checksums: dict[str, list[str]] = {}
-    for s in report.sources:
-        checksums.setdefault(s["graph"], []).append(s["sha256"])
-    key = reuse.hermit_key(store, judged, ontology, checksums)
-    known = reuse.remembered(cache, key) if cache else None
-    if known is not None:
-        report.reused.append("hermit")
-
-    def judge() -> list[hermit.Triple]:
-        if known is not None:
-            return known + (decided or [])
-        found = hermit.reason_ntriples(data)
-        if cache:
-            reuse.remember(cache, key, found)
-        return found + (decided or [])
-
+    judge = _judgement(store, checked, report, cache)
     with ThreadPoolExecutor(1, thread_name_prefix="hermit") as pool:
         hermit_run = pool.submit(judge)
         rules.materialise(store)
@@ -419,6 +398,66 @@ def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink
     _count(store, report)
     sink(store, [GRAPH.inferred])
     _culprits(store, checked)
+
+
+def _judgement(store: Store, checked: list[NamedNode], report: BuildReport,
+               cache: Path | None) -> Callable[[], list[hermit.Triple]]:
+    """What the ontology and the ``checked`` graphs entail, as a function to run beside the
+    rules: taken from ``cache`` when the same input was judged before; else the rules decide
+    the data when they can (HermiT judging the ontology alone), else HermiT judges all."""
+    ontology = graph_for("ontology")
+    checksums: dict[str, list[str]] = {}
+    for s in report.sources:
+        checksums.setdefault(s["graph"], []).append(s["sha256"])
+    key = reuse.hermit_key(store, checked, ontology, checksums)
+    ruled = key + b"\nthe rules decide the data, HermiT the ontology"
+    for entry in (ruled, key):
+        kept = reuse.remembered(cache, entry) if cache else None
+        if kept is not None:
+            report.reused.append("hermit")
+            if entry == ruled:
+                report.hermit = _ruled(report.hermit)
+            return _given(kept)
+    decided = entailment.judge(store, checked, ontology)  # None: HermiT judges the data too
+    if decided is None:
+        return _hermit(_dump(store, checked), cache, key)
+    report.hermit = _ruled(report.hermit)
+    alone = [g for g in checked if g == ontology]
+    onto_key = reuse.hermit_key(store, alone, ontology, checksums)
+    known = reuse.remembered(cache, onto_key) if cache else None
+    if known is not None:
+        report.reused.append("hermit")
+    judge = _given(known) if known is not None else _hermit(_dump(store, alone), cache,
+                                                            onto_key)
+
+    def both() -> list[hermit.Triple]:
+        found = judge() + decided
+        if cache:
+            reuse.remember(cache, ruled, found)
+        return found
+
+    return both
+
+
+def _given(triples: list[hermit.Triple]) -> Callable[[], list[hermit.Triple]]:
+    return lambda: triples
+
+
+def _ruled(checked: str) -> str:
+    """The manifest's ``hermit`` when the rules judged the data."""
+    return f"ontology; rules: {checked.removeprefix('ontology+')}"
+
+
+def _hermit(data: bytes, cache: Path | None, key: bytes) -> Callable[[], list[hermit.Triple]]:
+    """HermiT on ``data`` (N-Triples), its judgement kept in ``cache`` under ``key``."""
+
+    def run() -> list[hermit.Triple]:
+        found = hermit.reason_ntriples(data)
+        if cache:
+            reuse.remember(cache, key, found)
+        return found
+
+    return run
 
 
 def _culprits(store: Store, checked: list[NamedNode]) -> None:
