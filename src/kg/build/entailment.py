@@ -78,6 +78,7 @@ DATATYPES = frozenset({XSD.string.value, RDF.langString.value, XSD.boolean.value
 #: Ranges of datatype properties decided here (others: HermiT judges).
 RANGES = frozenset({RDFS.Literal.value, XSD.string.value, XSD.boolean.value,
                     *(t.value for t in XSD_NUMERIC)})
+VERSION = "model-check-1"  # in the key its judgements are kept under: bump when it changes
 MAX_PASSES = 10  # full passes of the rules before a closure that still grows is given up
 
 

@@ -410,7 +410,7 @@ def _judgement(store: Store, checked: list[NamedNode], report: BuildReport,
     for s in report.sources:
         checksums.setdefault(s["graph"], []).append(s["sha256"])
     key = reuse.hermit_key(store, checked, ontology, checksums)
-    ruled = key + b"\nthe rules decide the data, HermiT the ontology"
+    ruled = key + f"\nthe rules decide the data ({entailment.VERSION})".encode()
     for entry in (ruled, key):
         kept = reuse.remembered(cache, entry) if cache else None
         if kept is not None:
