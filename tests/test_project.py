@@ -131,7 +131,7 @@ def test_a_fresh_project_is_described_by_its_own_project_file(tmp_path: Path) ->
     description, licence, publisher, base IRI and languages, never this project's."""
     from pyoxigraph import RdfFormat, parse
 
-    from kg.vocab import DATASET_IRI, DCTERMS, FOAF
+    from kg.vocab import DATASET_IRI, DCAT, DCTERMS, FOAF
 
     fresh = tmp_path / "own"
     assert kg("init", str(fresh), cwd=tmp_path).returncode == 0
@@ -153,6 +153,8 @@ def test_a_fresh_project_is_described_by_its_own_project_file(tmp_path: Path) ->
         text = text.replace(old, new)
     toml.write_text(text, "utf-8")
     assert kg("build", cwd=fresh).returncode == 0
+    released = kg("release", "1.0", cwd=fresh)
+    assert released.returncode == 0 and "https://cranes.example/release/1.0" in released.stderr
     env = {"PYTHONPATH": str(SRC), settings.ENV_PROJECT: ""}
     with Server(fresh / "var" / "kg", "--workers", "1", env=env, cwd=fresh) as srv, \
             srv.client() as client:
@@ -174,6 +176,8 @@ def test_a_fresh_project_is_described_by_its_own_project_file(tmp_path: Path) ->
                 "http://publications.europa.eu/resource/authority/language/ENG"}
             publisher = NamedNode(next(iter(values(dataset, DCTERMS.publisher))))
             assert values(publisher, FOAF.name) == {"Port authority"}
+            if path == "/catalog":
+                assert values(dataset, DCAT.hasVersion) == {"https://cranes.example/release/1.0"}
             said = r.text
             for ours in (DATASET_IRI, "Future industries", "未来产业", "creativecommons.org/"
                          "licenses/by/4.0", "future-industries-kg developers"):

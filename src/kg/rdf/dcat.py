@@ -34,7 +34,6 @@ from kg.vocab import (
     PROV,
     RDF,
     RDFS,
-    RELEASE_BASE,
     SPARQL_PROTOCOL,
     SPDX,
     XSD,
@@ -102,7 +101,7 @@ def dcat_triples(base_url: str, build: str, manifest: dict[str, Any],
     for made in sorted(dumps, key=lambda d: d.filename):
         out += distribution(base_url, made, about)
     out += release_triples(releases, about)
-    out += [Triple(cat, DCAT.dataset, release_iri(r.version)) for r in releases]
+    out += [Triple(cat, DCAT.dataset, release_iri(r.version, about)) for r in releases]
     return list(dict.fromkeys(out))  # each once (the licence and the types recur)
 
 
@@ -170,7 +169,7 @@ def release_triples(releases: Sequence[Any], about: About | None = None) -> list
     dataset = about.node
     out: list[Triple] = []
     for r in releases:
-        node = release_iri(r.version)
+        node = release_iri(r.version, about)
         out += [
             Triple(dataset, DCAT.hasVersion, node),
             Triple(node, RDF.type, DCAT.Dataset),
@@ -191,16 +190,17 @@ def release_triples(releases: Sequence[Any], about: About | None = None) -> list
             *licence(node, about),
         ]
         if r.previous:
-            out.append(Triple(node, DCAT.previousVersion, release_iri(r.previous)))
+            out.append(Triple(node, DCAT.previousVersion, release_iri(r.previous, about)))
     if releases:
-        out.append(Triple(dataset, DCAT.hasCurrentVersion, release_iri(releases[-1].version)))
+        out.append(Triple(dataset, DCAT.hasCurrentVersion,
+                          release_iri(releases[-1].version, about)))
     return list(dict.fromkeys(out))
 
 
-def release_iri(version: str) -> NamedNode:
-    """A release's IRI (and ``owl:versionIRI``).
+def release_iri(version: str, about: About | None = None) -> NamedNode:
+    """A release's IRI (and ``owl:versionIRI``), under the project's base IRI.
 
     >>> release_iri("1.0").value
     'https://w3id.org/future-industries/release/1.0'
     """
-    return NamedNode(RELEASE_BASE + version)
+    return NamedNode((about or of_project()).base + "release/" + version)
