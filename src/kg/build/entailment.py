@@ -105,13 +105,23 @@ def judge(store: Store, graphs: list[NamedNode], ontology: NamedNode) -> list[Tr
 
     ``graphs`` are those HermiT would read, the ontology graph among them.
     """
-    try:
-        profile = read_profile(store, ontology)
-    except Outside:
-        return None
+    return decide(copy(store, graphs), ontology)
+
+
+def copy(store: Store, graphs: list[NamedNode]) -> Store:
+    """A scratch store of ``graphs`` (:func:`decide` adds to it)."""
     scratch = Store()
     for graph in graphs:
         scratch.extend(store.quads_for_pattern(None, None, None, graph))
+    return scratch
+
+
+def decide(scratch: Store, ontology: NamedNode) -> list[Triple] | None:
+    """:func:`judge` on a scratch store of the graphs (:func:`copy`), which it closes."""
+    try:
+        profile = read_profile(scratch, ontology)
+    except Outside:
+        return None
     if not _as_data(scratch, profile, ontology) or not _close(scratch, profile):
         return None
     if not _model(scratch, profile):

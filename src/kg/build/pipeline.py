@@ -418,25 +418,25 @@ def _judgement(store: Store, checked: list[NamedNode], report: BuildReport,
             if entry == ruled:
                 report.hermit = _ruled(report.hermit)
             return _given(kept)
-    decided = entailment.judge(store, checked, ontology)  # None: HermiT judges the data too
-    if decided is None:
-        return _hermit(_dump(store, checked), cache, key)
-    report.hermit = _ruled(report.hermit)
+    scratch = entailment.copy(store, checked)  # the rest runs beside the rules, as HermiT
     alone = [g for g in checked if g == ontology]
+    data, onto_data = _dump(store, checked), _dump(store, alone)
     onto_key = reuse.hermit_key(store, alone, ontology, checksums)
-    known = reuse.remembered(cache, onto_key) if cache else None
-    if known is not None:
-        report.reused.append("hermit")
-    judge = _given(known) if known is not None else _hermit(_dump(store, alone), cache,
-                                                            onto_key)
 
-    def both() -> list[hermit.Triple]:
-        found = judge() + decided
+    def judge() -> list[hermit.Triple]:
+        decided = entailment.decide(scratch, ontology)  # None: HermiT judges the data too
+        if decided is None:
+            return _hermit(data, cache, key)()
+        report.hermit = _ruled(report.hermit)
+        known = reuse.remembered(cache, onto_key) if cache else None
+        if known is not None:
+            report.reused.append("hermit")
+        found = (known if known is not None else _hermit(onto_data, cache, onto_key)()) + decided
         if cache:
             reuse.remember(cache, ruled, found)
         return found
 
-    return both
+    return judge
 
 
 def _given(triples: list[hermit.Triple]) -> Callable[[], list[hermit.Triple]]:
