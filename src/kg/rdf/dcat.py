@@ -45,7 +45,7 @@ from kg.vocab import (
 CATALOGUE_TITLE = {"zh": "{}：数据目录", "en": "{}: catalogue"}
 CATALOGUE_DESCRIPTION = {
     "zh": "{}的数据转储(每种格式、每个命名图)及其 SPARQL 查询服务。",
-    "en": "The dumps of {} (every format, every named graph) and its SPARQL endpoint.",
+    "en": "{}: its dumps (every format, every named graph) and its SPARQL endpoint.",
 }
 SERVICE_TITLE = {"zh": "{} SPARQL 端点", "en": "{} SPARQL endpoint"}
 
