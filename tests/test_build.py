@@ -27,7 +27,7 @@ def test_curated_build_has_every_layer(curated_build) -> None:
     assert {base + "ontology", base + "inferred", base + "build"} <= graphs
     assert base + "data/beijing" in graphs
     assert all(len(src["sha256"]) == 64 for src in manifest["sources"])
-    assert manifest["hermit"] == "ontology+curated" and manifest["shacl"] == "sparql"
+    assert manifest["hermit"] == "ontology; rules: curated" and manifest["shacl"] == "sparql"
 
 
 def test_chains_are_inferred_not_typed(curated_build) -> None:

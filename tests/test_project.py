@@ -108,12 +108,79 @@ def _facts(result: dict) -> set[tuple[str, str]]:
 
 
 def test_the_project_file_agrees_with_what_the_server_publishes() -> None:
-    """kg.toml holds the project's name, title, base IRI, licence and languages; the server's
-    dataset description (kg.rdf.void, kg.vocab) says the same of this project."""
+    """kg.toml holds the project's name, title, description, base IRI, licence, publisher and
+    languages; the server's dataset description (kg.rdf.void.of_project) says what it did
+    before they moved there from constants."""
     from kg import vocab
     from kg.rdf import void
 
     project = settings.resources()
-    assert project.title == void.TITLE
-    assert project.base == vocab.BASE and project.licence == vocab.DATA_LICENSE.value
-    assert project.languages == settings.LANGS
+    about = void.of_project(project)
+    assert about.title == {"zh": "未来产业知识图谱", "en": "Future industries knowledge graph"}
+    assert about.description["en"].startswith("A knowledge graph of China's future-industry")
+    assert about.description["zh"].startswith("中国各级政府未来产业政策文件")
+    assert about.iri == vocab.DATASET_IRI and about.base == vocab.BASE
+    assert about.licence == vocab.DATA_LICENSE.value and about.licence_name == "CC BY 4.0"
+    assert about.publisher == vocab.PUBLISHER_NAME
+    assert project.languages == about.languages == settings.LANGS
+
+
+@pytest.mark.slow
+def test_a_fresh_project_is_described_by_its_own_project_file(tmp_path: Path) -> None:
+    """/catalog (DCAT) and /.well-known/void of a `kg init` project say its kg.toml's title,
+    description, licence, publisher, base IRI and languages, never this project's."""
+    from pyoxigraph import RdfFormat, parse
+
+    from kg.vocab import DATASET_IRI, DCAT, DCTERMS, FOAF
+
+    fresh = tmp_path / "own"
+    assert kg("init", str(fresh), cwd=tmp_path).returncode == 0
+    toml = fresh / "kg.toml"
+    text = toml.read_text("utf-8")
+    for old, new in (
+        ('title = { zh = "own 知识图谱", en = "own knowledge graph" }',
+         'title = { en = "Harbour cranes" }'),
+        ('base = "https://example.org/own/"', 'base = "https://cranes.example/"'),
+        ('licence = "https://creativecommons.org/licenses/by/4.0/"',
+         'licence = "https://creativecommons.org/publicdomain/zero/1.0/"'),
+        ('licence_name = "CC BY 4.0"', 'licence_name = "CC0 1.0"'),
+        ('languages = ["zh", "en"]', 'languages = ["en"]'),
+        ('publisher = "own curators"', 'publisher = "Port authority"'),
+        ('description = { zh = "own 的知识图谱。", en = "The own knowledge graph." }',
+         'description = "Every crane of the harbour."'),
+    ):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    toml.write_text(text, "utf-8")
+    assert kg("build", cwd=fresh).returncode == 0
+    released = kg("release", "1.0", cwd=fresh)
+    assert released.returncode == 0 and "https://cranes.example/release/1.0" in released.stderr
+    env = {"PYTHONPATH": str(SRC), settings.ENV_PROJECT: ""}
+    with Server(fresh / "var" / "kg", "--workers", "1", env=env, cwd=fresh) as srv, \
+            srv.client() as client:
+        for path in ("/catalog", "/.well-known/void"):
+            r = client.get(path, headers={"Accept": "application/n-triples"})
+            assert r.status_code == 200, (path, r.text)
+            triples = list(parse(r.content, format=RdfFormat.N_TRIPLES))
+            dataset = NamedNode("https://cranes.example/dataset")
+
+            def values(subject: NamedNode, predicate: NamedNode) -> set[str]:
+                return {t.object.value for t in triples  # noqa: B023 (used at once)
+                        if t.subject == subject and t.predicate == predicate}
+
+            assert values(dataset, DCTERMS.title) == {"Harbour cranes"}, path
+            assert values(dataset, DCTERMS.description) == {"Every crane of the harbour."}
+            assert values(dataset, DCTERMS.license) == {
+                "https://creativecommons.org/publicdomain/zero/1.0/"}
+            assert values(dataset, DCTERMS.language) == {
+                "http://publications.europa.eu/resource/authority/language/ENG"}
+            publisher = NamedNode(next(iter(values(dataset, DCTERMS.publisher))))
+            assert values(publisher, FOAF.name) == {"Port authority"}
+            if path == "/catalog":
+                assert values(dataset, DCAT.hasVersion) == {"https://cranes.example/release/1.0"}
+            said = r.text
+            for ours in (DATASET_IRI, "Future industries", "未来产业", "creativecommons.org/"
+                         "licenses/by/4.0", "future-industries-kg developers"):
+                assert ours not in said, (path, ours)
+        page = client.get("/", headers={"Accept": "text/html"})
+        assert '"name": "Harbour cranes"' in page.text and "CC0 1.0" in page.text

@@ -19,7 +19,7 @@ from kg import settings
 from kg.cli import main
 from kg.errors import ExitCode
 from kg.store import MANIFEST, Build, Location
-from kg.vocab import DIFF, ID, RDFS, SKOS
+from kg.vocab import DATASET_IRI, DIFF, ID, RDFS, SKOS
 
 BEIJING, SHANGHAI, CHINA = ID["region/beijing"], ID["region/shanghai"], ID["region/china"]
 COMMENT = Literal("added for the diff test", language="en")
@@ -174,3 +174,31 @@ def test_bug_http_diff_had_no_limits(released: Path) -> None:
         stopped = c.get("/releases/diff", params={"from": "1.0", "to": "1.1", "format": "md"})
         assert stopped.status_code == 503 and "memory" in stopped.text
         assert c.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+
+
+def test_catalog_lists_the_releases_and_conforms(client: httpx.Client) -> None:
+    """/catalog names each release as a version of the dataset (a dcat:Dataset with its
+    dcat:version and owl:versionIRI), and stays at 0 DCAT-AP 3.0.0 violations with them."""
+    from pyshacl import validate
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import OWL, SH
+
+    from test_dcat_ap import DCAT, SHAPES, results
+
+    r = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    catalogue = Graph().parse(data=r.text, format="turtle")
+    dataset = URIRef(DATASET_IRI)
+    versions = {str(catalogue.value(v, DCAT.version)): v
+                for v in catalogue.objects(dataset, DCAT.hasVersion)}
+    assert sorted(versions) == ["1.0", "1.1"]
+    for version, node in versions.items():
+        assert str(node) == f"https://w3id.org/future-industries/release/{version}"
+        assert catalogue.value(node, OWL.versionIRI) == node
+        assert (None, DCAT.dataset, node) in catalogue
+    assert catalogue.value(versions["1.1"], DCAT.previousVersion) == versions["1.0"]
+    assert catalogue.value(dataset, DCAT.hasCurrentVersion) == versions["1.1"]
+    shapes = Graph().parse(SHAPES, format="turtle")
+    conforms, report, _text = validate(catalogue, shacl_graph=shapes, inference="none")
+    violations = results(report, SH.Violation)
+    assert violations == [] and conforms, "\n".join(violations)

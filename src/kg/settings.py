@@ -129,6 +129,9 @@ INPUT_FILES = ("kg.toml",)
 HERMIT_CACHE_ENTRIES = 8
 # kg/build/pipeline.py
 HERMIT_MAX_TRIPLES = 60_000  # above this, HermiT sees the ontology and curated files only
+# Sources up to this size (all files) reach the on-disk store in one load once the build is
+# done (a load costs a few synced files, ~0.1 s on a busy disk); larger ones while it runs
+WRITE_AT_END_BYTES = 20_000_000
 SHACL_MAX_TRIPLES = 50_000  # above this, the shapes run as SPARQL inside Oxigraph
 # kg/catalogue/paging.py, values.py
 DEFAULT_PAGE_SIZE = 100  # rows of a question's page
@@ -203,6 +206,9 @@ class Project(Resources):
     base: str = ""
     licence: str = ""
     languages: tuple[str, ...] = LANGS
+    description: dict[str, str] = field(default_factory=dict)  # by language
+    publisher: str = ""  # who publishes the dataset (a name)
+    licence_name: str = ""  # the licence as people name it ("CC BY 4.0")
 
     @property
     def file(self) -> Path:
@@ -264,11 +270,24 @@ def load_project(root: Path) -> Project:
         folders[key] = value
     if "location" in doc.get("store", {}):
         folders["store"] = str(doc["store"]["location"])
-    title = meta.get("title", {})
     return Project(root=root, folders=folders, name=str(meta.get("name", root.name)),
-                   title=dict(title) if isinstance(title, dict) else {"en": str(title)},
+                   title=_by_language(meta.get("title", {})),
                    base=str(meta.get("base", "")), licence=str(meta.get("licence", "")),
-                   languages=tuple(meta.get("languages", LANGS)))
+                   languages=tuple(meta.get("languages", LANGS)),
+                   description=_by_language(meta.get("description", {})),
+                   publisher=str(meta.get("publisher", "")),
+                   licence_name=str(meta.get("licence_name", "")))
+
+
+def _by_language(value: Any) -> dict[str, str]:
+    """A text of kg.toml by language: a table (``{ zh = "…", en = "…" }``) or one string
+    (English).
+
+    >>> _by_language("A"), _by_language({"zh": "甲", "en": "A"})
+    ({'en': 'A'}, {'zh': '甲', 'en': 'A'})
+    """
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) \
+        else {"en": str(value)} if value else {}
 
 
 def _toml_line(message: str) -> int | None:

@@ -110,6 +110,11 @@ BUILD_BASE = BASE + "build/"  # one IRI per build
 RELEASE_BASE = BASE + "release/"  # one IRI per release (kg release VERSION): its owl:versionIRI
 DIFF = Namespace(BASE + "diff#")  # the two graphs of a patch (kg diff): diff:added, diff:removed
 LICENSES = Namespace("http://spdx.org/licenses/")  # SPDX licence identifiers
+# The languages a dataset is in (dcterms:language, as DCAT-AP asks): the EU's authority table,
+# by ISO 639-1 code (a language not listed here is not stated)
+LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+LANGUAGE_CODES = {"zh": "ZHO", "en": "ENG", "fr": "FRA", "de": "DEU", "es": "SPA", "ja": "JPN",
+                  "ko": "KOR", "ru": "RUS", "ar": "ARA", "pt": "POR", "it": "ITA", "nl": "NLD"}
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
 PYPI_PROJECTS = "https://pypi.org/project/"

@@ -67,16 +67,27 @@ from kg.vocab import XSD_NUMERIC, prologue
     ['<http://e/y> <http://e/n> "12x"^^<http://www.w3.org/2001/XMLSchema#int>',
      'ill-typed: not a value of its datatype']
     """
+    out = disjoint_clashes(store)
+    for row in _select(store, FUNCTIONAL):
+        out.append(f"{row['x']} has two values for functional {row['p']}: {row['v1']}, {row['v2']}")
+    return out + ill_typed(store, literals_in)
+
+
+def disjoint_clashes(store: Store) -> list[str]:
+    """Each individual in two disjoint classes (the union of the graphs)."""
     out = []
     for group in _disjoint_groups(store):
         for row in _select(store, IN_TWO.replace("CLASSES", " ".join(group))):
             c, d = sorted(row["cs"].strip('"').split())[:2]
             out.append(f"{row['x']} is in disjoint classes <{c}> and <{d}>")
-    for row in _select(store, FUNCTIONAL):
-        out.append(f"{row['x']} has two values for functional {row['p']}: {row['v1']}, {row['v2']}")
-    for row in _select(store, ILL_TYPED, literals_in):
-        out.append(f"{row['x']} {row['p']} {row['o']} is ill-typed: not a value of its datatype")
     return out
+
+
+def ill_typed(store: Store, graphs: list[NamedNode] | None = None) -> list[str]:
+    """Each number or boolean literal not a value of its datatype, in ``graphs`` (default:
+    all)."""
+    return [f"{row['x']} {row['p']} {row['o']} is ill-typed: not a value of its datatype"
+            for row in _select(store, ILL_TYPED, graphs)]
 
 
 def _disjoint_groups(store: Store) -> list[list[str]]:

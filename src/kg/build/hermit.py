@@ -21,9 +21,10 @@ from kg import settings
 from kg.errors import InconsistencyError, KgError
 from kg.vocab import OWL, XSD
 
-_UNSUPPORTED = re.compile(  # datatypes HermiT does not know
-    rb"\^\^<" + re.escape(XSD.base.encode()) + rb"(?:gYear|gYearMonth|gMonthDay|date|gMonth|gDay)>"
-)
+_NAMES = ("gYear", "gYearMonth", "gMonthDay", "date", "gMonth", "gDay")
+UNSUPPORTED_DATATYPES = frozenset(XSD[n].value for n in _NAMES)  # HermiT does not know them
+_UNSUPPORTED = re.compile(
+    rb"\^\^<" + re.escape(XSD.base.encode()) + rb"(?:" + "|".join(_NAMES).encode() + rb")>")
 _STRING = f"^^<{XSD.string.value}>".encode()
 _INFERRED_ONTOLOGY = "http://inferrences/"
 _BORING = {OWL.Thing.value, OWL.NamedIndividual.value, OWL.Ontology.value}

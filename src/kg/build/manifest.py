@@ -104,8 +104,7 @@ def record_quads(manifest: dict[str, Any]) -> list[Quad]:
         Triple(build, DCTERMS.identifier, Literal(manifest["id"])),
         Triple(build, PROV.endedAtTime, Literal(manifest["time"], datatype=XSD.dateTime)),
         Triple(build, PROV.wasAssociatedWith, software),
-        Triple(build, RDFS.comment, Literal(
-            f"HermiT judged the consistency of: {manifest['hermit']}", language="en")),
+        Triple(build, RDFS.comment, Literal(_judged(manifest["hermit"]), language="en")),
         Triple(software, RDF.type, PROV.SoftwareAgent),
         Triple(software, RDFS.label, Literal(f"kg {manifest['version']}")),
         Triple(software, OWL.versionInfo, Literal(manifest["version"])),
@@ -151,3 +150,17 @@ def write(path: Path, manifest: dict[str, Any]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
     tmp.replace(path)
+
+
+def _judged(hermit: str) -> str:
+    """Who judged the consistency of what (the manifest's ``hermit``: what HermiT read, and
+    after ``; rules:`` what the rules' model check decided, kg.build.entailment).
+
+    >>> _judged("ontology+curated")
+    'HermiT judged the consistency of: ontology+curated'
+    >>> _judged("ontology; rules: curated")
+    'HermiT judged the consistency of: ontology; the rules (their closure a model of it): curated'
+    """
+    onto, _, ruled = hermit.partition("; rules: ")
+    tail = f"; the rules (their closure a model of it): {ruled}" if ruled else ""
+    return f"HermiT judged the consistency of: {onto}{tail}"

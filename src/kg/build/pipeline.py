@@ -23,6 +23,7 @@ from kg import settings
 from kg.build import (
     consistency,
     coverage,
+    entailment,
     evidence,
     hermit,
     load,
@@ -106,13 +107,17 @@ def build(
         build_id = manifest.new_build_id()
         build_dir = loc.new_build_dir(build_id)
         with _discard_on_error(build_dir), Writer(build_dir / "store") as writer:
-            for source in sources:
+            whole = _Whole(build_dir) if _small(sources) else None
+            for source in sources if whole is None else []:
                 writer.load(source.path, source.format, source.graph)
-            sink = _Sink(writer, build_dir)
-            report = _run(Store(), sources, on_step, build_id, reference, sink,
+            memory = Store()
+            sink = _Sink(writer, build_dir) if whole is None else whole
+            report = _run(memory, sources, on_step, build_id, reference, sink,
                           cache=loc.root / "cache")
             report.inputs = inputs
             with _timed(report, "write", on_step):
+                if whole is not None:
+                    writer.load(whole.file(memory), RdfFormat.N_QUADS, remove=True)
                 writer.close()
             manifest.write(build_dir / MANIFEST, report.as_manifest())
         loc.publish(build_dir)
@@ -134,6 +139,37 @@ class _Sink:
             self.writer.load(path, RdfFormat.N_TRIPLES, graph, remove=True)
         if GRAPH.inferred in graphs:  # the big loads are done: compact while validation runs
             self.writer.optimize()
+
+
+def _small(sources: list[Source]) -> bool:
+    """Are the sources small enough to be written in one load once the build is done?"""
+    return sum(s.path.stat().st_size for s in sources) <= settings.WRITE_AT_END_BYTES
+
+
+class _Whole:
+    """A small build's sink: the inferred graph is kept (the pipeline then drops it from
+    memory) and the whole dataset goes to the writer at the end, in one load (each load
+    is a few synced files: one instead of one per source and per derived graph)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.inferred = folder, b""
+
+    def __call__(self, store: Store, graphs: list[NamedNode]) -> None:
+        if GRAPH.inferred in graphs:
+            self.inferred = _quads_of(store, GRAPH.inferred)
+
+    def file(self, store: Store) -> Path:
+        """Everything built (the memory store and the inferred graph) as one N-Quads file."""
+        path = self.folder / "built.nq"
+        with path.open("wb") as fh:
+            store.dump(fh, format=RdfFormat.N_QUADS)
+            fh.write(self.inferred)
+        return path
+
+
+def _quads_of(store: Store, graph: NamedNode) -> bytes:
+    return serialize(store.quads_for_pattern(None, None, None, graph),
+                     format=RdfFormat.N_QUADS) or b""
 
 
 def _no_sink(_store: Store, _graphs: list[NamedNode]) -> None:
@@ -345,25 +381,12 @@ def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink
     """Rules and HermiT (in a Java subprocess meanwhile; its judgement of the same input
     taken from ``cache`` when there); the inferred graph goes to the writer before the
     usual culprits are named (literals: in the graphs HermiT reads; the shapes check the
-    datatypes of every graph)."""
+    datatypes of every graph). When the rules' closure of the data is a model of the
+    ontology (:mod:`kg.build.entailment`), HermiT judges the ontology alone (its judgement
+    kept under the ontology's files, so a changed fact needs no JVM) and the closure is
+    what the data entail."""
     checked = _hermit_graphs(sources, report)
-    data = _dump(store, checked)
-    checksums: dict[str, list[str]] = {}
-    for s in report.sources:
-        checksums.setdefault(s["graph"], []).append(s["sha256"])
-    key = reuse.hermit_key(store, checked, graph_for("ontology"), checksums)
-    known = reuse.remembered(cache, key) if cache else None
-    if known is not None:
-        report.reused.append("hermit")
-
-    def judge() -> list[hermit.Triple]:
-        if known is not None:
-            return known
-        found = hermit.reason_ntriples(data)
-        if cache:
-            reuse.remember(cache, key, found)
-        return found
-
+    judge = _judgement(store, checked, report, cache)
     with ThreadPoolExecutor(1, thread_name_prefix="hermit") as pool:
         hermit_run = pool.submit(judge)
         rules.materialise(store)
@@ -375,6 +398,66 @@ def _reason(store: Store, sources: list[Source], report: BuildReport, sink: Sink
     _count(store, report)
     sink(store, [GRAPH.inferred])
     _culprits(store, checked)
+
+
+def _judgement(store: Store, checked: list[NamedNode], report: BuildReport,
+               cache: Path | None) -> Callable[[], list[hermit.Triple]]:
+    """What the ontology and the ``checked`` graphs entail, as a function to run beside the
+    rules: taken from ``cache`` when the same input was judged before; else the rules decide
+    the data when they can (HermiT judging the ontology alone), else HermiT judges all."""
+    ontology = graph_for("ontology")
+    checksums: dict[str, list[str]] = {}
+    for s in report.sources:
+        checksums.setdefault(s["graph"], []).append(s["sha256"])
+    key = reuse.hermit_key(store, checked, ontology, checksums)
+    ruled = key + f"\nthe rules decide the data ({entailment.VERSION})".encode()
+    for entry in (ruled, key):
+        kept = reuse.remembered(cache, entry) if cache else None
+        if kept is not None:
+            report.reused.append("hermit")
+            if entry == ruled:
+                report.hermit = _ruled(report.hermit)
+            return _given(kept)
+    scratch = entailment.copy(store, checked)  # the rest runs beside the rules, as HermiT
+    alone = [g for g in checked if g == ontology]
+    data, onto_data = _dump(store, checked), _dump(store, alone)
+    onto_key = reuse.hermit_key(store, alone, ontology, checksums)
+
+    def judge() -> list[hermit.Triple]:
+        decided = entailment.decide(scratch, ontology)  # None: HermiT judges the data too
+        if decided is None:
+            return _hermit(data, cache, key)()
+        report.hermit = _ruled(report.hermit)
+        known = reuse.remembered(cache, onto_key) if cache else None
+        if known is not None:
+            report.reused.append("hermit")
+        found = (known if known is not None else _hermit(onto_data, cache, onto_key)()) + decided
+        if cache:
+            reuse.remember(cache, ruled, found)
+        return found
+
+    return judge
+
+
+def _given(triples: list[hermit.Triple]) -> Callable[[], list[hermit.Triple]]:
+    return lambda: triples
+
+
+def _ruled(checked: str) -> str:
+    """The manifest's ``hermit`` when the rules judged the data."""
+    return f"ontology; rules: {checked.removeprefix('ontology+')}"
+
+
+def _hermit(data: bytes, cache: Path | None, key: bytes) -> Callable[[], list[hermit.Triple]]:
+    """HermiT on ``data`` (N-Triples), its judgement kept in ``cache`` under ``key``."""
+
+    def run() -> list[hermit.Triple]:
+        found = hermit.reason_ntriples(data)
+        if cache:
+            reuse.remember(cache, key, found)
+        return found
+
+    return run
 
 
 def _culprits(store: Store, checked: list[NamedNode]) -> None:

@@ -11,8 +11,11 @@ current build's the build is not made again: the current build *is* that build
 under a key of what it depends on (:func:`hermit_key`): the ontology as it is, and the
 curated data without their annotations, since OWL 2 gives annotation assertions (labels,
 notes: ``rdfs:label``, ``skos:altLabel``…) no meaning. So a forced rebuild, a changed
-question or external dataset, or a corrected label or note skips the JVM; a changed fact
-(a property value, a quote: ``fi:sourceQuote`` is a datatype property) is judged again.
+question or external dataset, or a corrected label or note skips the JVM. When the rules'
+closure of the data is a model of the ontology (:mod:`kg.build.entailment`), HermiT judges
+the ontology alone and its judgement is keyed on the ontology's files: a changed fact
+needs no JVM either; otherwise a changed fact (a property value, a quote:
+``fi:sourceQuote`` is a datatype property) is judged again.
 **The question catalogue's graph** is kept likewise (``LOCATION/cache/catalogue/``), under
 the kg version and the files of ``queries/``: loading and checking the questions (and the
 SPARQL grammar that checks them) is skipped while they do not change. The manifest lists

@@ -185,11 +185,28 @@ def _chain(a: str, b: str, c: str, inf: str) -> Rule:
     return Rule(frozenset({a, b}), c, update, "", 1)
 
 
-def materialise(store: Store, grown: Iterable[str] | None = None, max_rounds: int = 20) -> int:
+def typing_rule(props: list[str], cls: str, inf: str, of_object: bool) -> Rule:
+    """A domain (``of_object`` False) or range: each subject (object) of ``props`` is a
+    ``cls`` (:mod:`kg.build.entailment` adds these when HermiT does not judge the data).
+
+    >>> typing_rule(["http://e/p"], "http://e/C", "<http://e/inf>", True).inputs
+    frozenset({'http://e/p'})
+    """
+    node = "?o" if of_object else "?s"
+    head = f"{node} a <{cls}>"
+    cond = " FILTER(!isLiteral(?o))" if of_object else ""
+    values = " ".join(f"<{p}>" for p in props)
+    update = (f"INSERT {{ GRAPH {inf} {{ {head} }} }} WHERE {{ VALUES ?p {{ {values} }} "  # noqa: S608
+              f"GRAPH ?g {{ ?s ?p ?o{cond} }} FILTER NOT EXISTS {{ GRAPH ?h {{ {head} }} }} }}")
+    return Rule(frozenset(props), f"a {cls}", update, "", 2)
+
+
+def materialise(store: Store, grown: Iterable[str] | None = None, max_rounds: int = 20,
+                extra: Iterable[Rule] = ()) -> int:
     """Apply the rules until nothing grows; return the size of the inferred graph.
 
     ``grown`` names the keys that changed since the last call (``None``: run
-    every rule once, as on a fresh store).
+    every rule once, as on a fresh store); ``extra`` rules run beside the ontology's.
 
     >>> from pyoxigraph import Store, Quad, NamedNode as N
     >>> from kg.vocab import GRAPH, RDF, RDFS
@@ -202,7 +219,8 @@ def materialise(store: Store, grown: Iterable[str] | None = None, max_rounds: in
     1
     """
     inferred = GRAPH.inferred
-    rules = compile_rules(Terminology.read(store), inferred)
+    rules = sorted([*compile_rules(Terminology.read(store), inferred), *extra],
+                   key=lambda r: (r.order, r.output, r.update))
     changed: dict[str, set[str]] | None = (
         None if grown is None else {key: {"external"} for key in grown})
     for _ in range(max_rounds):

@@ -20,8 +20,8 @@ from rich.console import Console
 from kg.cli.build import add_location, location
 from kg.cli.table import show
 from kg.rdf import diff, formats
+from kg.rdf.dcat import release_iri
 from kg.store import Location
-from kg.vocab import RELEASE_BASE
 
 _err = Console(stderr=True)
 
@@ -57,15 +57,15 @@ def cmd_release(args: argparse.Namespace) -> int:
     made = loc.release(args.release_version, build, datetime.now(UTC).isoformat(timespec="seconds"))
     after = f", after {made.previous}" if made.previous else ""
     _err.print(f"[green]released {made.version}[/green]: build {made.build}{after}; "
-               f"{RELEASE_BASE}{made.version}")
+               f"{release_iri(made.version).value}")
     return 0
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
     releases = Location(location(args)).releases()
     if args.format == "json":
-        print(json.dumps([r.as_json() | {"iri": RELEASE_BASE + r.version} for r in releases],
-                         indent=2))
+        print(json.dumps([r.as_json() | {"iri": release_iri(r.version).value}
+                          for r in releases], indent=2))
         return 0
     show(["version", "build", "time", "previous"],
          [[r.version, r.build, r.time, r.previous or ""] for r in releases])

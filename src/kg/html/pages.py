@@ -28,10 +28,9 @@ from kg.html import i18n, reader
 from kg.html.shell import STATIC, Alternate, render
 from kg.html.view import View
 from kg.rdf.jsonld import shorten
+from kg.rdf.void import of_project
 from kg.vocab import (
     BASE,
-    DATA_LICENSE,
-    DATA_LICENSE_NAME,
     FI,
     ID_BASE,
     ONTOLOGY_IRI,
@@ -275,13 +274,16 @@ def entity_page(data: dict[str, Any], build: str, alternates: list[Alternate],
 
 
 def licence(view: View) -> str:
-    """The data licence, as a visible link (``rel="license"``).
+    """The project's data licence (kg.toml), as a visible link (``rel="license"``).
 
     >>> print(licence(View("zh")))
     <p class="licence">许可协议: <a rel="license" href="https://...by/4.0/">CC BY 4.0</a></p>
     """
+    about = of_project()
+    if not about.licence:
+        return ""
     return (f'<p class="licence">{escape(view.word("licence"))}: <a rel="license" '
-            f'href="{escape(DATA_LICENSE.value)}">{escape(DATA_LICENSE_NAME)}</a></p>')
+            f'href="{escape(about.licence)}">{escape(about.licence_name)}</a></p>')
 
 
 Facts = list[tuple[str, tuple[str, ...]]]  # (predicate, object as kg.engine.describe.term)

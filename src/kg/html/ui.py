@@ -23,8 +23,7 @@ from kg.html.pages import licence, target
 from kg.html.shell import STATIC, render, script
 from kg.html.view import View
 from kg.rdf import export, formats
-from kg.rdf.void import DESCRIPTION, TITLE
-from kg.vocab import DATA_LICENSE, DATASET_IRI, PUBLISHER_NAME
+from kg.rdf.void import of_project
 
 SEARCH_QUERY = "search-labels"
 HEADLINE = "regions-targeting-sectors"  # the featured question shown first
@@ -160,23 +159,25 @@ def dataset_jsonld() -> str:
     >>> doc["@type"], doc["license"]
     ('Dataset', 'https://creativecommons.org/licenses/by/4.0/')
     """
+    about = of_project()
     downloads = [{"@type": "DataDownload", "contentUrl": f"/dumps/{export.filename(fmt)}",
                   "encodingFormat": formats.export_format(fmt).media_type}
                  for fmt in formats.DATASET_EXPORTS]
     doc = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
-        "@id": DATASET_IRI,
-        "url": DATASET_IRI,
-        "name": TITLE["en"],
-        "alternateName": TITLE["zh"],
-        "description": DESCRIPTION["en"],
-        "inLanguage": ["zh", "en"],
-        "license": DATA_LICENSE.value,
+        "@id": about.iri,
+        "url": about.iri,
+        "name": about.name("en"),
+        "alternateName": [t for lang, t in about.title.items() if t != about.name("en")],
+        "description": about.description.get("en") or next(iter(about.description.values())),
+        "inLanguage": list(about.languages),
+        "license": about.licence or None,
         "isAccessibleForFree": True,
-        "publisher": {"@type": "Organization", "name": PUBLISHER_NAME},
+        "publisher": {"@type": "Organization", "name": about.publisher},
         "distribution": downloads,
     }
+    doc = {k: v for k, v in doc.items() if v is not None}
     return json.dumps(doc, ensure_ascii=False, indent=1).replace("</", "<\\/")
 
 

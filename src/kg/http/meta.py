@@ -34,10 +34,10 @@ from kg.http.respond import (
     snapshot,
 )
 from kg.rdf import formats
-from kg.rdf.dcat import CATALOGUE_DESCRIPTION, CATALOGUE_TITLE, dcat_triples
+from kg.rdf.dcat import CATALOGUE_DESCRIPTION, CATALOGUE_TITLE, dcat_triples, worded
 from kg.rdf.export import CHECKSUMS, DumpInfo
-from kg.rdf.void import DESCRIPTION, TITLE, void_triples
-from kg.vocab import DATASET_IRI
+from kg.rdf.void import About, of_project, void_triples
+from kg.store import Location
 
 _MAKING_DUMPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
     weakref.WeakKeyDictionary())  # one set of dumps made at a time, per event loop
@@ -69,48 +69,60 @@ def _base(request: Request) -> str:
     return str(request.base_url)
 
 
-VOID_PAGE = {"title": {"en": "VoID description: " + TITLE["en"], "zh": "VoID 描述:" + TITLE["zh"]},
-             "intro": DESCRIPTION,
-             "links": [("DCAT", "/catalog"), ("/dumps/", "/dumps/"), ("/sparql", "/sparql")]}
+def void_page(about: About) -> dict[str, Any]:
+    """The VoID description's page: title, intro, links (label, href)."""
+    return {"title": {"en": "VoID description: " + about.name("en"),
+                      "zh": "VoID 描述:" + about.name("zh")},
+            "intro": about.description,
+            "links": [("DCAT", "/catalog"), ("/dumps/", "/dumps/"), ("/sparql", "/sparql")]}
 
 
 async def void(request: Request) -> Response:
     """GET /.well-known/void: the VoID description, in the negotiated format (or a page)."""
-    media = _media(request)
-    triples = void_triples(await stats(request), snapshot(request).build_id, _base(request))
-    return described.answer(request, triples, media, ("void", _base(request)), VOID_PAGE,
-                            DATASET_IRI)
+    media, about = _media(request), of_project()
+    triples = void_triples(await stats(request), snapshot(request).build_id, _base(request),
+                           about)
+    return described.answer(request, triples, media, ("void", _base(request)),
+                            void_page(about), about.iri)
 
 
 async def dataset(request: Request) -> Response:
     """GET /dataset (and the IRIs VoID mints under it: /dataset/graph/…, the linksets): the
     dataset's VoID description, whose subject they are; else 404."""
     media = media_type(request, negotiate.PAGE, request.query_params.get("format"))
-    rest = request.path_params.get("rest", "")
-    iri = DATASET_IRI + (f"/{rest}" if rest else "")
-    triples = void_triples(await stats(request), snapshot(request).build_id, _base(request))
+    rest, about = request.path_params.get("rest", ""), of_project()
+    iri = about.iri + (f"/{rest}" if rest else "")
+    triples = void_triples(await stats(request), snapshot(request).build_id, _base(request),
+                           about)
     if rest and not any(str(t.subject) == f"<{iri}>" for t in triples):
         raise NotFoundError("no such part of the dataset; see /dataset")
-    return described.answer(request, triples, media, ("dataset", _base(request)), VOID_PAGE,
-                            iri)
+    return described.answer(request, triples, media, ("dataset", _base(request)),
+                            void_page(about), iri)
 
 
-CATALOGUE_PAGE = {"title": CATALOGUE_TITLE, "intro": CATALOGUE_DESCRIPTION,
-                  "links": [("/dumps/", "/dumps/"), ("VoID", "/.well-known/void"),
-                            ("/sparql", "/sparql")]}  # (label, href)
+def catalogue_page(about: About) -> dict[str, Any]:
+    """The catalogue's page: title, intro, links (label, href)."""
+    return {"title": worded(CATALOGUE_TITLE, about),
+            "intro": worded(CATALOGUE_DESCRIPTION, about),
+            "links": [("/dumps/", "/dumps/"), ("VoID", "/.well-known/void"),
+                      ("/sparql", "/sparql")]}
 
 
 async def dcat_catalogue(request: Request) -> Response:
-    """GET /catalog: the DCAT catalogue of the dumps (made first, when they are not yet)
-    and of the SPARQL service, in the negotiated format (or a page)."""
+    """GET /catalog: the DCAT catalogue of the dumps (made first, when they are not yet),
+    of the SPARQL service and of the releases (``kg release``), in the negotiated format
+    (or a page)."""
     media, snap = _media(request), snapshot(request)
     manifest = engine(request).manifest(snap)
     if manifest is None:
         raise Unavailable.needs_local("the build manifest (DCAT catalogue)")
     _folder, made = await dumps_made(request)
-    triples = dcat_triples(_base(request), snap.build_id, manifest, made)
-    return described.answer(request, triples, media, ("catalog", _base(request)),
-                            CATALOGUE_PAGE, _base(request) + "catalog")
+    releases = Location(engine(request).config.location).releases()  # local: it has dumps
+    about = of_project()
+    triples = dcat_triples(_base(request), snap.build_id, manifest, made, releases, about)
+    variant = ("catalog", _base(request), tuple(r.version for r in releases))
+    return described.answer(request, triples, media, variant, catalogue_page(about),
+                            _base(request) + "catalog")
 
 
 async def dumps_made(request: Request) -> tuple[Path, list[DumpInfo]]:

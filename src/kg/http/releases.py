@@ -34,7 +34,6 @@ from kg.http.respond import HttpError, engine, media_type, ok, snapshot
 from kg.rdf import diff, formats
 from kg.rdf.dcat import release_iri, release_triples
 from kg.store import Location, Release
-from kg.vocab import RELEASE_BASE
 
 LIST_OFFERS = [formats.HTML, formats.JSON, *negotiate.GRAPH]
 DIFF_OFFERS = [formats.HTML, formats.MARKDOWN, *negotiate.DATASET]
@@ -52,7 +51,7 @@ def _location(request: Request) -> Location:
 
 
 def _listed(release: Release) -> dict[str, Any]:
-    return release.as_json() | {"iri": RELEASE_BASE + release.version}
+    return release.as_json() | {"iri": release_iri(release.version).value}
 
 
 async def listing(request: Request) -> Response:
@@ -70,7 +69,7 @@ async def listing(request: Request) -> Response:
                              described.view(request))
         return ok(body, media, snap, (variant, request.url.query), request)
     return described.answer(request, release_triples(found), media, variant, PAGE,
-                            RELEASE_BASE)
+                            release_iri("").value)
 
 
 async def release(request: Request) -> Response:

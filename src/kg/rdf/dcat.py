@@ -24,7 +24,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.rdf import formats
 from kg.rdf.export import DumpInfo
-from kg.rdf.void import DATASET, TITLE, about_dataset, licence, publisher, texts
+from kg.rdf.void import About, about_dataset, licence, of_project, publisher, texts
 from kg.vocab import (
     BUILD_BASE,
     DCAT,
@@ -34,61 +34,78 @@ from kg.vocab import (
     PROV,
     RDF,
     RDFS,
-    RELEASE_BASE,
     SPARQL_PROTOCOL,
     SPDX,
     XSD,
     graph_for,
 )
 
-CATALOGUE_TITLE = {"zh": "未来产业知识图谱：数据目录",
-                   "en": "Future industries knowledge graph: catalogue"}
+#: The catalogue's and the service's titles and description, from the dataset's title
+#: (``{}``); English for a language not listed.
+CATALOGUE_TITLE = {"zh": "{}：数据目录", "en": "{}: catalogue"}
 CATALOGUE_DESCRIPTION = {
-    "zh": "未来产业知识图谱的数据转储(每种格式、每个命名图)及其 SPARQL 查询服务。",
-    "en": "The dumps of the future industries knowledge graph (every format, every named "
-          "graph) and its SPARQL endpoint.",
+    "zh": "{}的数据转储(每种格式、每个命名图)及其 SPARQL 查询服务。",
+    "en": "{}: its dumps (every format, every named graph) and its SPARQL endpoint.",
 }
-SERVICE_TITLE = {"zh": "未来产业知识图谱 SPARQL 端点",
-                 "en": "Future industries knowledge graph SPARQL endpoint"}
+SERVICE_TITLE = {"zh": "{} SPARQL 端点", "en": "{} SPARQL endpoint"}
+
+
+def worded(pattern: dict[str, str], about: About) -> dict[str, str]:
+    """A text of the catalogue in each language the dataset's title is in.
+
+    >>> a = About("https://e.org/", {"zh": "某图谱", "en": "Some graph"}, {}, "", "", "", ())
+    >>> worded(SERVICE_TITLE, a)
+    {'zh': '某图谱 SPARQL 端点', 'en': 'Some graph SPARQL endpoint'}
+    """
+    return {lang: pattern.get(lang, pattern["en"]).format(title)
+            for lang, title in about.title.items()}
 
 
 def dcat_triples(base_url: str, build: str, manifest: dict[str, Any],
-                 dumps: Sequence[DumpInfo] = ()) -> list[Triple]:
-    """A dcat:Catalog with one dataset, one distribution per dump and the SPARQL service.
+                 dumps: Sequence[DumpInfo] = (), releases: Sequence[Any] = (),
+                 about: About | None = None) -> list[Triple]:
+    """A dcat:Catalog with one dataset, one distribution per dump, the SPARQL service and
+    the dataset's releases (:func:`release_triples`), each a ``dcat:Dataset`` of the
+    catalogue too.
 
     ``base_url`` is where this server answers (``…/``), ``dumps`` the files made (their
-    size and SHA-256), ``manifest`` the build's (its time is the dataset's ``modified``).
+    size and SHA-256), ``manifest`` the build's (its time is the dataset's ``modified``),
+    ``about`` the dataset (by default the project's, :func:`kg.rdf.void.of_project`).
     """
+    about = about or of_project()
     cat, service = NamedNode(base_url + "catalog"), NamedNode(base_url + "sparql")
+    dataset = about.node
     out = [
         Triple(cat, RDF.type, DCAT.Catalog),
-        *texts(cat, DCTERMS.title, CATALOGUE_TITLE),
-        *texts(cat, DCTERMS.description, CATALOGUE_DESCRIPTION),
-        *publisher(cat),
-        *licence(cat),
-        Triple(cat, DCAT.dataset, DATASET),
+        *texts(cat, DCTERMS.title, worded(CATALOGUE_TITLE, about)),
+        *texts(cat, DCTERMS.description, worded(CATALOGUE_DESCRIPTION, about)),
+        *publisher(cat, about),
+        *licence(cat, about),
+        Triple(cat, DCAT.dataset, dataset),
         Triple(cat, DCAT.service, service),
-        Triple(DATASET, RDF.type, DCAT.Dataset),
-        *about_dataset(build),
+        Triple(dataset, RDF.type, DCAT.Dataset),
+        *about_dataset(build, about),
         Triple(service, RDF.type, DCAT.DataService),
-        *texts(service, DCTERMS.title, SERVICE_TITLE),
+        *texts(service, DCTERMS.title, worded(SERVICE_TITLE, about)),
         Triple(service, DCAT.endpointURL, service),
         Triple(service, RDF.type, RDFS.Resource),
         Triple(service, DCAT.endpointDescription, service),  # GET answers its description
-        Triple(service, DCAT.servesDataset, DATASET),
+        Triple(service, DCAT.servesDataset, dataset),
         Triple(service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
         Triple(SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard),
-        *licence(service),
+        *licence(service, about),
     ]
     if manifest.get("time"):
         stamp = Literal(str(manifest["time"]), datatype=XSD.dateTime)
-        out += [Triple(DATASET, DCTERMS.modified, stamp), Triple(cat, DCTERMS.modified, stamp)]
+        out += [Triple(dataset, DCTERMS.modified, stamp), Triple(cat, DCTERMS.modified, stamp)]
     for made in sorted(dumps, key=lambda d: d.filename):
-        out += distribution(base_url, made)
+        out += distribution(base_url, made, about)
+    out += release_triples(releases, about)
+    out += [Triple(cat, DCAT.dataset, release_iri(r.version, about)) for r in releases]
     return list(dict.fromkeys(out))  # each once (the licence and the types recur)
 
 
-def distribution(base_url: str, made: DumpInfo) -> list[Triple]:
+def distribution(base_url: str, made: DumpInfo, about: About) -> list[Triple]:
     """One dump as a ``dcat:Distribution`` of the dataset."""
     dist = NamedNode(f"{base_url}dumps/{made.filename}")
     listing = NamedNode(f"{base_url}dumps/")
@@ -97,7 +114,7 @@ def distribution(base_url: str, made: DumpInfo) -> list[Triple]:
     fmt_iri = NamedNode(formats.format_iri(fmt))
     what = made.graph or "all graphs"
     out = [
-        Triple(DATASET, DCAT.distribution, dist),
+        Triple(about.node, DCAT.distribution, dist),
         Triple(dist, RDF.type, DCAT.Distribution),
         Triple(dist, DCTERMS.title, Literal(f"{what} ({fmt.name})", language="en")),
         Triple(dist, DCAT.accessURL, listing),
@@ -108,7 +125,7 @@ def distribution(base_url: str, made: DumpInfo) -> list[Triple]:
         Triple(media, RDF.type, DCTERMS.MediaType),
         Triple(dist, DCTERMS["format"], fmt_iri),
         Triple(fmt_iri, RDF.type, DCTERMS.MediaTypeOrExtent),
-        *licence(dist),
+        *licence(dist, about),
         Triple(dist, DCAT.byteSize, Literal(str(made.size), datatype=XSD.nonNegativeInteger)),
         *sha256_checksum(dist, NamedNode(f"{dist.value}#sha256"), made.sha256),
         Triple(SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm),
@@ -133,7 +150,7 @@ def sha256_checksum(subject: NamedNode, node: NamedNode, sha256: str) -> list[Tr
     ]
 
 
-def release_triples(releases: Sequence[Any]) -> list[Triple]:
+def release_triples(releases: Sequence[Any], about: About | None = None) -> list[Triple]:
     """The releases (:class:`kg.store.Release`) as versions of the dataset (DCAT 3's
     versioning): each a ``dcat:Dataset`` at ``…/release/VERSION``, which is also its
     ``owl:versionIRI`` (the server answers it), with its ``dcat:version``, the one before
@@ -148,33 +165,42 @@ def release_triples(releases: Sequence[Any]) -> list[Triple]:
     ...         if t.subject.value.endswith("/1.1") and "#" in t.predicate.value})
     ['isVersionOf', 'previousVersion', 'type', 'version', 'versionIRI', 'wasGeneratedBy']
     """
+    about = about or of_project()
+    dataset = about.node
     out: list[Triple] = []
     for r in releases:
-        node = release_iri(r.version)
+        node = release_iri(r.version, about)
         out += [
-            Triple(DATASET, DCAT.hasVersion, node),
+            Triple(dataset, DCAT.hasVersion, node),
             Triple(node, RDF.type, DCAT.Dataset),
-            Triple(node, DCAT.isVersionOf, DATASET),
+            Triple(node, DCAT.isVersionOf, dataset),
             Triple(node, DCAT.version, Literal(r.version)),
             Triple(node, OWL.versionIRI, node),
             Triple(node, DCTERMS.identifier, Literal(r.version)),
-            Triple(node, DCTERMS.title, Literal(f"{TITLE['en']} {r.version}", language="en")),
-            Triple(node, DCTERMS.title, Literal(f"{TITLE['zh']} {r.version}", language="zh")),
+            *(Triple(node, DCTERMS.title, Literal(f"{title} {r.version}", language=lang))
+              for lang, title in about.title.items()),
+            Triple(node, DCTERMS.description, Literal(
+                f"Release {r.version} of the dataset: build {r.build}, as it was made.",
+                language="en")),
+            Triple(node, DCTERMS.description, Literal(
+                f"数据集的发布版本 {r.version}:构建 {r.build},保持原样。", language="zh")),
             Triple(node, DCTERMS.issued, Literal(r.time, datatype=XSD.dateTime)),
             Triple(node, PROV.wasGeneratedBy, NamedNode(BUILD_BASE + r.build)),
-            *licence(node),
+            Triple(NamedNode(BUILD_BASE + r.build), RDF.type, PROV.Activity),
+            *licence(node, about),
         ]
         if r.previous:
-            out.append(Triple(node, DCAT.previousVersion, release_iri(r.previous)))
+            out.append(Triple(node, DCAT.previousVersion, release_iri(r.previous, about)))
     if releases:
-        out.append(Triple(DATASET, DCAT.hasCurrentVersion, release_iri(releases[-1].version)))
+        out.append(Triple(dataset, DCAT.hasCurrentVersion,
+                          release_iri(releases[-1].version, about)))
     return list(dict.fromkeys(out))
 
 
-def release_iri(version: str) -> NamedNode:
-    """A release's IRI (and ``owl:versionIRI``).
+def release_iri(version: str, about: About | None = None) -> NamedNode:
+    """A release's IRI (and ``owl:versionIRI``), under the project's base IRI.
 
     >>> release_iri("1.0").value
     'https://w3id.org/future-industries/release/1.0'
     """
-    return NamedNode(RELEASE_BASE + version)
+    return NamedNode((about or of_project()).base + "release/" + version)
