@@ -4,11 +4,11 @@
 offers (``snapshot``, ``run``, ``write``, ``status``…), so no handler knows which
 one it talks to. The same tasks (:mod:`kg.engine.tasks`) run in threads of the
 server process on a :class:`~kg.engine.backend.RemoteBackend` (timeouts, answer
-size cap) over one pool of kept-alive connections (:mod:`kg.remote.connections`); the tasks that need a local
-build answer 501, and writes are not forwarded (501). A request's time limit is
-enforced here: past it the request gets 504 whatever the thread is still waiting
-for (its own HTTP timeout, a little longer, ends it soon after); a backend that
-refuses the connection or fails is 502.
+size cap) over one pool of kept-alive connections (:mod:`kg.remote.connections`); the
+tasks that need a local build answer 501, and writes are not forwarded (501). A
+request's time limit is enforced here: past it the request gets 504 whatever the
+thread is still waiting for (its own HTTP timeout, a little longer, ends it soon
+after); a backend that refuses the connection or fails is 502.
 
 **Caching.** A backend has no build id, and anything may change its data, so a
 snapshot's tag is ``remote-<period>``, the period being the current
