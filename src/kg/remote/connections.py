@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import socket
 import ssl
 import threading
 import time
@@ -31,6 +32,7 @@ from kg.errors import RemoteError
 from kg.remote.auth import split_userinfo
 
 READ_SIZE = 65536
+QUICK_ACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,9 @@ class Pool:
 
     def _new(self, timeout: float) -> http.client.HTTPConnection:
         if self._https:
-            return http.client.HTTPSConnection(self._host, self._port, timeout=timeout,
-                                               context=ssl.create_default_context())
-        return http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+            return _Https(self._host, self._port, timeout=timeout,
+                          context=ssl.create_default_context())
+        return _Http(self._host, self._port, timeout=timeout)
 
     def _give(self, conn: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -124,6 +126,7 @@ class Pool:
                   headers: Mapping[str, str], overall: float, max_bytes: int) -> Answer:
         deadline = time.monotonic() + overall
         conn.request("POST", self._target, body, dict(headers))
+        _quick_ack(conn)
         response = conn.getresponse()
         chunks, size = [], 0
         while chunk := response.read(READ_SIZE):  # the response closes at its end
@@ -133,10 +136,38 @@ class Pool:
             if time.monotonic() > deadline:
                 raise RemoteError(f"{self.url}: answer took longer than {overall:g} s")
             chunks.append(chunk)
+            _quick_ack(conn)
         if response.will_close or not response.isclosed():
             conn.close()
         found = {k.lower(): v for k, v in response.getheaders()}
         return Answer(response.status, found, b"".join(chunks))
+
+
+class _Http(http.client.HTTPConnection):
+    """A connection that sends at once (TCP_NODELAY): http.client writes a request's head
+    and body separately, and the body would otherwise wait for the acknowledgement of the
+    head, which an engine delays (40 ms a request on Virtuoso)."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _Https(http.client.HTTPSConnection):
+    """:class:`_Http` over TLS."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _quick_ack(conn: http.client.HTTPConnection) -> None:
+    """Acknowledge what comes next at once (Linux's TCP_QUICKACK, which the kernel turns
+    off again by itself): an engine that writes an answer's head and body separately
+    with Nagle's algorithm on (Virtuoso) waits for the head's acknowledgement before the
+    body, and a delayed one costs 40 ms a request."""
+    if QUICK_ACK is not None and conn.sock is not None:
+        conn.sock.setsockopt(socket.IPPROTO_TCP, QUICK_ACK, 1)
 
 
 def _kind(exc: BaseException, conn: http.client.HTTPConnection) -> str:
