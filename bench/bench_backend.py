@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import argparse
 import copy
+import http.client
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +39,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pyoxigraph
@@ -245,11 +248,61 @@ def report(servers: dict[str, str], engines: dict[str, str], n: int, out: Path |
               f"{r['select via kg'] - r['select direct']:+.2f} | {r['entity SELECT direct']:.2f}"
               f" | {r['entity page via kg']:.2f} | "
               f"{r['entity page via kg'] - r['entity SELECT direct']:+.2f}")
+    print("\nWhere a forwarded SELECT's time goes, in one process (median ms): the engine on a"
+          " kept-alive connection (http.client), the same through httpx, kg's pool "
+          "(RemoteEndpoint.query), the whole task (guard, LIMIT, checks), the entity task")
+    print("engine | http.client | httpx | pool query | query task | entity task")
+    for name, url in engines.items():
+        print(f"{name} | " + " | ".join(f"{v:.3f}" for v in breakdown(url, n).values()))
     print("\ncase | " + " | ".join(servers) + " (median ms)")
     for case, row in results.items():
         print(case + " | " + " | ".join(f"{v:.2f}" for v in row.values()))
     if out:
         out.write_text(json.dumps({"overhead": overhead, "cases": results}, indent=1))
+
+
+def breakdown(url: str, n: int) -> dict[str, float]:
+    """The layers of a forwarded SELECT timed one by one in this process."""
+    from kg.engine.backend import RemoteBackend
+    from kg.engine.tasks import handle
+    from kg.remote.connections import Pool
+
+    limited = limiter(SPARQL, settings.DEFAULT_ROW_CAP)
+    sent = limited(settings.DEFAULT_ROW_CAP + 1) if limited else SPARQL
+    form = urlencode({"query": sent}).encode()
+    headers = {**JSON, "Content-Type": "application/x-www-form-urlencoded"}
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or HOST, parts.port)
+    backend = RemoteBackend(url, client=Pool(url))
+    args = {"text": SPARQL, "format": JSON["Accept"]}
+    entity = {"iri": ENTITY, "format": "text/turtle"}
+
+    def raw() -> None:
+        conn.request("POST", parts.path, form, headers)
+        conn.getresponse().read()
+
+    with httpx.Client() as client:
+        steps = {
+            "http.client": raw,
+            "httpx": lambda: client.post(url, content=form, headers=headers).read(),
+            "pool": lambda: backend.query(sent),
+            "task": lambda: handle("query", backend, args, None),
+            "entity": lambda: handle("describe", backend, entity, None),
+        }
+        assert handle("query", backend, args, None).ok
+        assert handle("describe", backend, entity, None).ok
+        return {name: timed_ms(step, n) for name, step in steps.items()}
+
+
+def timed_ms(step: Callable[[], object], n: int) -> float:
+    for _ in range(5):
+        step()
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+    return 1000 * statistics.median(times)
 
 
 # -- push ---------------------------------------------------------------------------------
@@ -320,14 +373,17 @@ def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple
             order = contenders if round_ % 2 == 0 else contenders[::-1]
             for name, mb, k in order:
                 with _engines.virtuoso(tiny, settings=BENCH_VIRTUOSO) as engine:
-                    before = loadavg()
+                    before, server = loadavg(), cpu_of(engine)
+                    client = children_cpu()
                     if name == "bulk loader":
                         took, peak = bulk(engine, data), 0.0
                     else:
                         gsp = engine.url.removesuffix("/sparql") + "/sparql-graph-crud-auth"
                         took, peak = timed_push(tmp / "store", gsp, "bench-1", mb, k)
+                    client, server = children_cpu() - client, cpu_of(engine) - server
                     assert count(engine.url, SYNTH_GRAPH) == n, f"{name}: not every triple"
-                    print(f"round {round_ + 1}: {name}: {took:.1f} s, peak {peak:.0f} MiB "
+                    print(f"round {round_ + 1}: {name}: {took:.1f} s, peak {peak:.0f} MiB, "
+                          f"CPU: Virtuoso {server:.1f} s, client {client:.1f} s "
                           f"(load {before} -> {loadavg()})", flush=True)
                     results.setdefault(name, []).append((took, peak))
                     if again and name != "bulk loader" and round_ == 0:
@@ -343,6 +399,25 @@ def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple
               f"x{median / bulk_s:.2f} | {max(p for _, p in runs):.0f}")
     if out:
         out.write_text(json.dumps({"triples": n, "results": results}, indent=1))
+
+
+def cpu_of(engine: _engines.Engine) -> float:
+    """CPU seconds (user + system) the engine's server process has used so far."""
+    ini = str(engine.folder)
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and ini in (proc / "cmdline").read_text("utf-8", "replace"):
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return float("nan")
+
+
+def children_cpu() -> float:
+    """CPU seconds used by this process's finished children (the push, isql-vt)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def bulk(engine: _engines.Engine, data: Path) -> float:
