@@ -1,7 +1,8 @@
 """Kept-alive HTTP/1.1 connections to one SPARQL endpoint, shared by a server's threads.
 
 ``kg serve --backend`` forwards every query to one endpoint; this pool (the standard
-library's :mod:`http.client`, a third of httpx's cost per request: docs/benchmarks.md) keeps
+library's :mod:`http.client`, a third to a half of httpx's cost per request:
+docs/benchmarks.md) keeps
 its connections open between requests. Each request has a connect/read timeout, an overall
 deadline and a cap on the bytes read; every failure is a :class:`~kg.errors.RemoteError`
 named like httpx's (``ConnectError``, ``ReadError``…), so messages do not depend on the
