@@ -25,18 +25,21 @@ from __future__ import annotations
 
 import argparse
 import copy
+import http.client
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pyoxigraph
@@ -48,12 +51,13 @@ from tests._robust import rss_tree  # noqa: E402
 
 import _engines  # noqa: E402
 from _server import HOST, free_port, start, stop  # noqa: E402
-from kg import __version__  # noqa: E402
+from kg import __version__, settings  # noqa: E402
 from kg.build import build  # noqa: E402
 from kg.engine.backend import _NEIGHBOURHOOD  # noqa: E402
 from kg.rdf import export  # noqa: E402
 from kg.remote.auth import UserPassword  # noqa: E402
 from kg.remote.push import push  # noqa: E402
+from kg.sparql import limiter  # noqa: E402
 from kg.store import Location  # noqa: E402
 from kg.vocab import GRAPH_BASE  # noqa: E402
 
@@ -111,11 +115,16 @@ def main() -> None:
     ap.add_argument("what", nargs="?", default="latency", choices=["latency", "push"])
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--triples", type=int, default=1_000_000)
+    ap.add_argument("--rounds", type=int, default=2, help="push: rounds of every contender")
+    ap.add_argument("--push", nargs="+", default=["8x2"], metavar="MBxSENDERS",
+                    help="push: the kg push variants (chunk MB x requests at a time)")
+    ap.add_argument("--again", action="store_true", help="push: also push a second time")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     print(machine())
     if args.what == "push":
-        push_bench(args.triples, args.json)
+        variants = [(float(v.split("x")[0]), int(v.split("x")[1])) for v in args.push]
+        push_bench(args.triples, args.json, args.rounds, variants, args.again)
     else:
         latency(args.requests, args.json)
     print(f"load at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -172,30 +181,55 @@ def as_graph(ntriples: str, base: str) -> set:
     return canonical(pyoxigraph.parse(text.encode(), format=RdfFormat.N_TRIPLES))
 
 
+def paired_ms(client: httpx.Client, direct: Callable[[], httpx.Response],
+              through: Callable[[], httpx.Response], n: int) -> tuple[float, float]:
+    """Median ms of the two requests, taken in turns (which goes first alternates)."""
+    for _ in range(5):
+        direct().raise_for_status()
+        through().raise_for_status()
+    times: dict[int, list[float]] = {0: [], 1: []}
+    for i in range(n):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            t = time.perf_counter()
+            (direct if which == 0 else through)().raise_for_status()
+            times[which].append(time.perf_counter() - t)
+    return 1000 * statistics.median(times[0]), 1000 * statistics.median(times[1])
+
+
 def added(client: httpx.Client, servers: dict[str, str], engines: dict[str, str],
           n: int) -> dict[str, dict[str, float]]:
     """Per engine: SELECT and entity page straight to it and through kg (--backend-ttl 0),
-    after checking that the answers are the same."""
+    after checking that the answers are the same. Straight to the engine goes what kg sends
+    it: the same text (the SELECT with kg's LIMIT row cap + 1), POSTed form-encoded."""
     local_page = client.get(servers["local, no cache"] + "/id/region/beijing",
                             params={"format": "nt"})
+    limited = limiter(SPARQL, settings.DEFAULT_ROW_CAP)
+    sent = limited(settings.DEFAULT_ROW_CAP + 1) if limited else SPARQL
+    neighbourhood = _NEIGHBOURHOOD.replace("<IRI>", f"<{ENTITY}>")
     out = {}
     for name, url in engines.items():
         kg = servers[f"{name}: backend, ttl 0"]
-        direct = client.get(url, params={"query": SPARQL}, headers=JSON).content
+
+        def post(text: str, url: str = url) -> httpx.Response:
+            return client.post(url, data={"query": text}, headers=JSON)
+
+        direct = post(sent).content
         through = client.get(kg + "/sparql", params={"query": SPARQL}, headers=JSON).content
         assert rows(direct) == rows(through) and rows(direct), f"{name}: SELECT answers differ"
-        page = client.get(kg + "/id/region/beijing", params={"format": "nt"})
-        same = as_graph(page.text, kg) == as_graph(local_page.text,
+        nt = client.get(kg + "/id/region/beijing", params={"format": "nt"})
+        same = as_graph(nt.text, kg) == as_graph(local_page.text,
                                                    servers["local, no cache"])
         assert same, f"{name}: the entity page differs from the local one"
-        neighbourhood = _NEIGHBOURHOOD.replace("<IRI>", f"<{ENTITY}>")
-        out[name] = {
-            "select direct": median_ms(client, url, {"query": SPARQL}, JSON, n),
-            "select via kg": median_ms(client, kg + "/sparql", {"query": SPARQL}, JSON, n),
-            "entity SELECT direct": median_ms(client, url, {"query": neighbourhood}, JSON, n),
-            "entity page via kg": median_ms(client, kg + "/id/region/beijing",
-                                            {"format": "ttl"}, {}, n),
-        }
+        def select(kg: str = kg) -> httpx.Response:
+            return client.get(kg + "/sparql", params={"query": SPARQL}, headers=JSON)
+
+        def page(kg: str = kg) -> httpx.Response:
+            return client.get(kg + "/id/region/beijing", params={"format": "ttl"})
+
+        selects = paired_ms(client, lambda: post(sent), select, n)
+        entity = paired_ms(client, lambda: post(neighbourhood), page, n)
+        out[name] = {"select direct": selects[0], "select via kg": selects[1],
+                     "entity SELECT direct": entity[0], "entity page via kg": entity[1]}
     return out
 
 
@@ -214,11 +248,61 @@ def report(servers: dict[str, str], engines: dict[str, str], n: int, out: Path |
               f"{r['select via kg'] - r['select direct']:+.2f} | {r['entity SELECT direct']:.2f}"
               f" | {r['entity page via kg']:.2f} | "
               f"{r['entity page via kg'] - r['entity SELECT direct']:+.2f}")
+    print("\nWhere a forwarded SELECT's time goes, in one process (median ms): the engine on a"
+          " kept-alive connection (http.client), the same through httpx, kg's pool "
+          "(RemoteEndpoint.query), the whole task (guard, LIMIT, checks), the entity task")
+    print("engine | http.client | httpx | pool query | query task | entity task")
+    for name, url in engines.items():
+        print(f"{name} | " + " | ".join(f"{v:.3f}" for v in breakdown(url, n).values()))
     print("\ncase | " + " | ".join(servers) + " (median ms)")
     for case, row in results.items():
         print(case + " | " + " | ".join(f"{v:.2f}" for v in row.values()))
     if out:
         out.write_text(json.dumps({"overhead": overhead, "cases": results}, indent=1))
+
+
+def breakdown(url: str, n: int) -> dict[str, float]:
+    """The layers of a forwarded SELECT timed one by one in this process."""
+    from kg.engine.backend import RemoteBackend
+    from kg.engine.tasks import handle
+    from kg.remote.connections import Pool
+
+    limited = limiter(SPARQL, settings.DEFAULT_ROW_CAP)
+    sent = limited(settings.DEFAULT_ROW_CAP + 1) if limited else SPARQL
+    form = urlencode({"query": sent}).encode()
+    headers = {**JSON, "Content-Type": "application/x-www-form-urlencoded"}
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or HOST, parts.port)
+    backend = RemoteBackend(url, client=Pool(url))
+    args = {"text": SPARQL, "format": JSON["Accept"]}
+    entity = {"iri": ENTITY, "format": "text/turtle"}
+
+    def raw() -> None:
+        conn.request("POST", parts.path, form, headers)
+        conn.getresponse().read()
+
+    with httpx.Client() as client:
+        steps = {
+            "http.client": raw,
+            "httpx": lambda: client.post(url, content=form, headers=headers).read(),
+            "pool": lambda: backend.query(sent),
+            "task": lambda: handle("query", backend, args, None),
+            "entity": lambda: handle("describe", backend, entity, None),
+        }
+        assert handle("query", backend, args, None).ok
+        assert handle("describe", backend, entity, None).ok
+        return {name: timed_ms(step, n) for name, step in steps.items()}
+
+
+def timed_ms(step: Callable[[], object], n: int) -> float:
+    for _ in range(5):
+        step()
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+    return 1000 * statistics.median(times)
 
 
 # -- push ---------------------------------------------------------------------------------
@@ -237,9 +321,11 @@ def graphs(sparql_url: str) -> set[str]:
     return {b["g"]["value"] for b in r.json()["results"]["bindings"]}
 
 
-def timed_push(store: Path, gsp: str, build_id: str) -> tuple[float, float]:
+def timed_push(store: Path, gsp: str, build_id: str, chunk_mb: float,
+               senders: int) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, sampled every 20 ms) of a process pushing ``store``."""
-    cmd = [sys.executable, __file__, "push-child", str(store), gsp, build_id]
+    cmd = [sys.executable, __file__, "push-child", str(store), gsp, build_id, str(chunk_mb),
+           str(senders)]
     began = time.perf_counter()
     proc = subprocess.Popen(cmd)
     peak = 0
@@ -251,16 +337,26 @@ def timed_push(store: Path, gsp: str, build_id: str) -> tuple[float, float]:
     return time.perf_counter() - began, peak / 2**20
 
 
-def push_child(store: str, gsp: str, build_id: str) -> None:
+def push_child(store: str, gsp: str, build_id: str, chunk_mb: str, senders: str) -> None:
+    from kg import settings
+    settings.PUSH_SENDERS = int(senders)  # read by kg.remote.push at each graph
     done = push(Store.read_only(store), gsp, build_id=build_id, auth=UserPassword("dba", "dba"),
-                timeout=600)
+                timeout=600, chunk_bytes=int(float(chunk_mb) * 1_000_000))
     print(f"  pushed {sum(done.graphs.values()):,} triples in {done.requests} requests",
           flush=True)
 
 
-def push_bench(triples: int, out: Path | None) -> None:
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple[float, int]],
+               again: bool) -> None:
+    """Each contender on a fresh Virtuoso of its own, one after the other, the order of the
+    contenders turned round each round; every load counted before its time is kept."""
     from bench_build import synth  # bench/out/synth-N.nt, made once
     data = synth(triples)
+    results: dict[str, list[tuple[float, float]]] = {"bulk loader": []}
     with tempfile.TemporaryDirectory(prefix="kg-bench-push-") as tmp_name:
         tmp = Path(tmp_name)
         store = Store(str(tmp / "store"))
@@ -270,38 +366,74 @@ def push_bench(triples: int, out: Path | None) -> None:
         del store
         tiny = tmp / "tiny.nq"
         tiny.write_text('<http://example.org/s> <http://example.org/p> "1" <http://example.org/g> .\n')
-        with _engines.virtuoso(tiny, settings=BENCH_VIRTUOSO) as pushed, \
-                _engines.virtuoso(tiny, settings=BENCH_VIRTUOSO) as loaded:
-            assert loaded.folder is not None
-            folder = loaded.folder / "bulk"
-            folder.mkdir()
-            shutil.copy(data, folder / data.name)
-            print(f"{n:,} triples ({data.stat().st_size / 2**20:.0f} MiB of N-Triples); "
-                  f"load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-            began = time.perf_counter()
-            _engines.isql(loaded.sql_port, f"ld_dir('{folder}', '{data.name}', '{SYNTH_GRAPH}'); "
-                                           "rdf_loader_run();", timeout=3600)
-            bulk_s = time.perf_counter() - began
-            assert count(loaded.url, SYNTH_GRAPH) == n, "the bulk loader did not load every triple"
-            gsp = pushed.url.removesuffix("/sparql") + "/sparql-graph-crud-auth"
-            push_s, push_mib = timed_push(tmp / "store", gsp, "bench-1")
-            assert count(pushed.url, SYNTH_GRAPH) == n, "the push did not load every triple"
-            again_s, again_mib = timed_push(tmp / "store", gsp, "bench-2")
-            ours = {g for g in graphs(pushed.url) if g.startswith(GRAPH_BASE)}
-            assert ours == {SYNTH_GRAPH} and count(pushed.url, SYNTH_GRAPH) == n, ours
-    print(f"\nVirtuoso bulk loader (ld_dir + rdf_loader_run) | {bulk_s:.1f} s | - ")
-    print(f"kg push, first (graph new: loaded in place) | {push_s:.1f} s | {push_mib:.0f} MiB "
-          f"| x{push_s / bulk_s:.2f} the bulk loader")
-    print(f"kg push, again (staged, then MOVEd) | {again_s:.1f} s | {again_mib:.0f} MiB "
-          f"| x{again_s / bulk_s:.2f}")
+        print(f"{n:,} triples ({data.stat().st_size / 2**20:.0f} MiB of N-Triples)")
+        contenders: list[tuple[str, float, int]] = [("bulk loader", 0, 0)]
+        contenders += [(f"kg push, {mb:g} MB chunks x{k}", mb, k) for mb, k in variants]
+        for round_ in range(rounds):
+            order = contenders if round_ % 2 == 0 else contenders[::-1]
+            for name, mb, k in order:
+                with _engines.virtuoso(tiny, settings=BENCH_VIRTUOSO) as engine:
+                    before, server = loadavg(), cpu_of(engine)
+                    client = children_cpu()
+                    if name == "bulk loader":
+                        took, peak = bulk(engine, data), 0.0
+                    else:
+                        gsp = engine.url.removesuffix("/sparql") + "/sparql-graph-crud-auth"
+                        took, peak = timed_push(tmp / "store", gsp, "bench-1", mb, k)
+                    client, server = children_cpu() - client, cpu_of(engine) - server
+                    assert count(engine.url, SYNTH_GRAPH) == n, f"{name}: not every triple"
+                    print(f"round {round_ + 1}: {name}: {took:.1f} s, peak {peak:.0f} MiB, "
+                          f"CPU: Virtuoso {server:.1f} s, client {client:.1f} s "
+                          f"(load {before} -> {loadavg()})", flush=True)
+                    results.setdefault(name, []).append((took, peak))
+                    if again and name != "bulk loader" and round_ == 0:
+                        took, peak = timed_push(tmp / "store", gsp, "bench-2", mb, k)
+                        ours = {g for g in graphs(engine.url) if g.startswith(GRAPH_BASE)}
+                        assert ours == {SYNTH_GRAPH} and count(engine.url, SYNTH_GRAPH) == n
+                        results.setdefault(f"{name}, again", []).append((took, peak))
+    bulk_s = statistics.median(t for t, _ in results["bulk loader"])
+    print("\ncontender | seconds, each round | median | x bulk loader | client peak MiB")
+    for name, runs in results.items():
+        median = statistics.median(t for t, _ in runs)
+        print(f"{name} | {', '.join(f'{t:.1f}' for t, _ in runs)} | {median:.1f} | "
+              f"x{median / bulk_s:.2f} | {max(p for _, p in runs):.0f}")
     if out:
-        out.write_text(json.dumps({"triples": n, "bulk_s": bulk_s, "push_s": push_s,
-                                   "push_peak_mib": push_mib, "again_s": again_s,
-                                   "again_peak_mib": again_mib}, indent=1))
+        out.write_text(json.dumps({"triples": n, "results": results}, indent=1))
+
+
+def cpu_of(engine: _engines.Engine) -> float:
+    """CPU seconds (user + system) the engine's server process has used so far."""
+    ini = str(engine.folder)
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and ini in (proc / "cmdline").read_text("utf-8", "replace"):
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return float("nan")
+
+
+def children_cpu() -> float:
+    """CPU seconds used by this process's finished children (the push, isql-vt)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bulk(engine: _engines.Engine, data: Path) -> float:
+    """Virtuoso's own bulk loader (ld_dir + rdf_loader_run) on the N-Triples file."""
+    assert engine.folder is not None
+    folder = engine.folder / "bulk"
+    folder.mkdir()
+    shutil.copy(data, folder / data.name)
+    began = time.perf_counter()
+    _engines.isql(engine.sql_port, f"ld_dir('{folder}', '{data.name}', '{SYNTH_GRAPH}'); "
+                                   "rdf_loader_run();", timeout=3600)
+    return time.perf_counter() - began
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["push-child"]:
-        push_child(*sys.argv[2:5])
+        push_child(*sys.argv[2:7])
     else:
         main()

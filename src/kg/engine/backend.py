@@ -22,10 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from pyoxigraph import NamedNode, Quad, QuerySolutions, Store
+from pyoxigraph import NamedNode, Quad, Store
 
 from kg import settings
-from kg.remote.endpoint import RemoteEndpoint
+from kg.remote.endpoint import RemoteEndpoint, solutions
 from kg.sparql import Local, Queryable, Result, read, run
 from kg.vocab import FI, RDFS, SKOS, graph_for
 
@@ -119,11 +119,10 @@ class RemoteBackend(RemoteEndpoint):
         return self._quads(_ONTOLOGY)
 
     def _quads(self, text: str) -> Store:
-        """The rows ?s ?p ?o ?g of a SELECT on the endpoint, as quads in a store."""
+        """The rows ?s ?p ?o ?g of one of our SELECTs (with its own LIMIT) on the endpoint,
+        as quads in a store."""
         store = Store()
-        result = self.run(text, row_cap=settings.ONTOLOGY_QUADS)
-        assert isinstance(result.value, QuerySolutions)
-        for row in result.value:
+        for row in solutions(self.query(text), self.url):
             if row["g"] is not None and row["s"] is not None:
                 store.add(Quad(row["s"], row["p"], row["o"], row["g"]))
         return store

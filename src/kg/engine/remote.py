@@ -4,11 +4,11 @@
 offers (``snapshot``, ``run``, ``write``, ``status``…), so no handler knows which
 one it talks to. The same tasks (:mod:`kg.engine.tasks`) run in threads of the
 server process on a :class:`~kg.engine.backend.RemoteBackend` (timeouts, answer
-size cap) over one pool of kept-alive connections; the tasks that need a local
-build answer 501, and writes are not forwarded (501). A request's time limit is
-enforced here: past it the request gets 504 whatever the thread is still waiting
-for (its own HTTP timeout, a little longer, ends it soon after); a backend that
-refuses the connection or fails is 502.
+size cap) over one pool of kept-alive connections (:mod:`kg.remote.connections`); the
+tasks that need a local build answer 501, and writes are not forwarded (501). A
+request's time limit is enforced here: past it the request gets 504 whatever the
+thread is still waiting for (its own HTTP timeout, a little longer, ends it soon
+after); a backend that refuses the connection or fails is 502.
 
 **Caching.** A backend has no build id, and anything may change its data, so a
 snapshot's tag is ``remote-<period>``, the period being the current
@@ -32,8 +32,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from kg import settings
 from kg.catalogue import Catalogue
 from kg.engine.backend import RemoteBackend
@@ -41,6 +39,7 @@ from kg.engine.base import EngineBase, Snapshot
 from kg.engine.config import ServerConfig
 from kg.engine.job import PACKAGED, Lane, Reply
 from kg.engine.tasks import handle
+from kg.remote.connections import Pool
 
 REMOTE_ID = "remote"
 
@@ -69,8 +68,7 @@ class RemoteEngine(EngineBase):
         self.context = _Context(Catalogue.load(config.queries))
         threads = max(4, 4 * config.workers)
         self._threads = ThreadPoolExecutor(threads, "kg-backend")
-        limits = httpx.Limits(max_connections=threads, max_keepalive_connections=threads)
-        self._client = httpx.Client(limits=limits)  # kept-alive connections, shared by threads
+        self._client = Pool(self.url, threads)  # kept-alive connections, shared by threads
 
     async def start(self) -> None:
         """Nothing to start: threads come with the first requests."""

@@ -17,11 +17,14 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from pyoxigraph import (
     QueryResultsFormat,
+    QuerySolutions,
     RdfFormat,
     Store,
     Variable,
@@ -31,6 +34,8 @@ from pyoxigraph import (
 
 from kg import settings, sparql
 from kg.errors import KgError, QueryError, RemoteError
+from kg.rdf.formats import results_format
+from kg.remote.connections import Pool
 from kg.sparql.syntax import substitute
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -51,11 +56,13 @@ class RemoteEndpoint:
 
     def __init__(self, url: str, timeout: float = settings.REMOTE_TIMEOUT_S,
                  max_bytes: int = settings.REMOTE_MAX_BYTES,
-                 client: httpx.Client | None = None) -> None:
+                 client: httpx.Client | Pool | None = None) -> None:
         if not url.startswith(("http://", "https://")):
             raise RemoteError(f"not an http(s) endpoint: {url!r}")
         self.url, self.timeout, self.max_bytes = url, timeout, max_bytes
-        self.client = client  # shared connections (a server); None: a client per request
+        # shared connections: a Pool (a server's queries) or an httpx.Client (kg push's
+        # requests, with authentication); None: a client per request
+        self.client = client
         self.server = ""  # the Server header of the last answer (which engine this is)
 
     def query(self, text: str, accept: str = RESULTS_JSON,
@@ -65,12 +72,18 @@ class RemoteEndpoint:
         asker's error)."""
         headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
         data = {"query": text, **{k: v for k, v in (graphs or {}).items() if v}}
+        if isinstance(self.client, Pool):
+            answer = self.client.post(urlencode(data, doseq=True).encode("ascii"), headers,
+                                      self.timeout, self.max_bytes)
+            return self._checked(answer.status, answer.headers, answer.body, QueryError)
         return self.request("POST", self.url, data=data, headers=headers, refused=QueryError)
 
     def request(self, method: str, url: str, refused: type[KgError] = RemoteError,
                 **kwargs: Any) -> bytes:
+        """Any request with httpx (the Graph Store's too); the answer's bytes."""
         deadline = time.monotonic() + self.timeout * 4
-        client = self.client or httpx.Client(timeout=self.timeout)
+        client = self.client if isinstance(self.client, httpx.Client) else None
+        client = client or httpx.Client(timeout=self.timeout)
         try:
             with client.stream(method, url, timeout=self.timeout, **kwargs) as response:
                 body = self._read(response, deadline)
@@ -81,13 +94,18 @@ class RemoteEndpoint:
         finally:
             if client is not self.client:
                 client.close()
-        self.server = response.headers.get("server", "")
-        if response.status_code >= 300:
+        return self._checked(response.status_code, response.headers, body, refused)
+
+    def _checked(self, status: int, headers: Mapping[str, str], body: bytes,
+                 refused: type[KgError]) -> bytes:
+        """The body of a success; else the error (``refused`` for a 400: a malformed query)."""
+        self.server = headers.get("server", "")
+        if status >= 300:
             snippet = body[:300].decode("utf-8", "replace").strip()
-            kind = refused if response.status_code == 400 else RemoteError
-            error = kind(f"{self.url}: HTTP {response.status_code}: {snippet}")
+            kind = refused if status == 400 else RemoteError
+            error = kind(f"{self.url}: HTTP {status}: {snippet}")
             if isinstance(error, RemoteError):
-                error.status = response.status_code
+                error.status = status
             raise error
         return body
 
@@ -134,6 +152,26 @@ def parse_results(data: bytes, url: str) -> Any:
         raise RemoteError(f"{url}: unreadable SPARQL results: {exc}") from None
 
 
+def solutions(body: bytes, url: str) -> list[Any]:
+    """The rows of SPARQL JSON results: read by pyoxigraph at once; what it refuses
+    (Virtuoso's blank-node labels) goes through :func:`capped`'s checks and repairs.
+
+    >>> rows = solutions(b'{"head": {"vars": ["x"]}, "results": {"bindings": '
+    ...                  b'[{"x": {"type": "bnode", "value": "nodeID://b1"}}]}}', "http://e/")
+    >>> rows[0]["x"].value.startswith("b")
+    True
+    """
+    try:
+        found: Any = parse_query_results(body, format=QueryResultsFormat.JSON)
+        rows = list(found)
+    except (SyntaxError, ValueError, TypeError):
+        found = capped(body, len(body), url).value
+        rows = list(found)
+    if not isinstance(found, QuerySolutions):
+        raise RemoteError(f"{url}: not the results of a SELECT")
+    return rows
+
+
 def triples(data: bytes, url: str) -> Store:
     """N-Triples from an endpoint, in a store.
 
@@ -149,22 +187,69 @@ def triples(data: bytes, url: str) -> Store:
 
 
 def capped(body: bytes, cap: int, url: str) -> sparql.Result:
-    """SPARQL JSON results cut to the row cap (truncated when more came).
+    """SPARQL JSON results cut to the row cap (truncated when more came), kept as bytes
+    to be served unchanged (:class:`Relayed`) once checked: JSON with a list of rows, each
+    cell of a known kind; blank-node labels and the old ``typed-literal`` made standard.
 
     >>> data = b'{"head": {"vars": ["x"]}, "results": {"bindings": [{}, {}, {}]}}'
     >>> capped(data, 2, "http://e/").truncated
     True
+    >>> capped(data, 3, "http://e/").serialize("application/sparql-results+json") == data
+    True
+    >>> capped(b'{"head": {}, "results": {"bindings": [1]}}', 3, "http://e/")
+    Traceback (most recent call last):
+      ...
+    kg.errors.RemoteError: http://e/: unreadable SPARQL results: a row is not an object: 1
     """
     try:
         data = json.loads(body)
         rows = data["results"]["bindings"]
+        changed = _standard(rows[: cap + 1])
     except (ValueError, KeyError, TypeError) as exc:
         raise RemoteError(f"{url}: unreadable SPARQL results: {exc}") from None
     truncated = len(rows) > cap
     data["results"]["bindings"] = rows[:cap]
-    if truncated or _relabel(rows[:cap]):
-        body = json.dumps(data).encode("utf-8")
-    return sparql.Result("select", parse_results(body, url), truncated)
+    if truncated or changed:
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return Relayed("select", parse_results(body, url), truncated, body)
+
+
+@dataclass
+class Relayed(sparql.Result):
+    """A SELECT answer with the SPARQL JSON it came as: served as it is when JSON is asked
+    for (no parsing and writing again), otherwise converted as any result."""
+
+    body: bytes = b""
+
+    def serialize(self, fmt: str | None = None) -> bytes:
+        if results_format(fmt or "json") == QueryResultsFormat.JSON:
+            return self.body
+        return super().serialize(fmt)
+
+
+_KINDS = frozenset({"uri", "literal", "bnode", "triple"})
+
+
+def _standard(rows: list[Any]) -> bool:
+    """Check every row is an object of cells of a known kind; make non-standard cells
+    standard (Virtuoso's ``typed-literal``, blank-node labels :func:`_relabel` changes);
+    True when any was changed.
+
+    >>> rows = [{"n": {"type": "typed-literal", "value": "1", "datatype": "http://e/d"}}]
+    >>> _standard(rows), rows[0]["n"]["type"]
+    (True, 'literal')
+    """
+    changed = False
+    for row in rows:
+        if not isinstance(row, dict):
+            raise TypeError(f"a row is not an object: {row!r:.40}")
+        for cell in row.values():
+            kind = cell["type"]
+            if kind == "typed-literal":
+                cell["type"], changed = "literal", True
+            elif kind not in _KINDS:
+                raise ValueError(f"unknown kind of value {kind!r:.40}")
+    return _relabel(rows) or changed
 
 
 _LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")

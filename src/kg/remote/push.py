@@ -29,7 +29,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -217,7 +217,10 @@ class _Push:
 
     def _stage(self, graph: str, into: str) -> None:
         """Stream one graph into ``into``: the first chunk PUT, the others POSTed, up to
-        ``PUSH_SENDERS`` at a time (adding triples is the same in any order, and again)."""
+        ``PUSH_SENDERS`` at a time (adding triples is the same in any order, and again).
+        Every request is sent from the pool's threads: a push stopped meanwhile (Ctrl-C,
+        SIGTERM in the main thread) waits for those under way to be answered before it
+        drops what it staged (one cut off mid-way could be carried out after the drop)."""
         first = True
         pending: deque[Future[None]] = deque()
 
@@ -225,7 +228,7 @@ class _Push:
             nonlocal first
             chunks.size = self.chunk_bytes  # smaller after a 413
             if first:  # before any POST: a PUT replaces what is there
-                self._sent(graph, chunk, into, "PUT")
+                pool.submit(self._sent, graph, chunk, into, "PUT").result()
                 first = False
                 return
             while len(pending) >= settings.PUSH_SENDERS:
@@ -243,8 +246,8 @@ class _Push:
             chunks.close()
             while pending:
                 pending.popleft().result()
-        if first:  # an empty graph: replace whatever is there by nothing
-            self._send(b"", into, "PUT")
+            if first:  # an empty graph: replace whatever is there by nothing
+                pool.submit(self._send, b"", into, "PUT").result()
 
     def _sent(self, graph: str, chunk: bytes, into: str, method: str) -> None:
         self._send(chunk, into, method)
@@ -255,8 +258,9 @@ class _Push:
         halves, and later chunks are made no larger than what passed; a POST the server
         fails (5xx: Virtuoso may call two concurrent ones a deadlock) is sent again."""
         try:
-            self.gsp.request(method, self.target.gsp, params={"graph": into}, content=chunk,
-                             headers={"Content-Type": N_TRIPLES})
+            self.gsp.request(method, self.target.gsp, params={"graph": into},
+                             content=Pieces(chunk), headers={
+                                 "Content-Type": N_TRIPLES, "Content-Length": str(len(chunk))})
         except RemoteError as exc:
             half = chunk.rfind(b"\n", 0, len(chunk) // 2) + 1
             if exc.status == 413 and half:
@@ -305,6 +309,24 @@ def switch(build_id: str, moves: Mapping[str, int], drops: list[str]) -> str:
     return " ;\n".join(ops)
 
 
+class Pieces:
+    """A request body written in pieces of ``size`` bytes, as often as asked (an
+    authentication challenge sends it again): the HTTP client then never joins a whole
+    chunk into one more copy of it.
+
+    >>> [bytes(p) for p in Pieces(b"abcde", 2)], len(list(Pieces(b"", 2)))
+    ([b'ab', b'cd', b'e'], 0)
+    """
+
+    def __init__(self, data: bytes, size: int = 1 << 20) -> None:
+        self.data, self.size = data, size
+
+    def __iter__(self) -> Iterator[bytes]:
+        view = memoryview(self.data)
+        for start in range(0, len(self.data), self.size):
+            yield view[start:start + self.size]  # type: ignore[misc]
+
+
 class Chunks:
     """A binary file for ``Store.dump`` that passes what it is given on in chunks of whole
     lines of at most ``size`` bytes (a longer line is a chunk of its own).
@@ -346,7 +368,8 @@ class Chunks:
             raise self._error
 
     def _emit(self, cut: int) -> None:
-        chunk = bytes(self._buf[:cut])
+        with memoryview(self._buf) as view:
+            chunk = bytes(view[:cut])  # one copy (a slice of the bytearray would be two)
         del self._buf[:cut]
         try:
             self._send(chunk)
