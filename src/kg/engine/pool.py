@@ -360,20 +360,19 @@ async def _readable(conn: Connection, too_big: Callable[[], bool]) -> None:
             ready.set_result(None)
 
     def poll() -> None:  # a timer, not asyncio.wait (its tasks and sets cost every request)
-        nonlocal timer
         if ready.done():
             return
         if too_big():
             ready.set_exception(QueryTooBig("over its memory allowance"))
             return
-        timer = loop.call_later(settings.WORKER_POLL_S, poll)
+        timers.append(loop.call_later(settings.WORKER_POLL_S, poll))
 
     loop.add_reader(fd, wake)
-    timer = loop.call_later(settings.WORKER_POLL_S, poll)
+    timers = [loop.call_later(settings.WORKER_POLL_S, poll)]
     try:
         await ready
     finally:
-        timer.cancel()
+        timers[-1].cancel()
         loop.remove_reader(fd)
         os.set_blocking(fd, True)  # uvloop leaves the fd non-blocking; recv needs blocking
 
