@@ -8,11 +8,12 @@ into its own graph, :data:`GRAPH` (``graph/summaries``), which the questions rea
 plain triples. The build is immutable, so a count made at build time is the count a
 question would make. The graph is derived: the linked-data pages leave it out.
 
-A summary may also be a ``SELECT`` of ``?subject`` and ``?predicate`` with an ``ORDER
-BY``: its rows are numbered in that order, each row's subject getting its position
-(1, 2, …) under its predicate. That is a short literal unique per row, so a question can
-sort by it cheaply and be paged by key (sorting thousands of IRIs in a question reads
-each of them from the store at every request; here they are sorted once).
+A summary may also be a ``SELECT`` of ``?subject`` and ``?predicate``: its rows are
+numbered in their order (its ``ORDER BY``'s; without one, the order the store lists
+them), each row's subject getting its position (1, 2, …) under its predicate. That is a
+short literal unique per row, so a question can sort by it cheaply and be paged by key
+(sorting thousands of IRIs in a question reads each of them from the store at every
+request; here they are sorted once).
 
 >>> from pyoxigraph import Store
 >>> store = Store()
