@@ -3,7 +3,9 @@
 Each case runs ``kg query regions-overview`` in a fresh process, ``--runs`` times, with
 bytecode cached (as an installed package has it), after one warm-up; with ``--before SRC``
 (the ``src`` folder of another checkout, e.g. from ``git archive``) that tree runs too,
-interleaved, and the outputs are checked equal before any time is reported.
+interleaved, and the outputs are checked equal (as sets of lines: tied rows may come in
+another order) before any time is reported. Each tree runs in its checkout's folder (its
+project: kg.toml, queries).
 
     python bench/bench_cli_startup.py --location bench/out/kg-curated --runs 21
     python bench/bench_cli_startup.py --location A --location B --before /tmp/old/src
@@ -35,7 +37,7 @@ def env(src: Path, cache: Path) -> dict[str, str]:
 def once(src: Path, cache: Path, argv: list[str]) -> tuple[float, bytes]:
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "kg", *argv], env=env(src, cache),
-                         capture_output=True, check=False, cwd=tempfile.gettempdir())
+                         capture_output=True, check=False, cwd=src.parent)  # its project
     took = time.perf_counter() - start
     if run.returncode:
         raise SystemExit(f"{src}: {run.stderr.decode()}")
@@ -56,7 +58,9 @@ def main() -> None:
         cache = Path(tmp)
         for location in args.location:
             argv = ["query", args.question, "--location", str(location.resolve())]
-            outputs = {name: once(src, cache, argv)[1] for name, src in trees.items()}
+            # the same lines (rows that tie may come in another order in another tree)
+            outputs = {name: tuple(sorted(once(src, cache, argv)[1].splitlines()))
+                       for name, src in trees.items()}
             if len(set(outputs.values())) != 1:
                 raise SystemExit(f"{location}: the trees answer differently")
             times: dict[str, list[float]] = {name: [] for name in trees}

@@ -43,7 +43,8 @@ def triples(data: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
 def described(store: ox.Store, iri: str) -> set[ox.Triple]:
     node = ox.NamedNode(iri)
     quads = [*store.quads_for_pattern(node, None, None), *store.quads_for_pattern(None, None, node)]
-    return {q.triple for q in quads if q.graph_name != graph_for("build")}
+    return {q.triple for q in quads  # neither the build's record nor the derived summaries
+            if q.graph_name not in (graph_for("build"), graph_for("summaries"))}
 
 
 def document(server: Server, path: str, iri: str) -> set[ox.Triple]:

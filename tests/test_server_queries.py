@@ -116,7 +116,7 @@ def test_answers_come_in_pages_linked_to_the_next(served: Served) -> None:
     small = follow(client, client.get("/queries/region-sector-matrix",
                                       params={"limit": "7"}, headers=json_))
     assert [row for r in small for row in bindings(r)] == whole and len(small) == 15  # ceil(102 / 7)
-    by_offset = client.get("/queries/plans-timeline", params={"limit": "2"}, headers=json_)
+    by_offset = client.get("/queries/sector-hierarchy", params={"limit": "2"}, headers=json_)
     assert "offset=2&limit=2" in by_offset.headers["link"]  # not paged by key
     assert "x-kg-after" not in by_offset.headers
 

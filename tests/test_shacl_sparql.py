@@ -82,3 +82,15 @@ def test_ill_typed_values_fail_sh_datatype_in_both(curated: tuple[Store, list[Qu
     ours, ref = _both(mutated)
     assert ours == ref
     assert (victim.subject.value, victim.predicate.value, "Violation") in ours
+
+
+def test_bug_a_source_without_a_text_is_a_warning_not_a_violation() -> None:
+    """Regression: the shape meant as a warning (no text registered) carried its severity
+    on the node shape only; a property shape has its own (SHACL), so the check was a
+    Violation and the 1M synthetic build (a source without a text) stopped."""
+    store = Store()
+    store.update('PREFIX fi: <https://w3id.org/future-industries/ontology#> '
+                 'INSERT DATA { GRAPH <http://e/g> { <http://e/s> a fi:Source } }')
+    checks = shacl_sparql.compile_shapes(settings.shapes_path(), shacl_sparql.subclasses(store))
+    found = [v for v in shacl_run.validate(store, checks) if "No text registered" in v.message]
+    assert found and {v.severity for v in found} == {"Warning"}

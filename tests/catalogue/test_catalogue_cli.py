@@ -108,7 +108,7 @@ def test_query_pages(capsys: pytest.CaptureFixture[str], curated_location: Path)
     assert list(csv.DictReader(io.StringIO(out))) == whole[101:] and err == ""
     code, out, err = run(capsys, *base, "--offset", "101")
     assert list(csv.DictReader(io.StringIO(out))) == whole[101:] and err == ""
-    code, out, err = run(capsys, "query", "plans-timeline", "--location",
+    code, out, err = run(capsys, "query", "sector-hierarchy", "--location",
                          str(curated_location), "--limit", "2", "--format", "csv")
     assert "next page: --offset 2 --limit 2" in err  # not paged by key
     code, _, err = run(capsys, *base, "--after", "nonsense")

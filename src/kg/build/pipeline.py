@@ -32,6 +32,7 @@ from kg.build import (
     rules,
     shacl_checks,
     shacl_run,
+    summaries,
 )
 from kg.build.sources import Source, collect
 from kg.build.writer import Writer
@@ -204,6 +205,7 @@ def _run(
             store.remove_graph(GRAPH.inferred)
             _validate(store, sources, report, reference)
             raise
+    summaries.write(store, report.graphs, sink)  # counts the questions read (stated + inferred)
     store.remove_graph(GRAPH.inferred)  # the shapes check what was stated, not what was inferred
     with _timed(report, "evidence", on_step):
         located = _locate(store, sources, report)

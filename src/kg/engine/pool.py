@@ -363,13 +363,20 @@ async def _readable(conn: Connection, too_big: Callable[[], bool]) -> None:
         if not ready.done():
             ready.set_result(None)
 
+    def poll() -> None:  # a timer, not asyncio.wait (its tasks and sets cost every request)
+        if ready.done():
+            return
+        if too_big():
+            ready.set_exception(QueryTooBig("over its memory allowance"))
+            return
+        timers.append(loop.call_later(settings.WORKER_POLL_S, poll))
+
     loop.add_reader(fd, wake)
+    timers = [loop.call_later(settings.WORKER_POLL_S, poll)]
     try:
-        while not ready.done():
-            await asyncio.wait({ready}, timeout=settings.WORKER_POLL_S)
-            if not ready.done() and too_big():
-                raise QueryTooBig("over its memory allowance")
+        await ready
     finally:
+        timers[-1].cancel()
         loop.remove_reader(fd)
         os.set_blocking(fd, True)  # uvloop leaves the fd non-blocking; recv needs blocking
 

@@ -14,6 +14,7 @@ and one handler turns those into plain-text answers with their status.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -154,12 +155,19 @@ class Utf8Urls:
         await self.app(scope, receive, send)
 
 
+_HIGH_ESCAPE = re.compile(rb"%[89a-fA-F]")  # an escaped byte past ASCII
+
+
 def utf8_url(raw: bytes) -> bool:
     """True when a raw query string decodes as UTF-8.
 
     >>> utf8_url(b"q=%E9%87%8F"), utf8_url(b"q=%FF"), utf8_url(b"q=caf%E9")
     (True, False, False)
+    >>> utf8_url(b"query=SELECT%20%2A%20%7B%7D")  # ASCII escapes only: no decoding needed
+    True
     """
+    if raw.isascii() and not _HIGH_ESCAPE.search(raw):
+        return True
     try:
         unquote_to_bytes(raw).decode("utf-8")
     except UnicodeDecodeError:

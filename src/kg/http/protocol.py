@@ -20,8 +20,10 @@ import hmac
 from urllib.parse import parse_qs
 
 from pyoxigraph import NamedNode
+from starlette.datastructures import URLPath
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Router
 
 from kg import sparql
 from kg.errors import QueryError, UsageError
@@ -197,8 +199,16 @@ def _graphs(params: Params, names: tuple[str, str]) -> tuple[list[str], list[str
 
 def _context(request: Request) -> str:
     """The JSON-LD context of query answers: this server's /context.jsonld (a client can
-    fetch it before w3id.org redirects the stable IRI, which published documents use)."""
-    return str(request.url_for("context"))
+    fetch it before w3id.org redirects the stable IRI, which published documents use).
+    Its path is looked up among the routes once per application, not at every query."""
+    routes = request.scope.get("router") or request.scope["app"]  # as Request.url_for
+    known = _CONTEXT_PATHS.get(id(routes))
+    if known is None or known[0] is not routes:
+        known = _CONTEXT_PATHS[id(routes)] = (routes, routes.url_path_for("context"))
+    return str(known[1].make_absolute_url(request.base_url))
+
+
+_CONTEXT_PATHS: dict[int, tuple[Router, URLPath]] = {}  # by the routes' id (not hashable)
 
 
 SERVICE_PAGE = {
