@@ -148,23 +148,29 @@ def _small(sources: list[Source]) -> bool:
 
 
 class _Whole:
-    """A small build's sink: the inferred graph is kept (the pipeline then drops it from
-    memory) and the whole dataset goes to the writer at the end, in one load (each load
-    is a few synced files: one instead of one per source and per derived graph)."""
+    """A small build's sink: the graphs the pipeline drops from memory once handed over
+    (the inferred graph, the summaries) are kept, and the whole dataset goes to the writer
+    at the end, in one load (each load is a few synced files: one instead of one per source
+    and per derived graph)."""
+
+    DROPPED = (GRAPH.inferred, summaries.GRAPH)
 
     def __init__(self, folder: Path) -> None:
-        self.folder, self.inferred = folder, b""
+        self.folder = folder
+        self.kept: dict[NamedNode, bytes] = {}
 
     def __call__(self, store: Store, graphs: list[NamedNode]) -> None:
-        if GRAPH.inferred in graphs:
-            self.inferred = _quads_of(store, GRAPH.inferred)
+        for graph in graphs:
+            if graph in self.DROPPED:
+                self.kept[graph] = _quads_of(store, graph)
 
     def file(self, store: Store) -> Path:
-        """Everything built (the memory store and the inferred graph) as one N-Quads file."""
+        """Everything built (the memory store and the graphs kept) as one N-Quads file."""
         path = self.folder / "built.nq"
         with path.open("wb") as fh:
             store.dump(fh, format=RdfFormat.N_QUADS)
-            fh.write(self.inferred)
+            for data in self.kept.values():
+                fh.write(data)
         return path
 
 
