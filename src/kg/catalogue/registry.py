@@ -57,7 +57,7 @@ class Catalogue:
         """One question of a folder, read and checked alone (``kg query NAME`` asks for
         one: the other files are not read); NotFoundError lists the names.
 
-        >>> Catalogue.question("plans-timeline").paging
+        >>> Catalogue.question("sector-hierarchy").paging
         'offset'
         >>> Catalogue.question("no-such-question")
         Traceback (most recent call last):
