@@ -230,7 +230,7 @@ def _timed(report: BuildReport, step: str, on_step: Progress) -> Iterator[None]:
 
 def _load(store: Store, source: Source, on_step: Progress) -> dict[str, Any]:
     on_step(f"parse {shown_path(source.path)}")
-    triples = load.load_source(store, source)
+    triples = load.load_source(store, source, bulk=False)  # the store is in memory
     return {
         "path": str(source.path),
         "graph": source.graph.value,
