@@ -33,7 +33,7 @@ from kg.build import (
     shacl_run,
 )
 from kg.build.sources import Source, collect
-from kg.build.writer import Writer
+from kg.build.writer import Writer, release
 from kg.errors import InconsistencyError, ValidationError, Violation
 from kg.store import MANIFEST, Location
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, graph_for
@@ -169,6 +169,7 @@ def _run(
             _validate(store, sources, report, reference)
             raise
     store.remove_graph(GRAPH.inferred)  # the shapes check what was stated, not what was inferred
+    release()  # what the rules' queries and the inferred graph held, while the writer loads
     with _timed(report, "evidence", on_step):
         located = _locate(store, sources, report)
     with _timed(report, "validate", on_step):

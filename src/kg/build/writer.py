@@ -22,6 +22,7 @@ finishing, and the unpublished folder is pruned by the next build.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import subprocess
 import sys
@@ -105,6 +106,7 @@ def run(path: str, jobs: Iterable[str]) -> None:
             return
         if line.strip() == "optimize":
             store.optimize()
+            release()
             continue
         job = json.loads(line)
         fmt = RdfFormat.from_media_type(job["format"])
@@ -113,7 +115,18 @@ def run(path: str, jobs: Iterable[str]) -> None:
         store.bulk_load(path=job["path"], format=fmt, to_graph=graph, lenient=True)
         if job["remove"]:
             Path(job["path"]).unlink()
+        release()
     raise SystemExit("the build stopped before the store was complete")
+
+
+def release() -> None:
+    """Give the memory a bulk load freed back to the system (glibc keeps it otherwise:
+    ~360 of 430 MB after a million triples), so that it is not held while the build
+    validates beside the writer; nothing where ``malloc_trim`` does not exist."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):
+        return
 
 
 if __name__ == "__main__":
