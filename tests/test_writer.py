@@ -66,3 +66,27 @@ def _alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}/stat").exists() else ""
     return " Z " not in stat  # a zombie has exited
+
+
+def test_big_line_based_files_load_in_pieces_with_the_same_triples(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer bulk-loads N-Triples in pieces (bounded memory), except a file with
+    blank nodes (a label names one node in one document only); the store is the same."""
+    from kg import settings
+    from kg.build import writer
+
+    monkeypatch.setattr(settings, "WRITER_PART_BYTES", 200)
+    plain = _nt(tmp_path / "plain.nt", 40)
+    blank = tmp_path / "blank.nt"
+    blank.write_text("".join(f"_:x <http://e/p> <http://e/o{i}> .\n" for i in range(40)))
+    assert len(list(writer.parts(plain, RdfFormat.N_TRIPLES, tmp_path, 200))) > 5
+    jobs = [f'{{"path": "{f}", "format": "application/n-triples", "remove": false, '
+            f'"graph": "{g.value}"}}' for f, g in ((plain, G1), (blank, G2))]
+    writer.run(str(tmp_path / "store"), iter([*jobs, "end"]))
+    store = Store.read_only(str(tmp_path / "store"))
+    expected = Store()
+    expected.load(path=str(plain), format=RdfFormat.N_TRIPLES, to_graph=G1)
+    assert set(store.quads_for_pattern(None, None, None, G1)) == set(expected)
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, G2)}
+    assert len(subjects) == 1 and len(list(store.quads_for_pattern(None, None, None, G2))) == 40
+    assert not list(tmp_path.glob("part-*"))  # the pieces are gone

@@ -122,6 +122,7 @@ OPENAPI_MAX_ENUM = 1000  # above this many regions or sectors, a pattern stands 
 SHACL_MAX_RESULTS = 1000  # violations kept per check
 # kg/build/writer.py
 WRITER_CLOSE_TIMEOUT_S = 3600.0
+WRITER_PART_BYTES = 64 * 1024 * 1024  # the build's writer bulk-loads big N-Triples in pieces
 # kg/build/reuse.py: what a build's fingerprint covers besides its sources (in the project's
 # root), and how many HermiT judgements are kept per location
 INPUT_FOLDERS = ("ontology", "data", "queries", "sources")

@@ -35,7 +35,7 @@ from kg.build import (
     summaries,
 )
 from kg.build.sources import Source, collect
-from kg.build.writer import Writer
+from kg.build.writer import Writer, release
 from kg.errors import InconsistencyError, ValidationError, Violation
 from kg.store import MANIFEST, Location
 from kg.vocab import EVIDENCE_GRAPH, GRAPH, graph_for
@@ -213,6 +213,7 @@ def _run(
             raise
     summaries.write(store, report.graphs, sink)  # counts the questions read (stated + inferred)
     store.remove_graph(GRAPH.inferred)  # the shapes check what was stated, not what was inferred
+    release()  # what the rules' queries and the inferred graph held, while the writer loads
     with _timed(report, "evidence", on_step):
         located = _locate(store, sources, report)
     with _timed(report, "validate", on_step):
@@ -274,7 +275,7 @@ def _timed(report: BuildReport, step: str, on_step: Progress) -> Iterator[None]:
 
 def _load(store: Store, source: Source, on_step: Progress) -> dict[str, Any]:
     on_step(f"parse {shown_path(source.path)}")
-    triples = load.load_source(store, source)
+    triples = load.load_source(store, source, bulk=False)  # the store is in memory
     return {
         "path": str(source.path),
         "graph": source.graph.value,
