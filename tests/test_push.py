@@ -245,7 +245,7 @@ def test_a_bar_on_a_terminal() -> None:
     out = io.StringIO()
     with Progress(console=Console(file=out, force_terminal=True, width=100)) as progress:
         bar = Bar(progress)
-        bar.begin({GRAPH_BASE + "links": 10, GRAPH_BASE + "ontology": 10})
+        bar.begin([GRAPH_BASE + "links", GRAPH_BASE + "ontology"], 20)
         bar.sent(GRAPH_BASE + "links", 10)
         bar.switching(2, 0)
     assert "50%" in out.getvalue() and "switching" in out.getvalue()
