@@ -11,9 +11,11 @@ through kg next to the one SELECT it sends for it, straight to the engine; the a
 checked equal first. Also `kg serve` on the local build (with and without its cache) and
 `--backend` with its cache, as before.
 
-**push**: the synthetic graph (bench/synth.py, ``--triples``) in a store as one of our
-named graphs; `kg push` of it into a fresh Virtuoso (Digest, /sparql-graph-crud-auth) timed
-with the pushing process's peak resident memory, next to Virtuoso's own bulk loader
+**push**: the synthetic graph (bench/synth.py, ``--triples``) as one of our named graphs in
+the store of a build (compacted, as `kg build` leaves it); the `kg push` command (its own
+process, credentials from the environment) of it into a fresh Virtuoso (Digest,
+/sparql-graph-crud-auth) timed with its peak resident memory and the CPU of both sides,
+next to Virtuoso's own bulk loader
 (``ld_dir`` + ``rdf_loader_run`` through isql-vt) on the same N-Triples file in another fresh
 Virtuoso with the same settings; then a second push of the same graph (the graph is there:
 staged, then MOVEd). The triples each Virtuoso holds are counted and checked first.
@@ -55,7 +57,6 @@ from kg import __version__, settings  # noqa: E402
 from kg.build import build  # noqa: E402
 from kg.engine.backend import _NEIGHBOURHOOD  # noqa: E402
 from kg.rdf import export  # noqa: E402
-from kg.remote.auth import UserPassword  # noqa: E402
 from kg.remote.push import push  # noqa: E402
 from kg.sparql import limiter  # noqa: E402
 from kg.store import Location  # noqa: E402
@@ -321,13 +322,20 @@ def graphs(sparql_url: str) -> set[str]:
     return {b["g"]["value"] for b in r.json()["results"]["bindings"]}
 
 
-def timed_push(store: Path, gsp: str, build_id: str, chunk_mb: float,
-               senders: int) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, sampled every 20 ms) of a process pushing ``store``."""
-    cmd = [sys.executable, __file__, "push-child", str(store), gsp, build_id, str(chunk_mb),
-           str(senders)]
+# `kg push` with kg.settings.PUSH_SENDERS set first (argv: senders, then kg's arguments)
+KG_PUSH = ("import sys; from kg import settings; settings.PUSH_SENDERS = int(sys.argv[1]); "
+           "from kg.cli import main; sys.exit(main(sys.argv[2:]))")
+
+
+def timed_push(location: Path, gsp: str, chunk_mb: float, senders: int) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, sampled every 20 ms) of `kg push` of ``location``'s
+    current build."""
+    cmd = [sys.executable, "-c", KG_PUSH, str(senders), "push", "--location", str(location),
+           gsp, "--timeout", "600", "--chunk-bytes", str(int(chunk_mb * 1_000_000))]
+    env = {**os.environ, "KG_PUSH_USER": "dba", "KG_PUSH_PASSWORD": "dba",
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     began = time.perf_counter()
-    proc = subprocess.Popen(cmd)
+    proc = subprocess.Popen(cmd, env=env)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, rss_tree(proc.pid))
@@ -337,13 +345,20 @@ def timed_push(store: Path, gsp: str, build_id: str, chunk_mb: float,
     return time.perf_counter() - began, peak / 2**20
 
 
-def push_child(store: str, gsp: str, build_id: str, chunk_mb: str, senders: str) -> None:
-    from kg import settings
-    settings.PUSH_SENDERS = int(senders)  # read by kg.remote.push at each graph
-    done = push(Store.read_only(store), gsp, build_id=build_id, auth=UserPassword("dba", "dba"),
-                timeout=600, chunk_bytes=int(float(chunk_mb) * 1_000_000))
-    print(f"  pushed {sum(done.graphs.values()):,} triples in {done.requests} requests",
-          flush=True)
+def build_location(folder: Path, data: Path, build_id: str) -> int:
+    """A location whose current build holds ``data`` as SYNTH_GRAPH, its store compacted
+    as `kg build` leaves it; the number of triples."""
+    build_dir = folder / "builds" / build_id
+    build_dir.mkdir(parents=True)
+    store = Store(str(build_dir / "store"))
+    store.bulk_load(path=str(data), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(SYNTH_GRAPH))
+    store.optimize()
+    store.flush()
+    n = len(store)
+    del store
+    (build_dir / "build.json").write_text(json.dumps({"triples": n}), "utf-8")
+    (folder / "current").symlink_to(Path("builds") / build_id)
+    return n
 
 
 def loadavg() -> str:
@@ -356,14 +371,11 @@ def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple
     contenders turned round each round; every load counted before its time is kept."""
     from bench_build import synth  # bench/out/synth-N.nt, made once
     data = synth(triples)
-    results: dict[str, list[tuple[float, float]]] = {"bulk loader": []}
+    # contender -> (seconds, client peak MiB, Virtuoso CPU s, client CPU s) of each run
+    results: dict[str, list[tuple[float, float, float, float]]] = {"bulk loader": []}
     with tempfile.TemporaryDirectory(prefix="kg-bench-push-") as tmp_name:
         tmp = Path(tmp_name)
-        store = Store(str(tmp / "store"))
-        store.bulk_load(path=str(data), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(SYNTH_GRAPH))
-        store.flush()
-        n = len(store)
-        del store
+        n = build_location(tmp / "kg", data, "bench-1")
         tiny = tmp / "tiny.nq"
         tiny.write_text('<http://example.org/s> <http://example.org/p> "1" <http://example.org/g> .\n')
         print(f"{n:,} triples ({data.stat().st_size / 2**20:.0f} MiB of N-Triples)")
@@ -379,24 +391,30 @@ def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple
                         took, peak = bulk(engine, data), 0.0
                     else:
                         gsp = engine.url.removesuffix("/sparql") + "/sparql-graph-crud-auth"
-                        took, peak = timed_push(tmp / "store", gsp, "bench-1", mb, k)
+                        took, peak = timed_push(tmp / "kg", gsp, mb, k)
                     client, server = children_cpu() - client, cpu_of(engine) - server
                     assert count(engine.url, SYNTH_GRAPH) == n, f"{name}: not every triple"
                     print(f"round {round_ + 1}: {name}: {took:.1f} s, peak {peak:.0f} MiB, "
                           f"CPU: Virtuoso {server:.1f} s, client {client:.1f} s "
                           f"(load {before} -> {loadavg()})", flush=True)
-                    results.setdefault(name, []).append((took, peak))
+                    results.setdefault(name, []).append((took, peak, server, client))
                     if again and name != "bulk loader" and round_ == 0:
-                        took, peak = timed_push(tmp / "store", gsp, "bench-2", mb, k)
+                        server, client = cpu_of(engine), children_cpu()
+                        took, peak = timed_push(tmp / "kg", gsp, mb, k)
+                        server, client = cpu_of(engine) - server, children_cpu() - client
                         ours = {g for g in graphs(engine.url) if g.startswith(GRAPH_BASE)}
                         assert ours == {SYNTH_GRAPH} and count(engine.url, SYNTH_GRAPH) == n
-                        results.setdefault(f"{name}, again", []).append((took, peak))
-    bulk_s = statistics.median(t for t, _ in results["bulk loader"])
-    print("\ncontender | seconds, each round | median | x bulk loader | client peak MiB")
+                        results.setdefault(f"{name}, again", []).append(
+                            (took, peak, server, client))
+    bulk_s = statistics.median(r[0] for r in results["bulk loader"])
+    print("\ncontender | seconds, each round | median | x bulk loader | client peak MiB | "
+          "CPU s, median: Virtuoso + client")
     for name, runs in results.items():
-        median = statistics.median(t for t, _ in runs)
-        print(f"{name} | {', '.join(f'{t:.1f}' for t, _ in runs)} | {median:.1f} | "
-              f"x{median / bulk_s:.2f} | {max(p for _, p in runs):.0f}")
+        median = statistics.median(r[0] for r in runs)
+        server, client = (statistics.median(r[i] for r in runs) for i in (2, 3))
+        print(f"{name} | {', '.join(f'{r[0]:.1f}' for r in runs)} | {median:.1f} | "
+              f"x{median / bulk_s:.2f} | {max(r[1] for r in runs):.0f} | "
+              f"{server:.1f} + {client:.1f}")
     if out:
         out.write_text(json.dumps({"triples": n, "results": results}, indent=1))
 
@@ -433,7 +451,4 @@ def bulk(engine: _engines.Engine, data: Path) -> float:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["push-child"]:
-        push_child(*sys.argv[2:7])
-    else:
-        main()
+    main()

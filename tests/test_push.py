@@ -207,6 +207,27 @@ def test_an_interrupted_push_leaves_the_previous_build_answering(
     assert ours(previous + "/query") == ours(curated_build.open())
 
 
+def test_a_graph_in_many_chunks_replaces_its_staging_graph_and_is_counted(
+        previous: str, bigger: Build) -> None:
+    # external/extra (1.4 MB) in 20 kB chunks, the store writing on while the first (the
+    # PUT) is loaded. Its staging graph holds what an interrupted push with this build id
+    # left: the PUT replaces it. The triples are counted as their lines are sent.
+    stage = NamedNode(EXTRA + "?build=again")
+    RemoteEndpoint(previous + "/update", timeout=60).request(
+        "POST", previous + "/update",
+        data={"update": f"INSERT DATA {{ GRAPH {stage} {{ <http://example.org/left> "
+                        "<http://example.org/over> 1 } }"})
+    done = push(bigger.open(), previous + "/store", build_id="again", chunk_bytes=20_000)
+    remote = ours(previous + "/query")
+    assert remote.keys() == ours(bigger.open()).keys()  # the staging graphs moved away
+    assert remote[EXTRA] == ours(bigger.open())[EXTRA]
+    store = bigger.open()  # counted as their lines were sent: every triple, once
+    assert done.graphs == {str(g.value): sum(1 for _ in store.quads_for_pattern(None, None,
+                                                                               None, g))
+                           for g in store.named_graphs()}
+    assert done.graphs[EXTRA] == 10_000 and done.requests > 70
+
+
 # -- without servers: where credentials come from, the bar on a terminal ----------------
 
 def test_credentials_come_from_the_first_place_that_has_them(tmp_path: Path) -> None:
@@ -245,7 +266,7 @@ def test_a_bar_on_a_terminal() -> None:
     out = io.StringIO()
     with Progress(console=Console(file=out, force_terminal=True, width=100)) as progress:
         bar = Bar(progress)
-        bar.begin({GRAPH_BASE + "links": 10, GRAPH_BASE + "ontology": 10})
+        bar.begin([GRAPH_BASE + "links", GRAPH_BASE + "ontology"], 20)
         bar.sent(GRAPH_BASE + "links", 10)
         bar.switching(2, 0)
     assert "50%" in out.getvalue() and "switching" in out.getvalue()

@@ -14,7 +14,7 @@ import getpass
 import os
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -125,9 +125,8 @@ class Lines:
     def __init__(self, out: IO[str] | None = None) -> None:
         self.out = out or sys.stderr
 
-    def begin(self, graphs: Mapping[str, int]) -> None:
-        print(f"pushing {len(graphs)} graphs, {sum(graphs.values()):,} triples",
-              file=self.out)
+    def begin(self, graphs: Sequence[str], triples: int) -> None:
+        print(f"pushing {len(graphs)} graphs, {triples:,} triples", file=self.out)
 
     def sent(self, graph: str, triples: int) -> None:
         pass
@@ -147,8 +146,8 @@ class Bar:
         self.bar = bar
         self.task: TaskID | None = None
 
-    def begin(self, graphs: Mapping[str, int]) -> None:
-        self.task = self.bar.add_task("push", total=sum(graphs.values()))
+    def begin(self, graphs: Sequence[str], triples: int) -> None:
+        self.task = self.bar.add_task("push", total=triples)
 
     def sent(self, graph: str, triples: int) -> None:
         if self.task is not None:

@@ -4,7 +4,10 @@
    SELECT at its query endpoint.
 2. **Stage**: each graph of the build goes to ``<graph>?build=<id>`` with the Graph Store
    Protocol, streamed from the store as N-Triples in chunks of at most ``chunk_bytes``
-   (the first PUT, the others POSTed), so the client never holds a graph.
+   (the first PUT, the others POSTed), so the client never holds a graph. The store writes
+   the N-Triples itself (no Python object per triple), the first request leaves as soon as
+   its chunk is written (nothing is counted beforehand: the triples are counted as their
+   lines are sent), and the store goes on writing while the first chunk is loaded.
 3. **Switch**: one SPARQL Update request MOVEs each staged graph onto its graph and DROPs
    every other graph under our base (an older build's graph, a staging graph left by an
    interrupted push). Graphs outside our base are never touched.
@@ -29,7 +32,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -51,7 +54,6 @@ SIBLINGS = (
     ("/store", "/query", "/update"),  # Oxigraph, kg serve
     ("/data", "/sparql", "/update"),  # Apache Jena Fuseki
 )
-COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 # every graph (a FILTER on ?g makes Virtuoso test each quad: 15 s on 1M; ours picked here)
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -59,8 +61,8 @@ GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 class Progress(Protocol):
     """What a push tells as it goes (the CLI draws a bar or prints lines)."""
 
-    def begin(self, graphs: Mapping[str, int]) -> None:
-        """The graphs to send and their triples."""
+    def begin(self, graphs: Sequence[str], triples: int) -> None:
+        """The graphs to send, and the store's triples (all of them: about what is sent)."""
 
     def sent(self, graph: str, triples: int) -> None:
         """``triples`` more of ``graph`` reached the server."""
@@ -75,7 +77,7 @@ class Progress(Protocol):
 class Quiet:
     """A :class:`Progress` that says nothing."""
 
-    def begin(self, graphs: Mapping[str, int]) -> None:
+    def begin(self, graphs: Sequence[str], triples: int) -> None:
         pass
 
     def sent(self, graph: str, triples: int) -> None:
@@ -156,10 +158,9 @@ def push(store: Store, gsp_url: str, *, build_id: str | None = None,
     """
     target = Target.of(gsp_url, query_url, update_url)
     build_id = build_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    counts = {str(r["g"].value): int(r["n"].value) for r in store.query(COUNT)}  # type: ignore[union-attr]
     with httpx.Client(auth=auth, timeout=timeout) as client:
         run = _Push(store, target, build_id, client, timeout, chunk_bytes, progress or Quiet())
-        return run.all(counts)
+        return run.all(graph_names(store))
 
 
 class _Push:
@@ -177,20 +178,21 @@ class _Push:
         self._lock = threading.Lock()  # the senders count their requests
         self.done = Pushed()
 
-    def all(self, counts: dict[str, int]) -> Pushed:
+    def all(self, names: list[str]) -> Pushed:
         before = {g for g in listed(self.query.query(GRAPHS, RESULTS_JSON), self.target.query)
                   if g.startswith(GRAPH_BASE)}
         virtuoso = self.query.server.startswith("Virtuoso")
         self.done.requests += 1
-        self.progress.begin(counts)
+        self.progress.begin(names, len(self.store))
+        counts = self.done.graphs  # graph → triples, counted as their lines are sent
         try:
-            for graph, triples in counts.items():
+            for graph in names:
                 # a graph the remote lacks is loaded in place: nothing there to keep answering
                 into = staging(graph, self.build_id) if graph in before else graph
                 self.made.append(into)
+                counts[graph] = 0
                 self._stage(graph, into)
-                self.done.graphs[graph] = triples
-                self.progress.staged(graph, triples)
+                self.progress.staged(graph, counts[graph])
             self.done.removed = sorted(before - counts.keys())
             moves = {g: n for g, n in counts.items() if g in before}
             self.progress.switching(len(moves), len(self.done.removed))
@@ -218,22 +220,23 @@ class _Push:
     def _stage(self, graph: str, into: str) -> None:
         """Stream one graph into ``into``: the first chunk PUT, the others POSTed, up to
         ``PUSH_SENDERS`` at a time (adding triples is the same in any order, and again).
+        The store goes on writing chunks while the PUT is under way; the POSTs wait for it.
         Every request is sent from the pool's threads: a push stopped meanwhile (Ctrl-C,
         SIGTERM in the main thread) waits for those under way to be answered before it
         drops what it staged (one cut off mid-way could be carried out after the drop)."""
-        first = True
+        put: Future[None] | None = None
         pending: deque[Future[None]] = deque()
 
         def send(chunk: bytes) -> None:
-            nonlocal first
+            nonlocal put
             chunks.size = self.chunk_bytes  # smaller after a 413
-            if first:  # before any POST: a PUT replaces what is there
-                pool.submit(self._sent, graph, chunk, into, "PUT").result()
-                first = False
-                return
             while len(pending) >= settings.PUSH_SENDERS:
                 pending.popleft().result()
-            pending.append(pool.submit(self._sent, graph, chunk, into, "POST"))
+            if put is None:  # before any POST: a PUT replaces what is there
+                put = pool.submit(self._sent, graph, chunk, into, "PUT")
+                pending.append(put)
+            else:
+                pending.append(pool.submit(self._after, put, graph, chunk, into))
 
         chunks = Chunks(self.chunk_bytes, send)
         with ThreadPoolExecutor(settings.PUSH_SENDERS, "kg-push") as pool:
@@ -246,12 +249,20 @@ class _Push:
             chunks.close()
             while pending:
                 pending.popleft().result()
-            if first:  # an empty graph: replace whatever is there by nothing
+            if put is None:  # an empty graph: replace whatever is there by nothing
                 pool.submit(self._send, b"", into, "PUT").result()
+
+    def _after(self, put: Future[None], graph: str, chunk: bytes, into: str) -> None:
+        """POST ``chunk`` once the graph's PUT has been answered (not at all if it failed)."""
+        put.result()
+        self._sent(graph, chunk, into, "POST")
 
     def _sent(self, graph: str, chunk: bytes, into: str, method: str) -> None:
         self._send(chunk, into, method)
-        self.progress.sent(graph, chunk.count(b"\n"))
+        triples = chunk.count(b"\n")  # N-Triples: one line a triple
+        with self._lock:
+            self.done.graphs[graph] += triples
+        self.progress.sent(graph, triples)
 
     def _send(self, chunk: bytes, into: str, method: str, tries: int = 3) -> None:
         """One Graph Store request. A chunk the server finds too large (413) is sent in
@@ -274,6 +285,22 @@ class _Push:
             raise
         with self._lock:
             self.done.requests += 1
+
+
+def graph_names(store: Store) -> list[str]:
+    """The store's named graphs that hold a triple (an empty one is not pushed: the remote
+    would not keep it), found without counting their triples.
+
+    >>> from pyoxigraph import Quad
+    >>> s = Store()
+    >>> s.add(Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), NamedNode("http://e/o"),
+    ...            NamedNode("http://e/g")))
+    >>> s.add_graph(NamedNode("http://e/empty"))
+    >>> graph_names(s)
+    ['http://e/g']
+    """
+    return [str(g.value) for g in store.named_graphs()
+            if next(store.quads_for_pattern(None, None, None, g), None) is not None]
 
 
 def listed(body: bytes, url: str) -> set[str]:
