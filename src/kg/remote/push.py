@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import tempfile
 import threading
 import time
 from collections import deque
@@ -227,16 +228,16 @@ class _Push:
         put: Future[None] | None = None
         pending: deque[Future[None]] = deque()
 
-        def send(chunk: bytes) -> None:
+        def send(chunk: bytes, whole: bool = False) -> None:
             nonlocal put
             chunks.size = self.chunk_bytes  # smaller after a 413
             while len(pending) >= settings.PUSH_SENDERS:
                 pending.popleft().result()
             if put is None:  # before any POST: a PUT replaces what is there
-                put = pool.submit(self._sent, graph, chunk, into, "PUT")
+                put = pool.submit(self._sent, graph, chunk, into, "PUT", whole)
                 pending.append(put)
             else:
-                pending.append(pool.submit(self._after, put, graph, chunk, into))
+                pending.append(pool.submit(self._after, put, graph, chunk, into, whole))
 
         chunks = Chunks(self.chunk_bytes, send)
         with ThreadPoolExecutor(settings.PUSH_SENDERS, "kg-push") as pool:
@@ -252,35 +253,45 @@ class _Push:
             if put is None:  # an empty graph: replace whatever is there by nothing
                 pool.submit(self._send, b"", into, "PUT").result()
 
-    def _after(self, put: Future[None], graph: str, chunk: bytes, into: str) -> None:
+    def _after(self, put: Future[None], graph: str, chunk: bytes, into: str,
+               whole: bool = False) -> None:
         """POST ``chunk`` once the graph's PUT has been answered (not at all if it failed)."""
         put.result()
-        self._sent(graph, chunk, into, "POST")
+        self._sent(graph, chunk, into, "POST", whole)
 
-    def _sent(self, graph: str, chunk: bytes, into: str, method: str) -> None:
-        self._send(chunk, into, method)
+    def _sent(self, graph: str, chunk: bytes, into: str, method: str,
+              whole: bool = False) -> None:
+        self._send(chunk, into, method, whole=whole)
         triples = chunk.count(b"\n")  # N-Triples: one line a triple
         with self._lock:
             self.done.graphs[graph] += triples
         self.progress.sent(graph, triples)
 
-    def _send(self, chunk: bytes, into: str, method: str, tries: int = 3) -> None:
+    def _send(self, chunk: bytes, into: str, method: str, tries: int = 3,
+              whole: bool = False) -> None:
         """One Graph Store request. A chunk the server finds too large (413) is sent in
-        halves, and later chunks are made no larger than what passed; a POST the server
-        fails (5xx: Virtuoso may call two concurrent ones a deadlock) is sent again."""
+        halves, and later chunks are made no larger than what passed, unless it must go
+        ``whole`` (a graph's blank-node triples: :class:`Chunks`); a POST the server fails
+        (5xx: Virtuoso may call two concurrent ones a deadlock) is sent again."""
         try:
             self.gsp.request(method, self.target.gsp, params={"graph": into},
                              content=Pieces(chunk), headers={
                                  "Content-Type": N_TRIPLES, "Content-Length": str(len(chunk))})
         except RemoteError as exc:
             half = chunk.rfind(b"\n", 0, len(chunk) // 2) + 1
+            if exc.status == 413 and whole:
+                raise RemoteError(
+                    f"{self.target.gsp}: the graph's triples with blank nodes "
+                    f"({len(chunk):,} bytes) must go in one request (a blank node's label "
+                    "names it within one request only), and the server refuses a request "
+                    "that large (413): raise its request size limit") from None
             if exc.status == 413 and half:
                 self.chunk_bytes = min(self.chunk_bytes, half)
                 self._send(chunk[:half], into, method)
                 self._send(chunk[half:], into, "POST")
                 return
             if method == "POST" and (exc.status or 0) >= 500 and tries > 1:
-                self._send(chunk, into, method, tries - 1)
+                self._send(chunk, into, method, tries - 1, whole)
                 return
             raise
         with self._lock:
@@ -356,19 +367,28 @@ class Pieces:
 
 class Chunks:
     """A binary file for ``Store.dump`` that passes what it is given on in chunks of whole
-    lines of at most ``size`` bytes (a longer line is a chunk of its own).
+    lines of at most ``size`` bytes (a longer line is a chunk of its own). Lines that name
+    a blank node (``_:``) are held back and passed on last, all in one chunk, ``whole``: a
+    blank node's labels mean one node only within one request, so a node whose triples fell
+    on both sides of a cut would become two on the remote.
 
     >>> got = []
-    >>> c = Chunks(8, got.append)
+    >>> c = Chunks(8, lambda chunk, whole=False: got.append((chunk, whole)))
     >>> c.write(b"a .\\nbb .\\ncc"), c.write(b"c .\\n" + b"x" * 10 + b"\\n")
     (11, 15)
-    >>> c.close(); got
-    [b'a .\\n', b'bb .\\n', b'ccc .\\n', b'xxxxxxxxxx\\n']
+    >>> c.write(b"_:b p 1 .\\nd .\\n_:b q 2 .\\n")
+    24
+    >>> c.close()
+    >>> [chunk for chunk, whole in got if not whole]
+    [b'a .\\n', b'bb .\\n', b'ccc .\\n', b'xxxxxxxxxx\\n', b'd .\\n']
+    >>> [chunk for chunk, whole in got if whole]
+    [b'_:b p 1 .\\n_:b q 2 .\\n']
     """
 
-    def __init__(self, size: int, send: Callable[[bytes], None]) -> None:
+    def __init__(self, size: int, send: Callable[..., None]) -> None:
         self.size, self._send = max(size, 1), send
         self._buf = bytearray()
+        self._held = tempfile.SpooledTemporaryFile(max_size=self.size)  # noqa: SIM115
         self._error: BaseException | None = None
 
     def write(self, data: bytes) -> int:
@@ -385,9 +405,13 @@ class Chunks:
         self.reraise()
 
     def close(self) -> None:
-        """Send what is left."""
+        """Send what is left, then the lines held back (in one chunk)."""
         if self._buf:
             self._emit(len(self._buf))
+        with self._held:
+            if self._held.tell():
+                self._held.seek(0)
+                self._call(self._held.read(), whole=True)
 
     def reraise(self) -> None:
         """Raise again what sending raised (the store's writer sees only an OSError)."""
@@ -398,8 +422,17 @@ class Chunks:
         with memoryview(self._buf) as view:
             chunk = bytes(view[:cut])  # one copy (a slice of the bytearray would be two)
         del self._buf[:cut]
+        if b"_:" in chunk:  # a blank node (or a literal that says "_:": held back too)
+            lines = chunk.splitlines(keepends=True)
+            self._held.write(b"".join(line for line in lines if b"_:" in line))
+            chunk = b"".join(line for line in lines if b"_:" not in line)
+            if not chunk:
+                return
+        self._call(chunk)
+
+    def _call(self, chunk: bytes, whole: bool = False) -> None:
         try:
-            self._send(chunk)
+            self._send(chunk, whole=whole) if whole else self._send(chunk)
         except BaseException as exc:  # kept, raised again after the dump
             self._error = exc
             raise
