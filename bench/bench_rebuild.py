@@ -83,8 +83,10 @@ def same_graphs(a: dict[str, object], b: dict[str, object]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--before", type=Path, default=Path("/work/main/src"),
-                    help="the src folder of the version to compare with")
+    ap.add_argument("--before", type=Path, default=ROOT / "src",
+                    help="the src folder of the version to compare with (e.g. of a "
+                         "`git worktree` of an older commit; default: this tree's own, "
+                         "which shows the spread of two equal contenders)")
     args = ap.parse_args()
     versions = {"before": args.before.resolve(), "after": (ROOT / "src").resolve()}
     print(sitting())
