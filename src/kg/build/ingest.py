@@ -40,6 +40,7 @@ from kg.build import manifest
 from kg.build.load import load_source
 from kg.build.sources import Source
 from kg.errors import ParseError, RemoteError, UsageError
+from kg.remote.reading import read_within
 from kg.store import MANIFEST, Location
 from kg.vocab import graph_for
 
@@ -187,14 +188,9 @@ def download(url: str, path: Path, *, timeout: float = settings.REMOTE_TIMEOUT_S
                 client.stream("GET", url, headers={"Accept": _ACCEPT}) as response:
             if response.status_code != 200:
                 raise RemoteError(f"GET {url}: HTTP {response.status_code}")
-            size = 0
             with path.open("wb") as fh:
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise RemoteError(f"GET {url}: larger than {max_bytes} bytes")
-                    if time.monotonic() > deadline:
-                        raise RemoteError(f"GET {url}: took longer than {timeout * 4:.0f} s")
+                for chunk in read_within(response.iter_bytes(), f"GET {url}:", max_bytes, deadline,
+                                    timeout * 4):
                     fh.write(chunk)
             media: str | None = response.headers.get("content-type")
             return media

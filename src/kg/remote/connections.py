@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from kg import settings
 from kg.errors import RemoteError
 from kg.remote.auth import split_userinfo
+from kg.remote.reading import read_within
 
 READ_SIZE = 65536
 QUICK_ACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
@@ -129,13 +130,9 @@ class Pool:
         conn.request("POST", self._target, body, dict(headers))
         _quick_ack(conn)
         response = conn.getresponse()
-        chunks, size = [], 0
-        while chunk := response.read(READ_SIZE):  # the response closes at its end
-            size += len(chunk)
-            if size > max_bytes:
-                raise RemoteError(f"{self.url}: answer larger than {max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise RemoteError(f"{self.url}: answer took longer than {overall:g} s")
+        chunks = []
+        reads = iter(lambda: response.read(READ_SIZE), b"")  # the response closes at its end
+        for chunk in read_within(reads, f"{self.url}: answer", max_bytes, deadline, overall):
             chunks.append(chunk)
             _quick_ack(conn)
         if response.will_close or not response.isclosed():

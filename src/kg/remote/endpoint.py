@@ -36,6 +36,7 @@ from kg import settings, sparql
 from kg.errors import KgError, QueryError, RemoteError
 from kg.rdf.formats import results_format
 from kg.remote.connections import Pool
+from kg.remote.reading import read_within
 from kg.sparql.syntax import substitute
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -110,15 +111,8 @@ class RemoteEndpoint:
         return body
 
     def _read(self, response: httpx.Response, deadline: float) -> bytes:
-        chunks, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise RemoteError(f"{self.url}: answer larger than {self.max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise RemoteError(f"{self.url}: answer took longer than {self.timeout * 4:g} s")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(read_within(response.iter_bytes(), f"{self.url}: answer", self.max_bytes,
+                               deadline, self.timeout * 4))
 
     def run(self, text: str, *, substitutions: Mapping[Variable, Any] | None = None,
             row_cap: int = settings.DEFAULT_ROW_CAP, default_graphs: Sequence[str] = (),
