@@ -29,7 +29,8 @@ failure: that request is left out for every contender (and counted). While timin
 ``--rounds`` rounds, each running every contender once, in turn (interleaved); the table
 gives each one's median and the ratios of the medians to oxigraph's, with the CPU time per
 request of the server process and of the rest of its process tree (kg's query workers).
-Prints the machine, its load average and the versions with each table.
+Prints the machine, its load average and the versions with each table; its temporary folder
+(the dump, oxigraph's store, a fresh curated build) is removed at the end.
 
     python bench/bench_answers.py [--seconds 8] [--rounds 3] [--connections 8]
         [--location BUILT] [--row-cap N] [--no-memory] [--rdflib] [--before OLD/src]
@@ -41,6 +42,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -280,7 +282,9 @@ def main() -> None:
     finally:
         for c in {id(c.proc): c for c in servers.values()}.values():
             stop(c.proc)
-    report(runs, {load: (len(kept[load]), len(loads[load])) for load in loads}, location,
+        manifest = Location(location).require_current().manifest()
+        shutil.rmtree(work, ignore_errors=True)  # the dump and oxigraph's store: GBs at 10M
+    report(runs, {load: (len(kept[load]), len(loads[load])) for load in loads}, manifest,
            args)
     if args.json:
         args.json.write_text(json.dumps({f"{load} | {name}": rs
@@ -296,11 +300,11 @@ def median(runs: list[dict[str, Any]], key: str) -> float:
 
 
 def report(runs: dict[tuple[str, str], list[dict[str, Any]]],
-           kept: dict[str, tuple[int, int]], location: Path, args: Any) -> None:
+           kept: dict[str, tuple[int, int]], manifest: dict[str, Any], args: Any) -> None:
     oxigraph_version = subprocess.run([str(VENV / "oxigraph"), "--version"],
                                       capture_output=True, text=True).stdout.strip()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    quads = Location(location).require_current().manifest().get("triples", "?")
+    quads = manifest.get("triples", "?")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.node()}: "
           f"{os.cpu_count()} cores, load {load}; Python {platform.python_version()}, "
           f"kg {__version__}, {oxigraph_version}; build of {quads} triples; wrk -t1 "
