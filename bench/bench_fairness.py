@@ -3,10 +3,10 @@
     python bench/bench_fairness.py [--seconds 10] [--connections 8] [--runaway-timeout 5]
                                    [--location var/kg] [--json out.json]
 
-The mix is bench/bench_server.py's: every packaged question that answers 200 offline, with its
-default or example parameters, at ``/queries/NAME?…``, cycled by wrk (1 thread,
-``--connections`` connections, ``bench/server_mix.lua``; a question not answered within 2 s
-is an error, as a failed one is). `kg serve` runs with 2 workers and
+The mix: every packaged question that answers 200 offline, with its default or example
+parameters, at ``/queries/NAME?…`` (as bench/bench_answers.py's ``/queries`` contenders),
+cycled by wrk (1 thread, ``--connections`` connections, ``bench/server_mix.lua``; a
+question not answered within 2 s is an error, as a failed one is). `kg serve` runs with 2 workers and
 ``--no-cache``: every answer needs a worker, as a fresh question does.
 
 Scenarios, each measured for ``--seconds`` while the abuse goes on:
@@ -62,9 +62,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the servers' start-up is shared with the tests
 
 from _server import HOST, stop  # noqa: E402
-from bench_server import LUA, keep_working, ours, server_args, workspace  # noqa: E402
 from kg import __version__  # noqa: E402
 from kg.catalogue import Catalogue  # noqa: E402
+from serving import LUA, keep_working, kg_serve, server_args, workspace  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CONTENDERS = {
@@ -82,7 +82,7 @@ SCENARIOS = ["baseline", "2 runaways", "4 runaways", "200 slow connections"]
 
 def mix() -> list[str]:
     """/queries/NAME?… for every packaged question, with its example or default values (as
-    bench/bench_server.py's mix)."""
+    bench/bench_answers.py's /queries requests)."""
     out = []
     for name in Catalogue.load().names():
         query = Catalogue.load().get(name)
@@ -262,7 +262,7 @@ def main() -> None:
     args = ap.parse_args()
     work, location = workspace("bench-fairness-", args.location)
     contenders = args.contender or list(CONTENDERS)
-    servers = {c: ours(location, work, "--workers", "2", "--no-cache", *CONTENDERS[c])
+    servers = {c: kg_serve(location, work, "--workers", "2", "--no-cache", *CONTENDERS[c])
                for c in contenders}
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = os.getloadavg()

@@ -29,11 +29,11 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pyoxigraph import QueryResultsFormat
 
-from bench_answers import ACCEPT, JOIN, cpu, tree
-from bench_server import HOST, LUA, free_port, start, workspace
+from bench_answers import ACCEPT, JOIN
 from kg.engine.job import Job
 from kg.engine.worker import WorkerState, run_job
 from kg.store import Location
+from serving import HOST, LUA, cpu, free_port, start, tree, workspace
 
 # (label, file suffix, function name): cumulative CPU time per request
 WATCHED = [

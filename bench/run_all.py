@@ -7,7 +7,7 @@ import the project and its test helpers) and its output as it comes. By default 
 the small sizes below, enough to see that it works and roughly how the figures stand
 (minutes in all); ``--full`` runs each with its own defaults, the sizes docs/benchmarks.md
 reports (an hour or more). A script that fails does not stop the others; the exit status
-is 1 if any failed. What a script needs beyond the virtualenv (wrk for bench_server,
+is 1 if any failed. What a script needs beyond the virtualenv (wrk for bench_answers,
 Chromium for bench_ui) is installed by `make bench` (scripts/setup.sh).
 """
 
@@ -30,7 +30,7 @@ SMALL: dict[str, list[str]] = {
     "bench_export.py": ["--triples", "20000"],
     "bench_backend.py": ["--requests", "20"],
     "bench_ui.py": ["--repeat", "3"],
-    "bench_server.py": ["--seconds", "2", "--connections", "4"],
+    "bench_answers.py": ["--seconds", "2", "--rounds", "1", "--connections", "4"],
     "bench_fairness.py": ["--seconds", "2", "--rounds", "1"],
     "soak.py": ["--clients", "10", "--seconds", "5", "--kills", "1", "--no-write"],
 }
