@@ -64,7 +64,15 @@ sys.path.insert(0, str(ROOT / "tests"))  # the servers' start-up is shared with 
 from _server import HOST, stop  # noqa: E402
 from kg import __version__  # noqa: E402
 from kg.catalogue import Catalogue  # noqa: E402
-from serving import LUA, keep_working, kg_serve, server_args, workspace  # noqa: E402
+from serving import (  # noqa: E402
+    LUA,
+    keep_working,
+    kg_serve,
+    server_args,
+    workspace,
+    wrk_field,
+    wrk_ms,
+)
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 CONTENDERS = {
@@ -194,27 +202,13 @@ def wrk(base: str, listing: Path, seconds: int, connections: int) -> dict[str, f
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                         out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    answered = int(_field(r"(\d+) requests in", out))
+    answered = int(wrk_field(r"(\d+) requests in", out))
     nothing = float("inf")  # no question answered at all: no latency to give
-    return {"p50_ms": _ms(_field(r"50%\s+([\d.]+\w+)", out)) if answered else nothing,
-            "p99_ms": _ms(_field(r"99%\s+([\d.]+\w+)", out)) if answered else nothing,
-            "rps": float(_field(r"Requests/sec:\s+([\d.]+)", out)),
+    return {"p50_ms": wrk_ms(wrk_field(r"50%\s+([\d.]+\w+)", out)) if answered else nothing,
+            "p99_ms": wrk_ms(wrk_field(r"99%\s+([\d.]+\w+)", out)) if answered else nothing,
+            "rps": float(wrk_field(r"Requests/sec:\s+([\d.]+)", out)),
             "errors": (int(non2xx.group(1)) if non2xx else 0)
             + (sum(int(g) for g in sockets.groups()) if sockets else 0)}
-
-
-def _field(pattern: str, text: str) -> str:
-    found = re.search(pattern, text)
-    if found is None:
-        raise RuntimeError(f"no {pattern!r} in wrk's output:\n{text}")
-    return found.group(1)
-
-
-def _ms(text: str) -> float:
-    number = re.match(r"[\d.]+", text)
-    assert number is not None
-    unit = text[number.end():]
-    return float(number.group()) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def scenario(name: str, base: str, port: int, listing: Path, args: argparse.Namespace

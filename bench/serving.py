@@ -133,22 +133,24 @@ def wrk(url: str, paths: list[str], seconds: int, connections: int, work: Path,
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
                               r"timeout (\d+)", out)
-    return {"rps": float(_found(r"Requests/sec:\s+([\d.]+)", out)),
-            "p50_ms": _ms(_found(r"50%\s+([\d.]+\w+)", out)),
-            "p99_ms": _ms(_found(r"99%\s+([\d.]+\w+)", out)),
+    return {"rps": float(wrk_field(r"Requests/sec:\s+([\d.]+)", out)),
+            "p50_ms": wrk_ms(wrk_field(r"50%\s+([\d.]+\w+)", out)),
+            "p99_ms": wrk_ms(wrk_field(r"99%\s+([\d.]+\w+)", out)),
             "non2xx": int(m.group(1)) if (m := re.search(r"Non-2xx.*?(\d+)", out)) else 0,
             "cut_short": int(m.group(1)) if (m := re.search(r"Cut short: (\d+)", out)) else 0,
             "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0}
 
 
-def _found(pattern: str, text: str) -> str:
+def wrk_field(pattern: str, text: str) -> str:
+    """The first group of ``pattern`` in wrk's output (RuntimeError when it is not there)."""
     match = re.search(pattern, text)
     if match is None:
         raise RuntimeError(f"wrk's output has no {pattern!r}: {text[-1000:]}")
     return match.group(1)
 
 
-def _ms(text: str) -> float:
+def wrk_ms(text: str) -> float:
+    """One of wrk's durations (``812.00us``, ``3.41ms``, ``1.20s``) in milliseconds."""
     value, unit = float(re.sub(r"[a-z]+$", "", text)), re.sub(r"[\d.]", "", text)
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
