@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from kg import settings
 from kg.catalogue import Catalogue
 from kg.store import MANIFEST, Build, Location
 
@@ -188,7 +189,12 @@ def load(url: str, location: Path, clients: int, seconds: float,
     figures = LoadFigures(clients, seconds)
 
     async def run() -> None:
-        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        # a client keeps an idle connection for less time than the server does (settings.
+        # KEEP_ALIVE_S): at httpx's default, the same 5 s, a request sent on a connection the
+        # server was closing at that moment failed with "Server disconnected without sending
+        # a response" (seen once in a loaded CI run) — a race of the client's, not the server's
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients,
+                              keepalive_expiry=settings.KEEP_ALIVE_S / 2)
         async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as http:
             stop = [asyncio.get_running_loop().time() + seconds]
             await asyncio.gather(_rebuilds(location, stop, rebuild_every, figures),
