@@ -24,6 +24,8 @@ from typing import Any
 import httpx
 import pytest
 
+from kg import settings
+
 HOST = "127.0.0.1"
 CORS_ORIGIN = "http://allowed.example"  # the origin the session's local server allows
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # the PyPI package's CLI, beside Python
@@ -97,7 +99,10 @@ class Server:
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """A client with a generous read timeout: on a busy machine the first /catalog makes
-        every dump of the build (seen past 30 s with both cores taken by other work)."""
+        every dump of the build (seen past 30 s with both cores taken by other work). It
+        drops an idle connection before the server does (settings.KEEP_ALIVE_S): at the same
+        age a request can meet a connection the server is closing."""
+        kwargs.setdefault("limits", httpx.Limits(keepalive_expiry=settings.KEEP_ALIVE_S / 2))
         return httpx.Client(base_url=self.url, timeout=httpx.Timeout(30.0, read=300.0),
                             **kwargs)
 
