@@ -146,7 +146,9 @@ def test_http_diff_in_every_format(client: httpx.Client) -> None:
         page = client.get("/releases/diff", params={**params, "lang": lang},
                           headers={"accept": "text/html"})
         assert page.status_code == 200 and "北京市" in page.text and word in page.text
-    assert client.get("/releases/diff", params={"from": "0.9", "to": "1.1"}).status_code == 404
+    missing = client.get("/releases/diff", params={"from": "0.9", "to": "1.1"})
+    assert missing.status_code == 404 and "1.0, 1.1" in missing.text
+    assert "/kg" not in missing.text  # not where the server keeps its builds (it said so)
     assert client.get("/releases/diff", params={"from": "1.0"}).status_code == 400
 
 

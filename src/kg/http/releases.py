@@ -123,8 +123,7 @@ def _alternates(old: str, new: str) -> list[tuple[str, str, str]]:
 
 async def _comparison(request: Request, old: str, new: str) -> diff.Comparison:
     loc, rt = _location(request), engine(request)
-    ids = tuple(loc.require_current().id if ref == "current" else loc.resolve(ref).id
-                for ref in (old, new))
+    ids = tuple(_build_id(loc, ref) for ref in (old, new))
     key = ("diff", *ids, old, new)
     async with _DIFFING.setdefault(asyncio.get_running_loop(), asyncio.Lock()):
         if key not in rt.memo:
@@ -137,6 +136,19 @@ async def _comparison(request: Request, old: str, new: str) -> diff.Comparison:
     found: diff.Comparison = rt.memo[key]
     return diff.Comparison(old, new, found.old_build, found.new_build, found.diff,
                            found.entities)
+
+
+def _build_id(loc: Location, ref: str) -> str:
+    """The build a reference names; the error says which references there are, not where
+    the server keeps its builds."""
+    if ref == "current":
+        return loc.require_current().id
+    try:
+        return loc.resolve(ref).id
+    except NotFoundError:
+        names = ", ".join(r.version for r in loc.releases()) or "none yet"
+        raise NotFoundError(f"{ref!r} is neither a release nor a build (releases: {names}); "
+                            "see /releases") from None
 
 
 def _page_data(found: diff.Comparison) -> dict[str, Any]:
