@@ -109,8 +109,9 @@ def build(
         build_dir = loc.new_build_dir(build_id)
         with _discard_on_error(build_dir), Writer(build_dir / "store") as writer:
             whole = _Whole(build_dir) if _small(sources) else None
-            for source in sources if whole is None else []:
-                writer.load(source.path, source.format, source.graph)
+            if whole is None:  # a big build: the sources reach the disk from the first second
+                for source in sources:
+                    writer.load(source.path, source.format, source.graph)
             memory = Store()
             sink = _Sink(writer, build_dir) if whole is None else whole
             report = _run(memory, sources, on_step, build_id, reference, sink,
