@@ -369,14 +369,14 @@ async def _readable(conn: Connection, too_big: Callable[[], bool]) -> None:
         if too_big():
             ready.set_exception(QueryTooBig("over its memory allowance"))
             return
-        timers.append(loop.call_later(settings.WORKER_POLL_S, poll))
+        timers[0] = loop.call_later(settings.WORKER_POLL_S, poll)  # the latest only
 
     loop.add_reader(fd, wake)
     timers = [loop.call_later(settings.WORKER_POLL_S, poll)]
     try:
         await ready
     finally:
-        timers[-1].cancel()
+        timers[0].cancel()
         loop.remove_reader(fd)
         os.set_blocking(fd, True)  # uvloop leaves the fd non-blocking; recv needs blocking
 
