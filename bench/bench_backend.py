@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import http.client
 import json
 import os
@@ -117,14 +118,17 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--triples", type=int, default=1_000_000)
     ap.add_argument("--rounds", type=int, default=2, help="push: rounds of every contender")
-    ap.add_argument("--push", nargs="+", default=["8x2"], metavar="MBxSENDERS",
-                    help="push: the kg push variants (chunk MB x requests at a time)")
+    ap.add_argument("--push", nargs="+", default=["8x2", "8x2:store"],
+                    metavar="MBxSENDERS[:store]",
+                    help="push: the kg push variants (chunk MB x requests at a time; "
+                         ":store reads the graph back from the store, not its source file)")
     ap.add_argument("--again", action="store_true", help="push: also push a second time")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     print(machine())
     if args.what == "push":
-        variants = [(float(v.split("x")[0]), int(v.split("x")[1])) for v in args.push]
+        variants = [(float(v.split("x")[0]), int(v.split("x")[1].split(":")[0]),
+                     "store" if v.endswith(":store") else "files") for v in args.push]
         push_bench(args.triples, args.json, args.rounds, variants, args.again)
     else:
         latency(args.requests, args.json)
@@ -322,16 +326,20 @@ def graphs(sparql_url: str) -> set[str]:
     return {b["g"]["value"] for b in r.json()["results"]["bindings"]}
 
 
-# `kg push` with kg.settings.PUSH_SENDERS set first (argv: senders, then kg's arguments)
+# `kg push` with kg.settings.PUSH_SENDERS and PUSH_SOURCE_FILES set first (argv: senders,
+# "files" or "store", then kg's arguments)
 KG_PUSH = ("import sys; from kg import settings; settings.PUSH_SENDERS = int(sys.argv[1]); "
-           "from kg.cli import main; sys.exit(main(sys.argv[2:]))")
+           "settings.PUSH_SOURCE_FILES = sys.argv[2] == 'files'; "
+           "from kg.cli import main; sys.exit(main(sys.argv[3:]))")
 
 
-def timed_push(location: Path, gsp: str, chunk_mb: float, senders: int) -> tuple[float, float]:
+def timed_push(location: Path, gsp: str, chunk_mb: float, senders: int,
+               reads: str = "files") -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, sampled every 20 ms) of `kg push` of ``location``'s
-    current build."""
-    cmd = [sys.executable, "-c", KG_PUSH, str(senders), "push", "--location", str(location),
-           gsp, "--timeout", "600", "--chunk-bytes", str(int(chunk_mb * 1_000_000))]
+    current build, its source file's graph read from that file or from the store."""
+    cmd = [sys.executable, "-c", KG_PUSH, str(senders), reads, "push", "--location",
+           str(location), gsp, "--timeout", "600",
+           "--chunk-bytes", str(int(chunk_mb * 1_000_000))]
     env = {**os.environ, "KG_PUSH_USER": "dba", "KG_PUSH_PASSWORD": "dba",
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     began = time.perf_counter()
@@ -347,7 +355,8 @@ def timed_push(location: Path, gsp: str, chunk_mb: float, senders: int) -> tuple
 
 def build_location(folder: Path, data: Path, build_id: str) -> int:
     """A location whose current build holds ``data`` as SYNTH_GRAPH, its store compacted
-    as `kg build` leaves it; the number of triples."""
+    and the file recorded as its source, as `kg build` leaves them; the number of
+    triples."""
     build_dir = folder / "builds" / build_id
     build_dir.mkdir(parents=True)
     store = Store(str(build_dir / "store"))
@@ -356,7 +365,14 @@ def build_location(folder: Path, data: Path, build_id: str) -> int:
     store.flush()
     n = len(store)
     del store
-    (build_dir / "build.json").write_text(json.dumps({"triples": n}), "utf-8")
+    digest = hashlib.sha256()
+    with data.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    source = {"path": str(data.resolve()), "graph": SYNTH_GRAPH, "sha256": digest.hexdigest(),
+              "triples": n, "curated": False}
+    (build_dir / "build.json").write_text(json.dumps(
+        {"triples": n, "sources": [source], "graphs": {SYNTH_GRAPH: n}}), "utf-8")
     (folder / "current").symlink_to(Path("builds") / build_id)
     return n
 
@@ -365,8 +381,8 @@ def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple[float, int]],
-               again: bool) -> None:
+def push_bench(triples: int, out: Path | None, rounds: int,
+               variants: list[tuple[float, int, str]], again: bool) -> None:
     """Each contender on a fresh Virtuoso of its own, one after the other, the order of the
     contenders turned round each round; every load counted before its time is kept."""
     from bench_build import synth  # bench/out/synth-N.nt, made once
@@ -379,11 +395,12 @@ def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple
         tiny = tmp / "tiny.nq"
         tiny.write_text('<http://example.org/s> <http://example.org/p> "1" <http://example.org/g> .\n')
         print(f"{n:,} triples ({data.stat().st_size / 2**20:.0f} MiB of N-Triples)")
-        contenders: list[tuple[str, float, int]] = [("bulk loader", 0, 0)]
-        contenders += [(f"kg push, {mb:g} MB chunks x{k}", mb, k) for mb, k in variants]
+        contenders: list[tuple[str, float, int, str]] = [("bulk loader", 0, 0, "")]
+        contenders += [(f"kg push, {mb:g} MB chunks x{k}, from the {'store' if reads == 'store' else 'source file'}", mb, k, reads)
+                       for mb, k, reads in variants]
         for round_ in range(rounds):
             order = contenders if round_ % 2 == 0 else contenders[::-1]
-            for name, mb, k in order:
+            for name, mb, k, reads in order:
                 with _engines.virtuoso(tiny, settings=BENCH_VIRTUOSO) as engine:
                     before, server = loadavg(), cpu_of(engine)
                     client = children_cpu()
@@ -391,7 +408,7 @@ def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple
                         took, peak = bulk(engine, data), 0.0
                     else:
                         gsp = engine.url.removesuffix("/sparql") + "/sparql-graph-crud-auth"
-                        took, peak = timed_push(tmp / "kg", gsp, mb, k)
+                        took, peak = timed_push(tmp / "kg", gsp, mb, k, reads)
                     client, server = children_cpu() - client, cpu_of(engine) - server
                     assert count(engine.url, SYNTH_GRAPH) == n, f"{name}: not every triple"
                     print(f"round {round_ + 1}: {name}: {took:.1f} s, peak {peak:.0f} MiB, "
@@ -400,7 +417,7 @@ def push_bench(triples: int, out: Path | None, rounds: int, variants: list[tuple
                     results.setdefault(name, []).append((took, peak, server, client))
                     if again and name != "bulk loader" and round_ == 0:
                         server, client = cpu_of(engine), children_cpu()
-                        took, peak = timed_push(tmp / "kg", gsp, mb, k)
+                        took, peak = timed_push(tmp / "kg", gsp, mb, k, reads)
                         server, client = cpu_of(engine) - server, children_cpu() - client
                         ours = {g for g in graphs(engine.url) if g.startswith(GRAPH_BASE)}
                         assert ours == {SYNTH_GRAPH} and count(engine.url, SYNTH_GRAPH) == n

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from pyoxigraph import NamedNode, Store
 
@@ -28,7 +29,7 @@ from kg.catalogue import answer, default_catalogue
 from kg.cli import main
 from kg.remote import auth
 from kg.remote.endpoint import RemoteEndpoint
-from kg.remote.push import GRAPHS, push
+from kg.remote.push import GRAPHS, Quiet, push
 from kg.store import Build, Location
 from kg.vocab import GRAPH_BASE
 
@@ -249,6 +250,107 @@ def test_a_graph_in_many_chunks_replaces_its_staging_graph_and_is_counted(
                                                                                None, g))
                            for g in store.named_graphs()}
     assert done.graphs[EXTRA] == 10_000 and done.requests > 70
+
+
+# -- a graph that is one N-Triples file is sent from that file -------------------------
+
+XSD_STRING = "<http://www.w3.org/2001/XMLSchema#string>"
+TRICKY = GRAPH_BASE + "external/tricky"
+
+
+class Counted(Quiet):
+    """A push's progress: the lines of the chunks sent."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+
+    def sent(self, graph: str, triples: int) -> None:
+        self.lines += triples
+
+
+def tricky_build(folder: Path, curated_location: Path, eol: str = "\n") -> tuple[Build, Path]:
+    """The curated build plus external/tricky, from one N-Triples file of 1.7 MB: a first
+    block (1 MB) of plain lines with comments and blank lines, blank nodes all through,
+    then lines the store reads otherwise than an engine may: capital language tags, an
+    xsd:string, \\u escapes, CRLF, no newline at the end. Lines ending in ``eol`` other
+    than a newline: the plain lines only."""
+    loc = clone_location(curated_location, folder / "kg")
+    data = folder / "tricky.nt"
+    plain = "".join(f'<https://example.org/s{i}> <https://example.org/p> "第{i}条 plain" .\n'
+                    f'_:n{i % 9} <https://example.org/q> <https://example.org/s{i}> .\n'
+                    + ("# a comment naming _:n1\n\n" if i in (0, 1000, 2000) else "")
+                    for i in range(12_000))
+    odd = ('<https://example.org/a> <https://example.org/p> "量子"@ZH-Hans .\r\n'
+           f'<https://example.org/a> <https://example.org/p> "typed"^^{XSD_STRING} .\n'
+           '<https://example.org/caf\\u00E9> <https://example.org/p> "caf\\u00e9 \\"q\\"" .\n'
+           '_:n3 <https://example.org/p> "end"@EN .')
+    data.write_bytes((plain + odd).encode() if eol == "\n"
+                     else plain.replace("\n", eol).encode())
+    ingest.import_rdf(loc, str(data), "external/tricky")
+    return Location(loc).require_current(), data
+
+
+def test_a_graph_that_is_one_file_is_sent_from_it_and_arrives_as_the_store_holds_it(
+        virtuoso: str, curated_location: Path, tmp_path: Path) -> None:
+    build, _ = tricky_build(tmp_path, curated_location)
+    files = build.source_files()
+    assert list(files) == [TRICKY]  # the curated graphs are Turtle
+    with oxigraph_server(tmp_path / "store") as base:
+        progress = Counted()
+        done = push(build.open(), base + "/store", files=files, chunk_bytes=50_000,
+                    progress=progress)
+        # every graph isomorphic to the store's: the capital tags lowercased, the xsd:string
+        # dropped, the escapes read as the store read them, the blank nodes one node each
+        assert ours(base + "/query") == ours(build.open())
+        assert done.graphs[TRICKY] == 24_004 == files[TRICKY].triples
+        # the file was read, not the store: its first block's 3 comments and 3 blank lines
+        # went too (the last block was written again: it has lines to rewrite)
+        assert progress.lines == sum(done.graphs.values()) + 6
+        assert rows(RemoteEndpoint(base + "/query", timeout=60).run(LITERALS)) == literals(build)
+    pushed = push(build.open(), virtuoso + "/sparql-graph-crud-auth", files=files,
+                  chunk_bytes=50_000, auth=httpx.DigestAuth("dba", PASSWORD))
+    assert pushed.graphs == done.graphs
+    assert ours(virtuoso + "/sparql") == ours(build.open())
+    # as an engine reads them (the comparison of terms above would not tell "ZH-Hans" from
+    # "zh-hans", nor "typed"^^xsd:string from "typed": Virtuoso does)
+    assert rows(RemoteEndpoint(virtuoso + "/sparql", timeout=60).run(LITERALS)) == literals(build)
+
+
+# the tricky graph's literals as an engine reads them: language tags as strings, and
+# whether each equals the plain literal "typed" (Virtuoso: not "typed"^^xsd:string)
+LITERALS = f"""SELECT (IF(isBlank(?s), "a blank node", STR(?s)) AS ?subject) (STR(?o) AS ?text) (LANG(?o) AS ?tag) (COALESCE(IF(?o = "typed", "=", "≠"), "≠") AS ?plain)
+WHERE {{ GRAPH <{TRICKY}> {{ ?s <https://example.org/p> ?o FILTER(!STRSTARTS(STR(?o), "第")) }} }}"""
+
+
+def literals(build: Build) -> set[tuple[tuple[str, str], ...]]:
+    got = rows(sparql.run(build.open(), LITERALS))
+    assert len(got) == 4 and ("tag", '"zh-hans"') in next(r for r in got if len(r) > 3 and
+                                                          "量子" in str(r))
+    return got
+
+
+@pytest.mark.parametrize("change", ["appended", "rewritten", "removed", "lone CR"])
+def test_a_source_file_changed_since_the_build_is_not_what_is_pushed(
+        previous: str, curated_location: Path, tmp_path: Path, change: str) -> None:
+    """The build's triples arrive, whatever became of its file since: one more line (its
+    SHA-256 differs once all was sent: the store's triples then replace the file's), lines
+    that do not parse, no file. A file whose lines end in a lone CR is read from the store."""
+    build, data = tricky_build(tmp_path, curated_location, "\r" if change == "lone CR" else "\n")
+    files = build.source_files()
+    assert list(files) == [TRICKY]
+    if change == "appended":
+        with data.open("a") as fh:
+            fh.write('\n<https://example.org/new> <https://example.org/p> "not built" .\n')
+    elif change == "rewritten":  # more than a chunk of lines that do not parse
+        data.write_text("<https://example.org/half a line\n" * 10_000)
+    elif change == "removed":
+        data.unlink()
+    progress = Counted()
+    done = push(build.open(), previous + "/store", files=files, chunk_bytes=50_000,
+                progress=progress)
+    assert ours(previous + "/query") == ours(build.open())
+    if change in ("lone CR", "rewritten"):  # nothing sent from the file: no comment line
+        assert progress.lines == sum(done.graphs.values())
 
 
 # -- without servers: where credentials come from, the bar on a terminal ----------------

@@ -48,6 +48,7 @@ IMPORT_MAX_BYTES = 200_000_000  # largest RDF file `kg import` fetches from a UR
 # at a time
 PUSH_CHUNK_BYTES = 8_000_000
 PUSH_SENDERS = 2
+PUSH_SOURCE_FILES = True  # `kg push`: a graph that is one N-Triples file sent from that file
 PUSH_SWITCH_TIMEOUT_S = 600.0  # `kg push`: the switch request (Virtuoso moves row by row)
 # pyoxigraph parses and evaluates a query's tree recursively; kg.sparql.guard keeps trees
 # shallow, and a worker's stack (reserved, touched only as deep as a query goes) leaves a

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyoxigraph import Store
 
@@ -55,6 +55,14 @@ class Release:
                 "previous": self.previous}
 
 
+class SourceFile(NamedTuple):
+    """An N-Triples file whose triples, and nothing else, make one graph of a build."""
+
+    path: Path
+    sha256: str  # the file as the build read it
+    triples: int
+
+
 @dataclass(frozen=True)
 class Build:
     """One finished build: its folder and manifest."""
@@ -77,6 +85,36 @@ class Build:
     def open(self) -> Store:
         """Open the build's store read-only (many readers may do so at once)."""
         return Store.read_only(str(self.path / "store"))
+
+    def source_files(self) -> dict[str, SourceFile]:
+        """The graphs that are one N-Triples file's triples as loaded (one source, as many
+        triples in the graph as that source gave, an absolute path that still names a
+        file): whoever reads such a file instead of the store checks its SHA-256 first.
+
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> (folder / "a.nt").write_text("<a:s> <a:p> <a:o> .\\n")
+        20
+        >>> sources = [{"path": str(folder / "a.nt"), "graph": "g:a", "sha256": "…",
+        ...             "triples": 1}, {"path": str(folder / "b.ttl"), "graph": "g:b",
+        ...             "sha256": "…", "triples": 1}]
+        >>> (folder / MANIFEST).write_text(json.dumps({"sources": sources, "graphs": {
+        ...     "g:a": 1, "g:b": 1}})) > 0
+        True
+        >>> list(Build(folder).source_files())
+        ['g:a']
+        """
+        data = self.manifest()
+        by_graph: dict[str, list[dict[str, Any]]] = {}
+        for source in data.get("sources", []):
+            by_graph.setdefault(source["graph"], []).append(source)
+        files = {}
+        for graph, (source, *others) in by_graph.items():
+            path = Path(source["path"])
+            if (not others and path.suffix == ".nt" and path.is_absolute() and path.is_file()
+                    and data.get("graphs", {}).get(graph) == source.get("triples")):
+                files[graph] = SourceFile(path, source["sha256"], source["triples"])
+        return files
 
 
 class Location:

@@ -81,7 +81,8 @@ def cmd_push(args: argparse.Namespace) -> int:
             done = push(build.open(), creds.url, build_id=build.id, auth=creds.auth(),
                         query_url=args.query_url, update_url=args.update_url,
                         timeout=args.timeout, chunk_bytes=args.chunk_bytes,
-                        progress=progress)
+                        progress=progress, files=build.source_files()
+                        if settings.PUSH_SOURCE_FILES else None)
     except KgError as exc:
         raise type(exc)(creds.redact(str(exc))) from None
     who = f" (credentials from {creds.source})" if creds.source != "none" else ""

@@ -3,11 +3,13 @@
 1. **List** the remote's graphs under our graph base (:data:`kg.vocab.GRAPH_BASE`), with a
    SELECT at its query endpoint.
 2. **Stage**: each graph of the build goes to ``<graph>?build=<id>`` with the Graph Store
-   Protocol, streamed from the store as N-Triples in chunks of at most ``chunk_bytes``
-   (the first PUT, the others POSTed), so the client never holds a graph. The store writes
-   the N-Triples itself (no Python object per triple), the first request leaves as soon as
-   its chunk is written (nothing is counted beforehand: the triples are counted as their
-   lines are sent), and the store goes on writing while the first chunk is loaded.
+   Protocol, streamed as N-Triples in chunks of at most ``chunk_bytes`` (the first PUT, the
+   others POSTed), so the client never holds a graph. A graph that is one N-Triples source
+   file's triples is sent from that file (:mod:`kg.remote.ntriples`: its SHA-256 checked,
+   lines an engine could read otherwise written again); any other graph the store writes
+   itself (no Python object per triple). The first request leaves as soon as its chunk is
+   written (nothing is counted beforehand: the triples are counted as their lines are
+   sent), and the writing goes on while the first chunk is loaded.
 3. **Switch**: one SPARQL Update request MOVEs each staged graph onto its graph and DROPs
    every other graph under our base (an older build's graph, a staging graph left by an
    interrupted push). Graphs outside our base are never touched.
@@ -36,6 +38,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 from urllib.parse import quote
 
@@ -45,6 +48,8 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 from kg import settings
 from kg.errors import RemoteError, UsageError
 from kg.remote.endpoint import N_TRIPLES, RESULTS_JSON, RemoteEndpoint
+from kg.remote.ntriples import copy_lines
+from kg.store import SourceFile
 from kg.vocab import GRAPH_BASE
 
 # The Graph Store path of the servers docs/scaling.md names → their query and update paths.
@@ -147,10 +152,12 @@ def push(store: Store, gsp_url: str, *, build_id: str | None = None,
          auth: httpx.Auth | None = None, query_url: str | None = None,
          update_url: str | None = None, timeout: float = settings.REMOTE_TIMEOUT_S,
          chunk_bytes: int = settings.PUSH_CHUNK_BYTES,
-         progress: Progress | None = None) -> Pushed:
+         progress: Progress | None = None,
+         files: Mapping[str, SourceFile] | None = None) -> Pushed:
     """Make the remote hold exactly the store's named graphs under our graph base (module
     docstring); RemoteError when a request fails, after dropping what this push staged (the
-    previous build then still answers).
+    previous build then still answers). A graph in ``files`` is sent from its file
+    (:meth:`kg.store.Build.source_files`) while that is the file the build read.
 
     >>> push(Store(), "http://127.0.0.1:9/store")
     Traceback (most recent call last):
@@ -160,7 +167,8 @@ def push(store: Store, gsp_url: str, *, build_id: str | None = None,
     target = Target.of(gsp_url, query_url, update_url)
     build_id = build_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     with httpx.Client(auth=auth, timeout=timeout) as client:
-        run = _Push(store, target, build_id, client, timeout, chunk_bytes, progress or Quiet())
+        run = _Push(store, target, build_id, client, timeout, chunk_bytes, progress or Quiet(),
+                    files or {})
         return run.all(graph_names(store))
 
 
@@ -168,7 +176,8 @@ class _Push:
     """One push: stage every graph, then switch (or, when it fails, drop what it staged)."""
 
     def __init__(self, store: Store, target: Target, build_id: str, client: httpx.Client,
-                 timeout: float, chunk_bytes: int, progress: Progress) -> None:
+                 timeout: float, chunk_bytes: int, progress: Progress,
+                 files: Mapping[str, SourceFile]) -> None:
         self.store, self.target, self.build_id, self.progress = store, target, build_id, progress
         self.chunk_bytes = chunk_bytes
         self.gsp = RemoteEndpoint(target.gsp, timeout=timeout, client=client)
@@ -176,6 +185,7 @@ class _Push:
         self.update = RemoteEndpoint(target.update, timeout=settings.PUSH_SWITCH_TIMEOUT_S,
                                      client=client)
         self.made: list[str] = []  # graphs this push created (dropped again if it fails)
+        self.files = files  # graphs sent from their source files
         self._lock = threading.Lock()  # the senders count their requests
         self.done = Pushed()
 
@@ -191,7 +201,6 @@ class _Push:
                 # a graph the remote lacks is loaded in place: nothing there to keep answering
                 into = staging(graph, self.build_id) if graph in before else graph
                 self.made.append(into)
-                counts[graph] = 0
                 self._stage(graph, into)
                 self.progress.staged(graph, counts[graph])
             self.done.removed = sorted(before - counts.keys())
@@ -219,12 +228,37 @@ class _Push:
                                           for g in self.made), virtuoso)
 
     def _stage(self, graph: str, into: str) -> None:
-        """Stream one graph into ``into``: the first chunk PUT, the others POSTed, up to
-        ``PUSH_SENDERS`` at a time (adding triples is the same in any order, and again).
-        The store goes on writing chunks while the PUT is under way; the POSTs wait for it.
+        """Stream one graph into ``into``: from its source file when it has one
+        (:mod:`kg.remote.ntriples`: the store is read only if that file changed since the
+        build, and then replaces what the file sent), else from the store."""
+        self.done.graphs[graph] = 0
+        file = self.files.get(graph)
+        if file is not None and self._send_lines(graph, into, partial(copy_lines, file)):
+            self.done.graphs[graph] = file.triples  # as the build counted (not comment lines)
+            return
+        self.done.graphs[graph] = 0
+        self._send_lines(graph, into, self._dump(graph))
+
+    def _dump(self, graph: str) -> Callable[[Chunks], bool]:
+        def write(chunks: Chunks) -> bool:
+            try:
+                self.store.dump(chunks, RdfFormat.N_TRIPLES,  # type: ignore[arg-type]  # write()
+                                from_graph=NamedNode(graph))
+            except OSError:
+                chunks.reraise()
+                raise
+            return True
+        return write
+
+    def _send_lines(self, graph: str, into: str, write: Callable[[Chunks], bool]) -> bool:
+        """Send what ``write`` writes into ``into``: the first chunk PUT, the others
+        POSTed, up to ``PUSH_SENDERS`` at a time (adding triples is the same in any order,
+        and again). ``write`` goes on while the PUT is under way; the POSTs wait for it.
         Every request is sent from the pool's threads: a push stopped meanwhile (Ctrl-C,
         SIGTERM in the main thread) waits for those under way to be answered before it
-        drops what it staged (one cut off mid-way could be carried out after the drop)."""
+        drops what it staged (one cut off mid-way could be carried out after the drop).
+        False, with the requests under way answered, when ``write`` says what it wrote is
+        not to be kept (the next PUT replaces it)."""
         put: Future[None] | None = None
         pending: deque[Future[None]] = deque()
 
@@ -241,17 +275,16 @@ class _Push:
 
         chunks = Chunks(self.chunk_bytes, send)
         with ThreadPoolExecutor(settings.PUSH_SENDERS, "kg-push") as pool:
-            try:
-                self.store.dump(chunks, RdfFormat.N_TRIPLES,  # type: ignore[arg-type]  # write()
-                                from_graph=NamedNode(graph))
-            except OSError:
-                chunks.reraise()
-                raise
-            chunks.close()
+            kept = write(chunks)
+            if kept:
+                chunks.close()
+            else:
+                chunks.drop()
             while pending:
                 pending.popleft().result()
-            if put is None:  # an empty graph: replace whatever is there by nothing
+            if put is None and kept:  # an empty graph: replace whatever is there by nothing
                 pool.submit(self._send, b"", into, "PUT").result()
+        return kept
 
     def _after(self, put: Future[None], graph: str, chunk: bytes, into: str,
                whole: bool = False) -> None:
@@ -403,6 +436,11 @@ class Chunks:
 
     def flush(self) -> None:
         self.reraise()
+
+    def drop(self) -> None:
+        """Forget what is left and the lines held back."""
+        self._buf.clear()
+        self._held.close()
 
     def close(self) -> None:
         """Send what is left, then the lines held back (in one chunk)."""
