@@ -56,7 +56,7 @@ import _engines  # noqa: E402
 from _server import HOST, free_port, start, stop  # noqa: E402
 from kg import __version__, settings  # noqa: E402
 from kg.build import build  # noqa: E402
-from kg.engine.backend import _NEIGHBOURHOOD  # noqa: E402
+from kg.engine.backend import neighbourhood_query  # noqa: E402
 from kg.rdf import export  # noqa: E402
 from kg.remote.push import push  # noqa: E402
 from kg.sparql import limiter  # noqa: E402
@@ -73,6 +73,7 @@ CASES = {  # name -> (path, params, headers)
     "question region-sectors": ("/queries/region-sectors", {"region": "shandong"}, JSON),
     "question plans-timeline": ("/queries/plans-timeline", {}, JSON),
     "entity page (Turtle)": ("/id/region/beijing", {"format": "ttl"}, {}),
+    "entity page (HTML)": ("/id/region/beijing", {}, {"Accept": "text/html"}),
 }
 SYNTH_GRAPH = GRAPH_BASE + "data/synth"
 # the same for both Virtuosos of the push bench: Virtuoso's advice for a 2 GB server
@@ -210,7 +211,7 @@ def added(client: httpx.Client, servers: dict[str, str], engines: dict[str, str]
                             params={"format": "nt"})
     limited = limiter(SPARQL, settings.DEFAULT_ROW_CAP)
     sent = limited(settings.DEFAULT_ROW_CAP + 1) if limited else SPARQL
-    neighbourhood = _NEIGHBOURHOOD.replace("<IRI>", f"<{ENTITY}>")
+    neighbourhood = neighbourhood_query(NamedNode(ENTITY), labels=False)  # as for Turtle
     out = {}
     for name, url in engines.items():
         kg = servers[f"{name}: backend, ttl 0"]

@@ -1,4 +1,5 @@
-"""`kg serve --backend URL`: the server in front of a real `oxigraph serve` holding our graphs.
+"""`kg serve --backend URL`: the server in front of a real `oxigraph serve` holding our graphs
+(and, for the linked-data documents, in front of Virtuoso too).
 
 Answers are compared with the local server's on the same curated build (as sets, graphs
 isomorphic); a closed port and a silent socket stand for a dead backend. Both servers are the
@@ -11,6 +12,7 @@ test_server_limits.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -95,9 +97,14 @@ def test_packaged_questions_answer_as_locally(local_client: httpx.Client,
     assert rows(there) == rows(here) and rows(here)
 
 
-def test_linked_data_pages_come_from_the_backend(local_client: httpx.Client,
-                                                 backend_client: httpx.Client) -> None:
-    for path in ("/id/region/beijing", "/id/sector/6g", "/ontology"):
+@pytest.mark.parametrize("remote", ["backend_client", "virtuoso_client"])
+def test_linked_data_pages_come_from_the_backend(local_client: httpx.Client, remote: str,
+                                                 request: pytest.FixtureRequest) -> None:
+    backend_client: httpx.Client = request.getfixturevalue(remote)
+    # a division's #geo and an evidence annotation's #target, #quote and #position: the
+    # document's hash IRIs, their triples on the page (the backend's once lacked them)
+    for path in ("/id/region/beijing", "/id/sector/6g", "/ontology", "/division/110000",
+                 "/id/evidence/0b4bf7f751f20c53"):
         there = graph(backend_client.get(path, params={"format": "nt"}))
         here = graph(local_client.get(path, params={"format": "nt"}))
         assert data_of(there, backend_client) == data_of(here, local_client), path
@@ -106,6 +113,10 @@ def test_linked_data_pages_come_from_the_backend(local_client: httpx.Client,
             {(q.predicate, q.object) for q in here - data_of(here, local_client)}, path
     page = backend_client.get("/id/region/beijing")
     assert page.status_code == 200 and "北京市" in page.text and "<code>remote</code>" in page.text
+    # the page names its neighbours as the local one does (their labels come with it)
+    named = re.compile(r'<a href="[^"]*/id/sector/[^"]*"[^>]*>([^<]*)</a>')
+    here_names = set(named.findall(local_client.get("/id/region/beijing").text))
+    assert {"6G", "元宇宙"} <= here_names == set(named.findall(page.text))
 
 
 def test_health_names_the_backend(backend_client: httpx.Client, oxigraph_backend: str) -> None:

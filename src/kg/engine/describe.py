@@ -74,8 +74,13 @@ def _quads(store: Store, s: Any, o: Any, record: bool = False) -> list[Quad]:
     """Quads with this subject or object, the build record's only when ``record``; never
     the summaries' (counts derived for the questions, :mod:`kg.build.summaries`)."""
     found = islice(store.quads_for_pattern(s, None, o, None), settings.PAGE_TRIPLES * 3)
-    return [q for q in found if q.graph_name != GRAPH.summaries
-            and (record or q.graph_name != graph_for("build"))]
+    hidden = _NOT_SHOWN[record]
+    return [q for q in found if q.graph_name not in hidden]
+
+
+# the graphs an entity's quads are not taken from: on a build record's page, and elsewhere
+_NOT_SHOWN = {True: frozenset({GRAPH.summaries}),
+              False: frozenset({GRAPH.summaries, graph_for("build")})}
 
 
 def exists(store: Store, iri: NamedNode, record: bool = False) -> bool:

@@ -151,8 +151,10 @@ def entity(backend: Backend, args: dict[str, Any], _state: Any) -> Reply:
     """``describe``: an entity's page data, or its triples serialised. The page of a
     source adds its text and spans, a region's or a sector's page its quoted facts
     (:mod:`kg.engine.reading`), labelled in ``args["lang"]``."""
-    iri = NamedNode(args["iri"]).value
-    reply = describe.entity_task(backend.neighbourhood(str(NamedNode(iri))), args)
+    node = NamedNode(args["iri"])
+    iri = node.value
+    page = args["format"].startswith("text/html")  # an RDF document names no neighbours
+    reply = describe.entity_task(backend.neighbourhood(node, labels=page), args)
     if not isinstance(reply.data, dict) or args.get("record"):
         return reply
     lang = str(args.get("lang") or "en")

@@ -87,18 +87,45 @@ def sorted_quads(items: Iterable[Any]) -> list[Any]:
 
 
 class _Names:
-    """IRIs as prefixed names where one fits without escapes; the prefixes used."""
+    """IRIs as prefixed names where one fits without escapes; the prefixes used.
+
+    A local name holds no ``/`` nor ``#``, so the namespace of an IRI is what ends at its
+    last ``/`` or ``#``, or a longer one that ends otherwise (tried first, longest first).
+
+    >>> names = _Names({"ex": "http://e/", "exa": "http://e/a", "h": "http://e/h#"})
+    >>> [names.iri(i) for i in ("http://e/x", "http://e/ab", "http://e/h#1", "http://e/h/")]
+    ['ex:x', 'exa:b', 'h:1', '<http://e/h/>']
+    >>> sorted(names.used)
+    ['ex', 'exa', 'h']
+    """
 
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         usable = [(p, b) for p, b in prefixes.items() if _PREFIX.match(p)]
-        self.by_length = sorted(usable, key=lambda kv: (-len(kv[1]), kv[0]))
+        by_length = sorted(usable, key=lambda kv: (-len(kv[1]), kv[0]))
+        self.at_separator: dict[str, str] = {}
+        for prefix, base in by_length:
+            if base.endswith(("/", "#")):
+                self.at_separator.setdefault(base, prefix)
+        self.others = [(p, b) for p, b in by_length if not b.endswith(("/", "#"))]
         self.used: dict[str, str] = {}
+        self._written: dict[str, str] = {}
 
     def iri(self, iri: str) -> str:
-        for prefix, base in self.by_length:
-            if iri.startswith(base) and _LOCAL.match(iri[len(base):]):
+        written = self._written.get(iri)
+        if written is None:
+            written = self._written[iri] = self._name(iri)
+        return written
+
+    def _name(self, iri: str) -> str:
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        for prefix, base in self.others:
+            if len(base) > cut and iri.startswith(base) and _LOCAL.match(iri[len(base):]):
                 self.used[prefix] = base
                 return f"{prefix}:{iri[len(base):]}"
+        found = self.at_separator.get(iri[:cut]) if cut else None
+        if found is not None and _LOCAL.match(iri[cut:]):
+            self.used[found] = iri[:cut]
+            return f"{found}:{iri[cut:]}"
         return f"<{iri}>"  # pyoxigraph's IRIs hold nothing Turtle forbids between <>
 
     def term(self, node: Any) -> str:
