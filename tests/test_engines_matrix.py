@@ -285,3 +285,27 @@ def test_bug_blank_nodes_from_virtuoso_were_a_500(virtuoso_client: httpx.Client)
     cells = [b["b"] for b in r.json()["results"]["bindings"]]
     assert cells and all(c["type"] == "bnode" for c in cells)
     assert virtuoso_client.get("/ontology", headers={"Accept": "text/html"}).status_code == 200
+
+
+@pytest.mark.parametrize("name,ranked", [("count-targets", "fi:count 7000000000000000"),
+                                         ("monetary-targets", "fi:amount [ qudt:numericValue "
+                                                              "7000000000000000 ]")])
+def test_bug_ties_at_the_hundredth_row_picked_other_targets_in_other_stores(
+        local_store: Store, tmp_path: Any, name: str, ranked: str) -> None:
+    """count-targets and monetary-targets rank the targets and keep the first 100: where the
+    100th ties with the 101st, which were kept was the store's choice (at 1M triples Oxigraph
+    in memory and on disk kept others). 150 targets of one size, larger than any curated
+    one: the first 100 by IRI are kept, in every store."""
+    data = "".join(f"<https://example.org/plan> fi:hasTarget <https://example.org/t{i:03}> .\n"
+                   f"<https://example.org/t{i:03}> {ranked} .\n"
+                   for i in (7 * j % 150 for j in range(150)))  # not in IRI order
+    update = ("PREFIX fi: <https://w3id.org/future-industries/ontology#> "
+              "PREFIX qudt: <http://qudt.org/schema/qudt/> "
+              f"INSERT DATA {{ GRAPH <https://example.org/ties> {{ {data} }} }}")
+    memory, disk = Store(), Store(str(tmp_path / "store"))
+    for store in (memory, disk):
+        store.extend(local_store)
+        store.update(update)
+    picked = [{str(row["target"].value) for row in answer(store, name, {}).value}
+              for store in (memory, disk)]
+    assert picked[0] == picked[1] == {f"https://example.org/t{i:03}" for i in range(100)}
