@@ -188,6 +188,8 @@ class _Push:
         self.files = files  # graphs sent from their source files
         self._lock = threading.Lock()  # the senders count their requests
         self.done = Pushed()
+        # the senders: every Graph Store request is sent from these threads (see _undo)
+        self.pool = ThreadPoolExecutor(settings.PUSH_SENDERS, "kg-push")
 
     def all(self, names: list[str]) -> Pushed:
         before = {g for g in listed(self.query.query(GRAPHS, RESULTS_JSON), self.target.query)
@@ -195,8 +197,14 @@ class _Push:
         virtuoso = self.query.server.startswith("Virtuoso")
         self.done.requests += 1
         self.progress.begin(names, len(self.store))
+        with self.pool:
+            self._run(names, before, virtuoso)
+        return self.done
+
+    def _run(self, names: list[str], before: set[str], virtuoso: bool) -> None:
         counts = self.done.graphs  # graph → triples, counted as their lines are sent
         try:
+            _start(self.pool, settings.PUSH_SENDERS)
             for graph in names:
                 # a graph the remote lacks is loaded in place: nothing there to keep answering
                 into = staging(graph, self.build_id) if graph in before else graph
@@ -212,7 +220,6 @@ class _Push:
         except BaseException:
             self._undo(virtuoso)
             raise
-        return self.done
 
     def _update(self, text: str, virtuoso: bool) -> None:
         # Virtuoso: each row committed as it goes (one transaction times out on big graphs)
@@ -221,7 +228,11 @@ class _Push:
         self.done.requests += 1
 
     def _undo(self, virtuoso: bool) -> None:
-        """Drop the graphs this push made (best effort: the next push drops what is left)."""
+        """Drop the graphs this push made (best effort: the next push drops what is left),
+        once every request under way is answered: one cut off mid-way, or still queued,
+        could be carried out after the drop. (A push stopped by Ctrl-C or SIGTERM gets its
+        KeyboardInterrupt in the main thread, wherever it is; the senders go on.)"""
+        self.pool.shutdown(wait=True)
         if self.made:
             with contextlib.suppress(RemoteError):
                 self._update(" ;\n".join(f"DROP SILENT GRAPH {NamedNode(g)}"
@@ -254,9 +265,7 @@ class _Push:
         """Send what ``write`` writes into ``into``: the first chunk PUT, the others
         POSTed, up to ``PUSH_SENDERS`` at a time (adding triples is the same in any order,
         and again). ``write`` goes on while the PUT is under way; the POSTs wait for it.
-        Every request is sent from the pool's threads: a push stopped meanwhile (Ctrl-C,
-        SIGTERM in the main thread) waits for those under way to be answered before it
-        drops what it staged (one cut off mid-way could be carried out after the drop).
+        Every request is sent from the push's threads (:meth:`_undo` waits for them).
         False, with the requests under way answered, when ``write`` says what it wrote is
         not to be kept (the next PUT replaces it)."""
         put: Future[None] | None = None
@@ -273,17 +282,16 @@ class _Push:
             else:
                 pending.append(pool.submit(self._after, put, graph, chunk, into, whole))
 
-        chunks = Chunks(self.chunk_bytes, send)
-        with ThreadPoolExecutor(settings.PUSH_SENDERS, "kg-push") as pool:
-            kept = write(chunks)
-            if kept:
-                chunks.close()
-            else:
-                chunks.drop()
-            while pending:
-                pending.popleft().result()
-            if put is None and kept:  # an empty graph: replace whatever is there by nothing
-                pool.submit(self._send, b"", into, "PUT").result()
+        pool, chunks = self.pool, Chunks(self.chunk_bytes, send)
+        kept = write(chunks)
+        if kept:
+            chunks.close()
+        else:
+            chunks.drop()
+        while pending:
+            pending.popleft().result()
+        if put is None and kept:  # an empty graph: replace whatever is there by nothing
+            pool.submit(self._send, b"", into, "PUT").result()
         return kept
 
     def _after(self, put: Future[None], graph: str, chunk: bytes, into: str,
@@ -329,6 +337,21 @@ class _Push:
             raise
         with self._lock:
             self.done.requests += 1
+
+
+def _start(pool: ThreadPoolExecutor, threads: int) -> None:
+    """Start the pool's threads now, before any request. A pool starts a thread when a task
+    is submitted and none is idle, and a KeyboardInterrupt that comes while it waits for the
+    thread to start leaves that thread out of the threads its shutdown waits for, though it
+    runs the task: a request sent after the drop of what the push staged (seen under load:
+    a staging graph left behind)."""
+    ready = threading.Barrier(threads)
+    try:
+        for started in [pool.submit(ready.wait) for _ in range(threads)]:
+            started.result()
+    except BaseException:
+        ready.abort()  # the threads that wait go on (stopped before any request)
+        raise
 
 
 def graph_names(store: Store) -> list[str]:
