@@ -190,9 +190,9 @@ def load(url: str, location: Path, clients: int, seconds: float,
 
     async def run() -> None:
         # a client keeps an idle connection for less time than the server does (settings.
-        # KEEP_ALIVE_S): at httpx's default, the same 5 s, a request sent on a connection the
-        # server was closing at that moment failed with "Server disconnected without sending
-        # a response" (seen once in a loaded CI run) — a race of the client's, not the server's
+        # KEEP_ALIVE_S): at the same age, a request sent on a connection the server was
+        # closing at that moment failed with "Server disconnected without sending a
+        # response" (seen once in a loaded CI run, when the server's limit was httpx's 5 s)
         limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients,
                               keepalive_expiry=settings.KEEP_ALIVE_S / 2)
         async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as http:

@@ -38,6 +38,7 @@ UNSAFE = ["javascript:alert(3)", "JAVASCRIPT:alert(4)", "data:text/html,hello",
 PROBE = "zzunsafeprobe"  # a label that only the unsafe IRIs carry (found by search-labels)
 HEADER_TIMEOUT_S = 2.0  # the slow-client server's --header-timeout
 MAX_CONNECTIONS = 150  # and its --max-connections
+HTTPX_KEEPALIVE_EXPIRY_S = 5.0  # httpx.Limits' default keepalive_expiry
 CLOSE_WITHIN_S = 60.0  # how long a test waits for the server to close sockets (not asserted)
 
 
@@ -333,3 +334,20 @@ def test_a_kept_alive_connection_serves_several_requests(slow_server: Server) ->
                 answer += chunk
             assert answer.startswith(b"HTTP/1.1 200 "), answer[:100]
             time.sleep(0.1)  # a twentieth of the deadline
+
+
+def test_bug_an_idle_connection_was_closed_as_httpx_reused_it(local_server: Server) -> None:
+    """The server closed an idle kept-alive connection after 5 s, just when httpx (by
+    default) stops reusing one: a request sent on it then could meet the close ("Server
+    disconnected without sending a response"). After 6 s idle the connection still takes a
+    request."""
+    with socket.create_connection((HOST, local_server.port)) as sock:
+        for idle in (0.0, HTTPX_KEEPALIVE_EXPIRY_S + 1):
+            time.sleep(idle)
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = b""
+            while not answer.rstrip().endswith(b"}"):
+                chunk = sock.recv(4096)
+                assert chunk, f"the server closed the connection after {idle:g} s idle"
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200 "), answer[:100]

@@ -113,7 +113,9 @@ BODY_TIMEOUT_S = 60.0  # to send a whole request body (at most MAX_BODY_BYTES); 
 # kg/http/server.py, kg/cli/serve.py: connections (uvicorn)
 HEADER_TIMEOUT_S = 10.0  # to send a request's line and headers, from connecting or the last
 #                          answer on the connection, however slowly the bytes come; then 408
-KEEP_ALIVE_S = 5  # an idle kept-alive connection is closed after this (whole seconds)
+KEEP_ALIVE_S = 10  # an idle kept-alive connection is closed after this (whole seconds): past
+#                   the idle time after which clients stop reusing one (httpx: 5 s), else a
+#                   request may meet its connection being closed (HEADER_TIMEOUT_S bounds it)
 MAX_HEADER_BYTES = 64 * 1024  # a request's line and headers; more: 431
 MAX_CONNECTIONS = 1000  # open connections (and requests in progress); past it uvicorn answers
 #                         503 at once. Keep it below the open-files limit (ulimit -n)
