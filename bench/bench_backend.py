@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import http.client
 import json
 import os
@@ -60,7 +59,7 @@ from kg.engine.backend import neighbourhood_query  # noqa: E402
 from kg.rdf import export  # noqa: E402
 from kg.remote.push import push  # noqa: E402
 from kg.sparql import limiter  # noqa: E402
-from kg.store import Location  # noqa: E402
+from kg.store import Location, file_sha256  # noqa: E402
 from kg.vocab import GRAPH_BASE  # noqa: E402
 
 VENV = Path(sys.executable).parent
@@ -366,11 +365,7 @@ def build_location(folder: Path, data: Path, build_id: str) -> int:
     store.flush()
     n = len(store)
     del store
-    digest = hashlib.sha256()
-    with data.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    source = {"path": str(data.resolve()), "graph": SYNTH_GRAPH, "sha256": digest.hexdigest(),
+    source = {"path": str(data.resolve()), "graph": SYNTH_GRAPH, "sha256": file_sha256(data),
               "triples": n, "curated": False}
     (build_dir / "build.json").write_text(json.dumps(
         {"triples": n, "sources": [source], "graphs": {SYNTH_GRAPH: n}}), "utf-8")

@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -53,6 +54,22 @@ class Release:
     def as_json(self) -> dict[str, Any]:
         return {"version": self.version, "build": self.build, "time": self.time,
                 "previous": self.previous}
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex), read a megabyte at a time.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "f"
+    >>> _ = path.write_bytes(b"abc")
+    >>> file_sha256(path)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class SourceFile(NamedTuple):

@@ -19,7 +19,6 @@ kg.errors.UsageError: graph 'ontology' belongs to the build; import into another
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import tempfile
@@ -41,7 +40,7 @@ from kg.build.load import load_source
 from kg.build.sources import Source
 from kg.errors import ParseError, RemoteError, UsageError
 from kg.remote.reading import read_within
-from kg.store import MANIFEST, Location
+from kg.store import MANIFEST, Location, file_sha256
 from kg.vocab import graph_for
 
 GRAPH_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*$")
@@ -83,7 +82,7 @@ def import_rdf(location: Path, source: str, graph: str, fmt: str | None = None) 
     loc = Location(location)
     loc.require_current()
     with _fetched(source, fmt, loc.root) as (path, rdf), loc.lock():
-        job = _Job(path, rdf, graph, source, _sha256(path))
+        job = _Job(path, rdf, graph, source, file_sha256(path))
         current = loc.require_current()
         build_id = manifest.new_build_id()
         build_dir = loc.new_build_dir(build_id)
@@ -203,10 +202,3 @@ def download(url: str, path: Path, *, timeout: float = settings.REMOTE_TIMEOUT_S
 _ACCEPT = ("text/turtle, application/n-triples, application/n-quads, application/trig, "
            "application/ld+json, application/rdf+xml;q=0.9, */*;q=0.1")
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

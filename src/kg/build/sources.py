@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from kg import settings
 from kg.errors import UsageError
+from kg.store import file_sha256
 from kg.vocab import ONTOLOGY_IRI, OWL, RDF, graph_for
 
 
@@ -43,11 +43,7 @@ class Source:
         return self.curated and not self.graph.value.startswith(graph_for("external/").value)
 
     def sha256(self) -> str:
-        digest = hashlib.sha256()
-        with self.path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
+        return file_sha256(self.path)
 
 
 def graph_name(path: Path) -> NamedNode:

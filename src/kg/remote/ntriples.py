@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 from typing import Protocol
 
 from pyoxigraph import RdfFormat, parse, serialize
 
-from kg.store import SourceFile
+from kg.store import SourceFile, file_sha256
 
 BLOCK = 1 << 20  # bytes read at a time
 # what the store reads otherwise than an engine may (module docstring)
@@ -77,7 +76,7 @@ def copy_lines(file: SourceFile, out: Writable) -> bool:
     (False, 36)
     """
     try:
-        if _sha256(file.path) != file.sha256:  # nothing sent of a file changed since
+        if file_sha256(file.path) != file.sha256:  # nothing sent of a file changed since
             return False
         fh = file.path.open("rb")
     except OSError:  # gone since the build
@@ -98,10 +97,3 @@ def copy_lines(file: SourceFile, out: Writable) -> bool:
         return False
     return digest.hexdigest() == file.sha256  # unchanged while it was read
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
