@@ -247,19 +247,18 @@ class _Push:
         if file is not None and self._send_lines(graph, into, partial(copy_lines, file)):
             self.done.graphs[graph] = file.triples  # as the build counted (not comment lines)
             return
-        self.done.graphs[graph] = 0
-        self._send_lines(graph, into, self._dump(graph))
+        self.done.graphs[graph] = 0  # what a changed file sent is replaced, not counted
+        self._send_lines(graph, into, partial(self._dump, graph))
 
-    def _dump(self, graph: str) -> Callable[[Chunks], bool]:
-        def write(chunks: Chunks) -> bool:
-            try:
-                self.store.dump(chunks, RdfFormat.N_TRIPLES,  # type: ignore[arg-type]  # write()
-                                from_graph=NamedNode(graph))
-            except OSError:
-                chunks.reraise()
-                raise
-            return True
-        return write
+    def _dump(self, graph: str, chunks: Chunks) -> bool:
+        """The store writes the graph's N-Triples into ``chunks`` (always kept)."""
+        try:
+            self.store.dump(chunks, RdfFormat.N_TRIPLES,  # type: ignore[arg-type]  # write()
+                            from_graph=NamedNode(graph))
+        except OSError:
+            chunks.reraise()
+            raise
+        return True
 
     def _send_lines(self, graph: str, into: str, write: Callable[[Chunks], bool]) -> bool:
         """Send what ``write`` writes into ``into``: the first chunk PUT, the others
