@@ -24,7 +24,7 @@ from kg.errors import RemoteError
 
 
 def read_within(chunks: Iterable[bytes], what: str, max_bytes: int, deadline: float,
-           seconds: float) -> Iterator[bytes]:
+                seconds: float) -> Iterator[bytes]:
     """The chunks, until more than ``max_bytes`` came or the clock passed ``deadline``
     (``time.monotonic()``; ``seconds`` is how long that was, for the message): then a
     :class:`RemoteError` that begins with ``what``."""
